@@ -1,0 +1,5 @@
+import sys
+
+from fmcat.cli import main
+
+sys.exit(main())

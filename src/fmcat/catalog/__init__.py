@@ -1,0 +1,1 @@
+"""The failure-mode catalog: its model, its loader and its principle checks."""

@@ -1,0 +1,83 @@
+"""Load a catalog folder: find the files, parse each, validate it, and keep what is valid."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from fmcat.catalog.model import Dependency
+from fmcat.catalog.schema_errors import schema_findings
+from fmcat.catalog.source import Source, read_source
+from fmcat.errors import ConfigError
+from fmcat.findings import Finding
+
+CATALOG_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A valid dependency and the file it came from (for positions)."""
+
+    source: Source
+    model: Dependency
+
+    @property
+    def name(self) -> str:
+        return self.model.dependency
+
+
+@dataclass
+class Catalog:
+    entries: list[Entry] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    #: Teams that may own a dependency (``[tool.fmcat] owners``); None when not configured.
+    known_owners: frozenset[str] | None = None
+    #: Alert names defined in the service's alerting rules; None when not configured.
+    known_alerts: frozenset[str] | None = None
+
+    def operation_names(self) -> set[str]:
+        return {op.name for entry in self.entries for op in entry.model.operations}
+
+
+def discover(folder: Path) -> list[Path]:
+    """Every catalog file in ``folder`` (recursively), hidden ones aside, in a stable order."""
+    if not folder.exists() and not folder.is_symlink():
+        raise ConfigError(f"catalog folder {folder} does not exist")
+    if not folder.is_dir():
+        raise ConfigError(f"catalog path {folder} is not a folder")
+    found = []
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        # Directories named *.yaml and broken links are listed too, so they get a located message.
+        if path.suffix in CATALOG_SUFFIXES:
+            found.append(path)
+    return sorted(found)
+
+
+def load_entry(path: Path) -> Entry | list[Finding]:
+    source = read_source(path)
+    if isinstance(source, Finding):
+        return [source]
+    try:
+        model = Dependency.model_validate(source.data)
+    except ValidationError as error:
+        return schema_findings(error, source, Dependency)
+    return Entry(source, model)
+
+
+def load_catalog(paths: Iterable[Path]) -> Catalog:
+    catalog = Catalog()
+    for path in paths:
+        catalog.files += 1
+        loaded = load_entry(path)
+        if isinstance(loaded, Entry):
+            catalog.entries.append(loaded)
+        else:
+            catalog.findings.extend(loaded)
+    return catalog

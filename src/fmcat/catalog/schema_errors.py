@@ -1,0 +1,128 @@
+"""pydantic validation errors, told as a catalog author thinks: path, what is wrong, the fix."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from fmcat.catalog.source import Key, Source
+from fmcat.findings import Finding, Severity
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "model_type": "a mapping",
+    "dict_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+def dotted(loc: tuple[Key, ...]) -> str:
+    text = ""
+    for key in loc:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text or "(top level)"
+
+
+def _kind_of(value: object) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The model classes a field annotation can hold (through Optional, list, Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return []
+    if origin in (typing.Union, types.UnionType, list, typing.Annotated) or origin is not None:
+        found: list[type[BaseModel]] = []
+        for arg in get_args(annotation):
+            found.extend(_models_in(arg))
+        return found
+    return []
+
+
+def _field_names_at(root: type[BaseModel], loc: tuple[Key, ...]) -> list[str]:
+    models = [root]
+    for key in loc:
+        if isinstance(key, int):
+            continue
+        next_models: list[type[BaseModel]] = []
+        for model in models:
+            field = model.model_fields.get(key)
+            if field is not None:
+                next_models.extend(_models_in(field.annotation))
+        models = next_models
+    return sorted({name for model in models for name in model.model_fields})
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f'; did you mean "{close[0]}"?' if close else ""
+
+
+def _message(error: ErrorDetails, root: type[BaseModel]) -> tuple[str, bool]:
+    """The message for one error, and whether it belongs on the key rather than the value."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    value = error.get("input")
+    where = dotted(loc)
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _field_names_at(root, loc[:-1])
+        return f'{where}: unknown key "{key}"{_did_you_mean(key, allowed)}', True
+    if kind == "missing":
+        return f"{where}: required, but missing", False
+    if not loc and kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping that starts with `dependency:`, got {_kind_of(value)}", False
+    if kind == "literal_error":
+        expected = str(error.get("ctx", {}).get("expected", ""))
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
+        hint = _did_you_mean(str(value), choices) if isinstance(value, str) else ""
+        shown = f'"{value}"' if isinstance(value, str) else _kind_of(value)
+        return f"{where}: {shown} is not one of {', '.join(choices)}{hint}", False
+    if kind == "string_pattern_mismatch":
+        return (
+            f'{where}: "{value}" is not an id: use lowercase letters, digits, and - _ . '
+            "(it becomes part of URLs and anchors)",
+            False,
+        )
+    if kind == "string_too_short":
+        return f"{where}: must not be empty", False
+    if kind in _TYPE_WORDS:
+        return f"{where}: expected {_TYPE_WORDS[kind]}, got {_kind_of(value)}", False
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"{where}: {value} {error['msg'].removeprefix('Input should be ')}", False
+    text = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {text}", False
+
+
+def schema_findings(error: ValidationError, source: Source, root: type[BaseModel]) -> list[Finding]:
+    findings = []
+    for detail in error.errors(include_url=False):
+        message, at_key = _message(detail, root)
+        location = source.locate(tuple(detail["loc"]), at_key=at_key)
+        findings.append(Finding("FM002", message, location, Severity.ERROR))
+    return findings

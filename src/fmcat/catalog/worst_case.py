@@ -1,0 +1,63 @@
+"""The longest a call to a dependency can take, retries included (FM017, the Operations page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fmcat.catalog.model import Policies
+from fmcat.catalog.units import Duration
+
+
+@dataclass(frozen=True)
+class WorstCase:
+    attempts: int
+    per_attempt: Duration
+    waits: tuple[Duration, ...]
+
+    @property
+    def total(self) -> Duration:
+        seconds = self.attempts * self.per_attempt.seconds + sum(w.seconds for w in self.waits)
+        return Duration.of_seconds(seconds)
+
+    def formula(self) -> str:
+        text = (
+            f"{self.attempts} x {self.per_attempt}" if self.attempts > 1 else f"{self.per_attempt}"
+        )
+        waits = [w for w in self.waits if w.seconds > 0]
+        if waits:
+            text += " + " + " + ".join(str(w) for w in waits)
+        return f"{text} = {self.total}"
+
+
+def backoff_waits(policies: Policies) -> tuple[Duration, ...]:
+    """The waits between attempts, at their upper bound (jitter only ever shortens them)."""
+    retry = policies.retry
+    if retry is None or not retry.attempts or retry.attempts < 2:
+        return ()
+    initial = retry.initial or Duration(0.0)
+    waits = []
+    for index in range(retry.attempts - 1):
+        if retry.backoff in (None, "none"):
+            wait = Duration(0.0)
+        elif retry.backoff == "constant":
+            wait = initial
+        else:
+            wait = Duration.of_seconds(initial.seconds * 2**index)
+        if retry.max is not None and wait.seconds > retry.max.seconds:
+            wait = retry.max
+        waits.append(wait)
+    return tuple(waits)
+
+
+def worst_case(policies: Policies) -> WorstCase | None:
+    """attempts x (bulkhead wait + per-attempt timeout) + backoff waits; None without a timeout."""
+    if policies.timeout is None:
+        return None
+    per_attempt = policies.timeout.per_attempt()
+    if per_attempt is None:
+        return None
+    if policies.bulkhead is not None and policies.bulkhead.max_wait is not None:
+        # A caller can queue for a bulkhead slot on every attempt before the timeout starts.
+        per_attempt = policies.bulkhead.max_wait + per_attempt
+    attempts = policies.retry.attempts if policies.retry and policies.retry.attempts else 1
+    return WorstCase(attempts, per_attempt, backoff_waits(policies))

@@ -1,0 +1,78 @@
+"""The command line. This package is the only place that prints to the terminal or exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import typer
+
+from fmcat import __version__
+from fmcat.cli import explain, lint, schema
+from fmcat.cli.console import error_line
+from fmcat.errors import FmcatError
+
+EXIT_INTERNAL = 2
+
+app = typer.Typer(
+    name="fmcat",
+    help="Failure-mode catalog: lint it against the code, render it as a runbook site.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"fmcat {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Failure-mode catalog: lint it against the code, render it as a runbook site."""
+
+
+lint.register(app)
+explain.register(app)
+schema.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The error boundary: every exit code and every error message leaves from here."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="fmcat", standalone_mode=False)
+    except click.exceptions.UsageError as error:
+        error.show()
+        return EXIT_INTERNAL
+    except click.exceptions.Abort:
+        error_line("aborted")
+        return EXIT_INTERNAL
+    except FmcatError as error:
+        error_line(str(error))
+        return EXIT_INTERNAL
+    except BrokenPipeError:
+        # `fmcat lint | head`: the reader left; say nothing more.
+        sys.stderr.close()
+        return EXIT_INTERNAL
+    except Exception as error:  # the boundary: a bug must still not reach users as a traceback
+        if os.environ.get("FMCAT_DEBUG"):
+            raise
+        error_line(
+            f"internal error: {type(error).__name__}: {error}\n"
+            "This is a bug in fmcat. Run again with FMCAT_DEBUG=1 for the traceback and report it."
+        )
+        return EXIT_INTERNAL
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""`fmcat explain CODE` and `fmcat rules`: the rule documentation, from the rules themselves."""
+
+from __future__ import annotations
+
+import typer
+
+from fmcat.cli.console import report
+from fmcat.docs import rule_markdown
+from fmcat.registry import ALL_RULES, rule_for
+
+
+def explain(code: str = typer.Argument(..., help="A rule code (FM010) or name.")) -> None:
+    """Print a rule's documentation, with a bad and a good example."""
+    report(rule_markdown(rule_for(code)))
+
+
+def rules() -> None:
+    """List every rule: code, name and summary."""
+    width = max(len(rule.name) for rule in ALL_RULES.values())
+    report(
+        "".join(
+            f"{code}  {rule.name:<{width}}  {rule.summary}\n"
+            for code, rule in sorted(ALL_RULES.items())
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("explain")(explain)
+    app.command("rules")(rules)

@@ -1,0 +1,65 @@
+"""`fmcat lint`: check the catalog (and, later, the code) and report findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fmcat.cli.console import note, report
+from fmcat.lint import LintOptions, run_lint
+from fmcat.report import REPORTERS, Format, Report
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+
+
+def _codes(values: list[str] | None) -> list[str]:
+    return [code for value in values or [] for code in value.split(",") if code.strip()]
+
+
+def lint(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Project folder (default: the current one) or catalog files."),
+    ] = None,
+    catalog: Annotated[
+        Path | None,
+        typer.Option(help="Catalog folder (default: [tool.fmcat] catalog, or failure-modes/)."),
+    ] = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Report format.", case_sensitive=False)
+    ] = Format.TEXT,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(help="Only these codes or prefixes (comma-separated, repeatable)."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(help="Skip these codes or prefixes (comma-separated, repeatable)."),
+    ] = None,
+) -> int:
+    """Check the failure-mode catalog against the principles; exit 1 when there are findings."""
+    options = LintOptions(
+        paths=tuple(paths or ()),
+        catalog=catalog,
+        select=tuple(_codes(select)),
+        ignore=tuple(_codes(ignore)),
+    )
+    result = run_lint(options)
+    for message in result.notes:
+        note(message)
+    findings = Report(result.findings, result.catalog_files, result.dependencies)
+    report(REPORTERS[output_format](findings))
+    count = len(result.findings)
+    scope = f"{result.catalog_files} catalog file{'s' * (result.catalog_files != 1)}"
+    if count:
+        note(f"found {count} finding{'s' * (count != 1)} in {scope}")
+        return EXIT_FINDINGS
+    note(f"all checks passed ({scope})")
+    return EXIT_CLEAN
+
+
+def register(app: typer.Typer) -> None:
+    app.command("lint")(lint)

@@ -1,0 +1,13 @@
+"""``path:line:col: CODE message``, one per line, as ruff and mypy print them."""
+
+from __future__ import annotations
+
+from fmcat.report.base import Report
+
+
+def render(report: Report) -> str:
+    lines = [
+        f"{f.location.path}:{f.location.line}:{f.location.column}: {f.code} {f.message}"
+        for f in report.findings
+    ]
+    return "".join(line + "\n" for line in lines)
