@@ -41,6 +41,10 @@ class Link(Strict):
 class MatchRule(Strict):
     """How a call site in code is attributed to this dependency."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["url"]}, {"required": ["call"]}]}
+    )
+
     url: Text | None = Field(None, description="URL glob, e.g. https://api.pay.example.com/*")
     call: Text | None = Field(None, description="Qualified name glob, e.g. shop.clients.payments.*")
 
@@ -60,17 +64,11 @@ class Timeout(Strict):
     def is_empty(self) -> bool:
         return all(v is None for v in (self.connect, self.read, self.write, self.total))
 
-    def per_attempt(self) -> Duration | None:
-        """The longest one attempt can take: ``total`` if given, else the phases added up."""
+    def phases(self) -> tuple[Duration, ...]:
+        """What bounds one attempt: ``total`` if given, else each phase that is declared."""
         if self.total is not None:
-            return self.total
-        phases = [p for p in (self.connect, self.read, self.write) if p is not None]
-        if not phases:
-            return None
-        worst = phases[0]
-        for phase in phases[1:]:
-            worst = worst + phase
-        return worst
+            return (self.total,)
+        return tuple(p for p in (self.connect, self.read, self.write) if p is not None)
 
 
 class Retry(Strict):

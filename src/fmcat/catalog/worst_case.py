@@ -11,8 +11,13 @@ from fmcat.catalog.units import Duration
 @dataclass(frozen=True)
 class WorstCase:
     attempts: int
-    per_attempt: Duration
+    #: What one attempt can take: the bulkhead wait, then the timeout phases.
+    attempt_parts: tuple[Duration, ...]
     waits: tuple[Duration, ...]
+
+    @property
+    def per_attempt(self) -> Duration:
+        return Duration.of_seconds(sum(part.seconds for part in self.attempt_parts))
 
     @property
     def total(self) -> Duration:
@@ -20,12 +25,16 @@ class WorstCase:
         return Duration.of_seconds(seconds)
 
     def formula(self) -> str:
-        text = (
-            f"{self.attempts} x {self.per_attempt}" if self.attempts > 1 else f"{self.per_attempt}"
-        )
+        """The arithmetic spelled out, e.g. ``2 x (300ms + 700ms) + 100ms = 2.1s``."""
+        attempt = " + ".join(str(part) for part in self.attempt_parts)
+        if len(self.attempt_parts) > 1 and self.attempts > 1:
+            attempt = f"({attempt})"
+        text = f"{self.attempts} x {attempt}" if self.attempts > 1 else attempt
         waits = [w for w in self.waits if w.seconds > 0]
         if waits:
             text += " + " + " + ".join(str(w) for w in waits)
+        if len(self.attempt_parts) == 1 and self.attempts == 1 and not waits:
+            return text
         return f"{text} = {self.total}"
 
 
@@ -53,11 +62,11 @@ def worst_case(policies: Policies) -> WorstCase | None:
     """attempts x (bulkhead wait + per-attempt timeout) + backoff waits; None without a timeout."""
     if policies.timeout is None:
         return None
-    per_attempt = policies.timeout.per_attempt()
-    if per_attempt is None:
+    parts = policies.timeout.phases()
+    if not parts:
         return None
     if policies.bulkhead is not None and policies.bulkhead.max_wait is not None:
         # A caller can queue for a bulkhead slot on every attempt before the timeout starts.
-        per_attempt = policies.bulkhead.max_wait + per_attempt
+        parts = (policies.bulkhead.max_wait, *parts)
     attempts = policies.retry.attempts if policies.retry and policies.retry.attempts else 1
-    return WorstCase(attempts, per_attempt, backoff_waits(policies))
+    return WorstCase(attempts, parts, backoff_waits(policies))

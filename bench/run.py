@@ -1,0 +1,22 @@
+"""`make bench`: every benchmark, printed as a table of medians and ratios.
+
+Absolute times on shared 2-core machines are noisy; read the ratios against the peer measured
+in the same run.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import catalog
+
+
+def main() -> None:
+    print("\n".join(catalog.run()))
+
+
+if __name__ == "__main__":
+    main()
