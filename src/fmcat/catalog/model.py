@@ -77,7 +77,8 @@ class Retry(Strict):
     initial: Duration | None = Field(None, description="First wait between attempts")
     max: Duration | None = Field(None, description="Cap on any one wait")
     jitter: bool | None = None
-    on: list[Text] = Field(default_factory=list, description="Errors that are retried")
+    # Not `on:`, which YAML 1.1 readers (PyYAML, some editors) take for the boolean true.
+    errors: list[Text] = Field(default_factory=list, description="Errors that are retried")
 
 
 class CircuitBreaker(Strict):

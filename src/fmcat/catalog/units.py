@@ -7,7 +7,7 @@ compare by value, so checks can do arithmetic on them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -30,7 +30,8 @@ def _format_seconds(seconds: float) -> str:
 @dataclass(frozen=True, order=True)
 class Duration:
     seconds: float
-    text: str = ""
+    #: As written; not part of equality, so 1s == 1000ms.
+    text: str = field(default="", compare=False)
 
     @classmethod
     def parse(cls, value: object) -> Duration:
@@ -93,7 +94,7 @@ class Duration:
 @dataclass(frozen=True, order=True)
 class Ratio:
     fraction: float
-    text: str = ""
+    text: str = field(default="", compare=False)
 
     @classmethod
     def parse(cls, value: object) -> Ratio:

@@ -1,3 +1,4 @@
+import difflib
 from collections.abc import Iterator
 
 from fmcat.catalog.checks.base import CatalogCheck
@@ -61,10 +62,10 @@ failure_modes:
     def check(self, entry: Entry, catalog: Catalog) -> Iterator[Finding]:
         model = entry.model
         if catalog.known_owners is not None and model.owner not in catalog.known_owners:
+            close = difflib.get_close_matches(model.owner, sorted(catalog.known_owners), 1, 0.75)
+            hint = f'; did you mean "{close[0]}"?' if close else ""
             yield self.finding(
-                entry,
-                ("owner",),
-                f'owner "{model.owner}" is not in [tool.fmcat] owners',
+                entry, ("owner",), f'owner "{model.owner}" is not in [tool.fmcat] owners{hint}'
             )
         operations = {op.name for op in model.operations}
         for index, mode in enumerate(model.failure_modes):

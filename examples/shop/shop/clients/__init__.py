@@ -1,0 +1,1 @@
+"""Clients of the shop's external HTTP services."""
