@@ -24,6 +24,15 @@ class Settings(BaseModel):
     alert_rules: list[str] = Field(
         default_factory=list, description="Prometheus rule files (globs) defining alerts (FM020)"
     )
+    src: list[str] = Field(default_factory=lambda: ["."], description="Folders of code to scan")
+    exclude: list[str] = Field(default_factory=list, description="gitignore-style patterns")
+    per_file_ignores: dict[str, list[str]] = Field(
+        default_factory=dict, description='Codes to skip per file glob: {"tests/*" = ["FM103"]}'
+    )
+    report_unused_ignores: bool = Field(False, description="Report unused suppressions (FM108)")
+    clients: list[dict[str, Any]] = Field(
+        default_factory=list, description="Extra client libraries, as in fmcat/scan/clients.toml"
+    )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,11 +10,14 @@ from pathlib import Path
 from fmcat.alerts import load_alert_names
 from fmcat.catalog.checks import CATALOG_CHECKS
 from fmcat.catalog.load import CATALOG_SUFFIXES, Catalog, discover, load_catalog
-from fmcat.config import Project, find_project
+from fmcat.config import Project, Settings, find_project
 from fmcat.errors import UsageError
 from fmcat.findings import Finding
 from fmcat.paths import display_path
 from fmcat.registry import check_selectors, is_selected
+from fmcat.scan.check import check_code
+from fmcat.scan.engine import Progress, ScanOptions, scan
+from fmcat.scan.knowledge import KnowledgeBase, builtin, user_libraries
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,9 @@ class LintOptions:
     catalog: Path | None = None
     select: Sequence[str] = ()
     ignore: Sequence[str] = ()
+    use_cache: bool = True
+    report_unused_ignores: bool = False
+    progress: Progress | None = None
 
 
 @dataclass
@@ -29,6 +36,8 @@ class LintResult:
     findings: list[Finding]
     catalog_files: int = 0
     dependencies: int = 0
+    python_files: int = 0
+    parsed_files: int = 0
     #: Things the user should know that are not findings (printed on stderr).
     notes: list[str] = field(default_factory=list)
 
@@ -43,7 +52,8 @@ def check_catalog(catalog: Catalog) -> list[Finding]:
     return findings
 
 
-def _catalog_files(options: LintOptions, project: Project, notes: list[str]) -> list[Path]:
+def _catalog_files(options: LintOptions, project: Project, notes: list[str]) -> list[Path] | None:
+    """The catalog files to check, or None when there is no catalog at all."""
     explicit = [p for p in options.paths if p.suffix in CATALOG_SUFFIXES]
     if explicit:
         return explicit
@@ -54,11 +64,44 @@ def _catalog_files(options: LintOptions, project: Project, notes: list[str]) -> 
         return discover(folder)  # configured explicitly: a missing folder is an error
     if not folder.is_dir():
         notes.append(
-            f"no catalog at {display_path(folder)}; the catalog rules did not run "
+            f"no catalog at {display_path(folder)}; running the code rules alone "
             "(set [tool.fmcat] catalog or pass --catalog)"
         )
-        return []
+        return None
     return discover(folder)
+
+
+def _code_paths(options: LintOptions, project: Project) -> list[Path]:
+    """Python files and folders to scan: those given, else the configured `src` folders."""
+    given = [p for p in options.paths if p.suffix not in CATALOG_SUFFIXES]
+    if any(p.is_dir() for p in given):
+        folders = [p for p in given if p.is_dir()]
+        # A project folder means its configured sources, as if fmcat ran inside it.
+        if all(p.resolve() == project.root for p in folders):
+            return [project.root / src for src in project.settings.src]
+        return given
+    if given:
+        return given
+    if options.paths:
+        return []  # only catalog files were named
+    return [project.root / src for src in project.settings.src]
+
+
+def knowledge(project: Project) -> KnowledgeBase:
+    kb = builtin()
+    if project.settings.clients:
+        shown = display_path(project.pyproject) if project.pyproject else "pyproject.toml"
+        kb = kb.extended(user_libraries(project.settings.clients, f"{shown} [tool.fmcat.clients]"))
+    return kb
+
+
+def _per_file_ignored(finding: Finding, settings: Settings) -> bool:
+    for pattern, codes in settings.per_file_ignores.items():
+        if fnmatch.fnmatch(finding.location.path, pattern) and any(
+            finding.code.startswith(c.upper()) for c in codes
+        ):
+            return True
+    return False
 
 
 def run_lint(options: LintOptions) -> LintResult:
@@ -70,11 +113,48 @@ def run_lint(options: LintOptions) -> LintResult:
     # Flags replace the configured lists rather than extend them, as in ruff.
     select = check_selectors(list(options.select or settings.select), "select")
     ignore = check_selectors(list(options.ignore or settings.ignore), "ignore")
+
+    def enabled(code: str) -> bool:
+        return is_selected(code, select, ignore)
+
     notes: list[str] = []
     files = _catalog_files(options, project, notes)
-    catalog = load_catalog(files)
-    catalog.known_owners = frozenset(settings.owners) if settings.owners is not None else None
-    catalog.known_alerts = load_alert_names(project.root, settings.alert_rules)
-    findings = [f for f in check_catalog(catalog) if is_selected(f.code, select, ignore)]
-    findings.sort(key=lambda f: f.sort_key)
-    return LintResult(findings, catalog.files, len(catalog.entries), notes)
+    catalog = load_catalog(files) if files is not None else None
+    findings: list[Finding] = []
+    if catalog is not None:
+        catalog.known_owners = frozenset(settings.owners) if settings.owners is not None else None
+        catalog.known_alerts = load_alert_names(project.root, settings.alert_rules)
+        findings += check_catalog(catalog)
+    result = LintResult([], catalog.files if catalog else 0, len(catalog.entries) if catalog else 0)
+    code_paths = _code_paths(options, project)
+    if code_paths:
+        kb = knowledge(project)
+        patterns = tuple(
+            rule.call
+            for e in (catalog.entries if catalog else [])
+            for rule in e.model.match
+            if rule.call
+        )
+        scanned = scan(
+            ScanOptions(
+                paths=tuple(code_paths),
+                root=project.root,
+                exclude=tuple(settings.exclude),
+                named_patterns=patterns,
+                use_cache=options.use_cache,
+            ),
+            kb,
+            display_path,
+            options.progress,
+        )
+        result.python_files, result.parsed_files = scanned.read, scanned.parsed + scanned.from_cache
+        report_unused = options.report_unused_ignores or settings.report_unused_ignores
+        findings += check_code(
+            scanned.files, kb, catalog, enabled, report_unused, files_read=scanned.read
+        )
+    result.findings = sorted(
+        (f for f in findings if enabled(f.code) and not _per_file_ignored(f, settings)),
+        key=lambda f: f.sort_key,
+    )
+    result.notes = notes
+    return result

@@ -72,7 +72,9 @@ class Timeout(Strict):
 
 
 class Retry(Strict):
-    attempts: Count | None = Field(None, description="Total attempts, the first one included")
+    attempts: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        None, description="Total attempts, the first one included"
+    )
     backoff: Literal["none", "constant", "exponential"] | None = None
     initial: Duration | None = Field(None, description="First wait between attempts")
     max: Duration | None = Field(None, description="Cap on any one wait")

@@ -51,7 +51,8 @@ def backoff_waits(policies: Policies) -> tuple[Duration, ...]:
         elif retry.backoff == "constant":
             wait = initial
         else:
-            wait = Duration.of_seconds(initial.seconds * 2**index)
+            # Past 2**60 the product is beyond any budget; capping the exponent keeps it a float.
+            wait = Duration.of_seconds(initial.seconds * 2 ** min(index, 60))
         if retry.max is not None and wait.seconds > retry.max.seconds:
             wait = retry.max
         waits.append(wait)

@@ -1,13 +1,14 @@
-"""`fmcat lint`: check the catalog (and, later, the code) and report findings."""
+"""`fmcat lint`: check the catalog and the code against each other, and report findings."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from fmcat.cli.console import note, report
+from fmcat.cli.console import note, progress_bar, report
 from fmcat.lint import LintOptions, run_lint
 from fmcat.report import REPORTERS, Format, Report
 
@@ -22,7 +23,7 @@ def _codes(values: list[str] | None) -> list[str]:
 def lint(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Project folder (default: the current one) or catalog files."),
+        typer.Argument(help="Project folder (default: the current one), Python or catalog files."),
     ] = None,
     catalog: Annotated[
         Path | None,
@@ -39,13 +40,23 @@ def lint(
         list[str] | None,
         typer.Option(help="Skip these codes or prefixes (comma-separated, repeatable)."),
     ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write .fmcat_cache/.")
+    ] = False,
+    report_unused_ignores: Annotated[
+        bool,
+        typer.Option("--report-unused-ignores", help="Report suppressions that suppress nothing."),
+    ] = False,
 ) -> int:
-    """Check the failure-mode catalog against the principles; exit 1 when there are findings."""
+    """Check the catalog and the code's external calls; exit 1 when there are findings."""
     options = LintOptions(
         paths=tuple(paths or ()),
         catalog=catalog,
         select=tuple(_codes(select)),
         ignore=tuple(_codes(ignore)),
+        use_cache=not (no_cache or os.environ.get("FMCAT_NO_CACHE", "") not in ("", "0")),
+        report_unused_ignores=report_unused_ignores,
+        progress=progress_bar("scanning"),
     )
     result = run_lint(options)
     for message in result.notes:
@@ -54,6 +65,11 @@ def lint(
     report(REPORTERS[output_format](findings))
     count = len(result.findings)
     scope = f"{result.catalog_files} catalog file{'s' * (result.catalog_files != 1)}"
+    if result.python_files:
+        scope += (
+            f", {result.python_files} Python file{'s' * (result.python_files != 1)}"
+            f" ({result.parsed_files} with external calls parsed)"
+        )
     if count:
         note(f"found {count} finding{'s' * (count != 1)} in {scope}")
         return EXIT_FINDINGS

@@ -1,0 +1,1 @@
+"""The code scan: find external calls with libcst, check their timeouts and handling."""

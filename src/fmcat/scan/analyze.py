@@ -1,0 +1,162 @@
+"""One file, start to finish: parse, bind names, find call sites, locate them."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from fmcat.scan.facts import FileFacts, ParseError, RetryDecorator, Site, Span
+from fmcat.scan.knowledge import KnowledgeBase
+from fmcat.scan.scope import BindingCollector
+from fmcat.scan.sites import SiteFinder
+from fmcat.scan.values import Evaluator
+
+_SUPPRESSION = re.compile(rb"#\s*fmcat:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
+
+
+def suppressions(source: bytes) -> dict[int, tuple[str, ...]]:
+    """``# fmcat: ignore[FM101, FM103]`` or a bare ``# fmcat: ignore``, by 1-based line."""
+    found: dict[int, tuple[str, ...]] = {}
+    if b"fmcat" not in source:
+        return found
+    for number, line in enumerate(source.splitlines(), start=1):
+        match = _SUPPRESSION.search(line)
+        if match is None:
+            continue
+        codes = match[1].decode("ascii", "replace") if match[1] is not None else ""
+        found[number] = tuple(c.strip().upper() for c in codes.split(",") if c.strip())
+    return found
+
+
+def _span(position: CodeRange) -> Span:
+    # libcst columns are 0-based; findings are 1-based like every editor.
+    return Span(
+        position.start.line, position.start.column + 1, position.end.line, position.end.column + 1
+    )
+
+
+#: Deeper syntax trees are reported (FM100) rather than parsed: libcst's native parser can
+#: overflow its stack on them (seen: a segmentation fault at 10,000 nested parentheses) and
+#: takes seconds on long operator chains. Real code stays far below.
+MAX_AST_DEPTH = 200
+
+
+def _ast_depth(tree: ast.AST) -> int:
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def precheck(source: bytes) -> ParseError | None:
+    """Python's own parser first: fast, exact on syntax errors, and guarded against depth."""
+    try:
+        tree = compile(source, "<scan>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        line = error.lineno or 1
+        column = max(error.offset or 1, 1)
+        detail = error.msg.split(" (<scan>")[0]
+        if error.msg.startswith("(unicode error)"):
+            detail = "not valid UTF-8 and no encoding declaration (PEP 263)"
+        return ParseError(Span(line, column, line, column), f"cannot parse: {detail}")
+    except (ValueError, RecursionError, MemoryError) as error:
+        null = source.find(b"\x00")
+        if null >= 0:
+            line = source.count(b"\n", 0, null) + 1
+            column = null - (source.rfind(b"\n", 0, null) + 1) + 1
+            return ParseError(Span(line, column, line, column), "cannot parse: null byte")
+        return _parse_error(error)
+    depth = _ast_depth(tree)
+    if depth > MAX_AST_DEPTH:
+        return ParseError(
+            Span(1, 1, 1, 1),
+            f"not scanned: syntax tree {depth} levels deep (limit {MAX_AST_DEPTH}); "
+            "generated code? exclude it",
+        )
+    return None
+
+
+def _parse_error(error: BaseException) -> ParseError:
+    if isinstance(error, cst.ParserSyntaxError):
+        message = str(error.message) if hasattr(error, "message") else str(error)
+        return ParseError(
+            Span(error.raw_line, error.raw_column + 1, error.raw_line, error.raw_column + 1),
+            f"cannot parse: {message.splitlines()[0] if message else 'syntax error'}",
+        )
+    if isinstance(error, RecursionError):
+        return ParseError(Span(1, 1, 1, 1), "cannot parse: expressions nested too deeply")
+    if isinstance(error, (UnicodeDecodeError, LookupError)):
+        return ParseError(Span(1, 1, 1, 1), f"cannot decode: {error}")
+    return ParseError(Span(1, 1, 1, 1), f"cannot parse: {type(error).__name__}: {error}")
+
+
+def analyze(
+    source: bytes,
+    path: str,
+    module_name: str,
+    kb: KnowledgeBase,
+    named_patterns: tuple[str, ...] = (),
+) -> FileFacts:
+    facts = FileFacts(path=path, module=module_name, suppressions=suppressions(source))
+    facts.parsed = True
+    facts.parse_error = precheck(source)
+    if facts.parse_error is not None:
+        return facts
+    # libcst's visitors recurse once per tree level; 3.11 keeps Python frames off the C stack.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    try:
+        # Bytes, so libcst honours an encoding cookie (PEP 263) as Python does.
+        module = cst.parse_module(source)
+        is_package = path.endswith("__init__.py")
+        collector = BindingCollector(module_name, is_package)
+        module.visit(collector)
+        finder = SiteFinder(
+            kb, Evaluator(kb), collector.scopes, collector.root, module_name, named_patterns
+        )
+        module.visit(finder)
+    except (Exception, RecursionError) as error:  # any parser failure is FM100; the scan goes on
+        facts.parse_error = _parse_error(error)
+        return facts
+    if not (finder.sites or finder.retries or finder.named_calls):
+        return facts
+    # Positions cost about four plain visits, so they are computed only for files with sites;
+    # unsafe_skip_copy keeps node identity, so the nodes found above can be looked up.
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    index_of = {id(pending.node): i for i, pending in enumerate(finder.sites)}
+    for pending in finder.sites:
+        origin = id(pending.client_origin) if pending.client_origin is not None else None
+        facts.sites.append(
+            Site(
+                span=_span(positions[pending.node]),
+                role=pending.role,
+                qualname=pending.qualname,
+                library=pending.library,
+                timeout=pending.judged.state,
+                timeout_values=pending.judged.seconds,
+                default_seconds=pending.default_seconds,
+                can_fail=pending.can_fail,
+                handled=pending.handled,
+                url=pending.url.value if pending.url is not None else None,  # type: ignore[arg-type]
+                url_is_prefix=pending.url.prefix if pending.url is not None else False,
+                enclosing=pending.enclosing,
+                client_site=index_of.get(origin) if origin is not None else None,
+                text=" ".join(module.code_for_node(pending.node).split())[:200],
+                timeout_hint=pending.timeout_hint,
+            )
+        )
+    for retry in finder.retries:
+        facts.retries.append(
+            RetryDecorator(
+                _span(positions[retry.node]), retry.qualname, retry.has_stop, retry.enclosing
+            )
+        )
+    for node, name in finder.named_calls:
+        facts.named_calls.append((_span(positions[node]), name, finder.enclosing))
+    return facts

@@ -1,0 +1,124 @@
+"""What the scan learns about a file: its external call sites, as plain, cacheable data.
+
+The rules read these facts; they never see a syntax tree. That keeps each rule a few lines,
+lets the per-file cache store facts rather than findings, and lets a change of catalog re-run
+attribution without re-parsing anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class TimeoutState(StrEnum):
+    SET = "set"  # given in code (a value, a computed expression, a timeout object)
+    MISSING = "missing"  # not given, and the library waits forever
+    DISABLED = "disabled"  # given as None or 0, or a timeout object with everything off
+    DEFAULT = "default"  # not given; the library's finite default applies
+    UNKNOWN = "unknown"  # may come through **kwargs or a client made elsewhere
+    CONTEXT = "context"  # bounded by asyncio.wait_for / asyncio.timeout around it
+    ELSEWHERE = "elsewhere"  # set (or reported) where the client is made
+
+
+class Role(StrEnum):
+    CALL = "call"  # goes over the network now
+    CLIENT = "client"  # makes a client whose timeout is configured here
+
+
+@dataclass(frozen=True)
+class Span:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Site:
+    """One external call, or one client construction that configures a timeout."""
+
+    span: Span
+    role: Role
+    qualname: str  # requests.get, requests.Session.get, redis.Redis
+    library: str
+    timeout: TimeoutState
+    #: The timeout's value in seconds when it is a literal or constant (per phase for tuples).
+    timeout_values: tuple[float, ...] = ()
+    #: The library default in seconds when that is what applies.
+    default_seconds: float | None = None
+    can_fail: bool = False
+    handled: bool = False
+    url: str | None = None
+    url_is_prefix: bool = False
+    #: Qualified name of the function the call is in (module.Class.method).
+    enclosing: str = ""
+    #: Index of the site that made the client this call goes through, if seen in this file.
+    client_site: int | None = None
+    #: The call's source text with whitespace collapsed (for baseline fingerprints).
+    text: str = ""
+    #: How to give this call or client a timeout, for messages: `timeout=`, `socket_timeout=`.
+    timeout_hint: str = ""
+
+
+@dataclass(frozen=True)
+class RetryDecorator:
+    span: Span
+    qualname: str
+    has_stop: bool
+    enclosing: str = ""
+
+
+@dataclass(frozen=True)
+class ParseError:
+    span: Span
+    message: str
+
+
+@dataclass
+class FileFacts:
+    path: str
+    module: str
+    sites: list[Site] = field(default_factory=list)
+    retries: list[RetryDecorator] = field(default_factory=list)
+    #: Calls to functions the catalog names by `call:` (wrappers, SDKs): attribution only.
+    named_calls: list[tuple[Span, str, str]] = field(default_factory=list)
+    parse_error: ParseError | None = None
+    #: line -> codes suppressed there (empty tuple: every code).
+    suppressions: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    parsed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileFacts:
+        def span(d: dict[str, Any]) -> Span:
+            return Span(**d)
+
+        sites = [
+            Site(
+                **{
+                    **s,
+                    "span": span(s["span"]),
+                    "role": Role(s["role"]),
+                    "timeout": TimeoutState(s["timeout"]),
+                    "timeout_values": tuple(s["timeout_values"]),
+                }
+            )
+            for s in data["sites"]
+        ]
+        retries = [RetryDecorator(**{**r, "span": span(r["span"])}) for r in data["retries"]]
+        named = [(span(n[0]), n[1], n[2]) for n in data["named_calls"]]
+        error = data["parse_error"]
+        return cls(
+            path=data["path"],
+            module=data["module"],
+            sites=sites,
+            retries=retries,
+            named_calls=named,
+            parse_error=ParseError(span(error["span"]), error["message"]) if error else None,
+            suppressions={int(k): tuple(v) for k, v in data["suppressions"].items()},
+            parsed=data["parsed"],
+        )

@@ -1,0 +1,229 @@
+"""The client knowledge base: what fmcat knows about each client library, as data.
+
+The built-in table is ``clients.toml`` beside this module; users extend it with the same keys
+under ``[[tool.fmcat.clients]]`` in pyproject.toml. This module is the schema of both: a reader
+who wants to know what fmcat believes about ``redis`` reads the TOML, not the visitors.
+
+Vocabulary:
+
+- a *function* is a module-level callable that goes over the network (``requests.get``) or
+  creates a client object (``requests.Session``, ``redis.Redis``, ``psycopg.connect``);
+- a *client* is the type of such an object; its *methods* are the calls made through it;
+- a *parameter* is written ``keyword`` or ``keyword@N``, N being its 0-based position among the
+  positional arguments (``timeout@2`` for ``urlopen(url, data, timeout)``);
+- a *timeout object* is a value that carries timeouts (``httpx.Timeout``,
+  ``aiohttp.ClientTimeout``, ``botocore.config.Config``): passing one counts as a timeout unless
+  it switches them off.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from fmcat.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Param:
+    keyword: str
+    position: int | None = None
+
+    @classmethod
+    def parse(cls, value: object) -> Param:
+        if isinstance(value, Param):
+            return value
+        if isinstance(value, dict) and isinstance(value.get("keyword"), str):
+            return cls(value["keyword"], value.get("position"))  # a model_dump round trip
+        if not isinstance(value, str) or not value:
+            raise ValueError("a parameter is written `keyword` or `keyword@position`")
+        keyword, _, position = value.partition("@")
+        if position and not position.isdigit():
+            raise ValueError(f"{value!r}: the position after @ must be a number")
+        return cls(keyword, int(position) if position else None)
+
+    def __str__(self) -> str:
+        return self.keyword if self.position is None else f"{self.keyword}@{self.position}"
+
+
+ParamSpec = Annotated[Param, BeforeValidator(Param.parse)]
+#: Seconds; "none" means the library waits forever unless told otherwise.
+DefaultTimeout = float | Literal["none"]
+
+
+class Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Call(Entry):
+    """A function or a method that matters to the scan."""
+
+    name: str = Field(description="Qualified for functions (requests.get), bare for methods")
+    timeout: list[ParamSpec] = Field(
+        default_factory=list, description="Parameters any of which sets the call's timeout"
+    )
+    timeout_unit: float = Field(1.0, description="Seconds per unit (0.001 for *_ms parameters)")
+    #: For connection strings: a key inside the string argument that sets the timeout.
+    dsn: ParamSpec | None = None
+    dsn_timeout_key: str | None = None
+    url: ParamSpec | None = Field(None, description="The argument naming the remote end")
+    fails: bool = Field(True, description="Can raise the library's errors at run time (FM103)")
+    fails_if: ParamSpec | None = Field(
+        None, description="Fails only when this argument is given: SMTP(host) connects, SMTP() not"
+    )
+    returns: str | None = Field(None, description="The client type this call creates")
+    default_timeout: DefaultTimeout | None = Field(
+        None, description="Overrides the library's default for this call"
+    )
+    #: The call takes no timeout at all: only asyncio.wait_for/asyncio.timeout around it bound it.
+    needs_context_timeout: bool = False
+
+
+class Client(Entry):
+    """A client object type and the calls made through it."""
+
+    name: str = Field(description="Qualified name of the type, e.g. requests.Session")
+    #: Where its timeout is set: on each `call` (requests.Session), on the `client` when it is
+    #: created (redis.Redis), or `either` (httpx.Client: created with one, or per call).
+    timeout_on: Literal["call", "client", "either"]
+    methods: list[Call] = Field(default_factory=list, description="Network methods")
+    #: Every method but `local_methods` goes over the network (redis, pymongo collections).
+    any_method: bool = False
+    local_methods: list[str] = Field(default_factory=list)
+    default_timeout: DefaultTimeout | None = None
+
+
+class TimeoutObject(Entry):
+    """A value that carries timeouts; disabled when every listed parameter is None/absent."""
+
+    name: str
+    params: list[ParamSpec]
+    #: Constructing it with no timeout argument at all means: the library default, not "off".
+    empty_means_default: bool = True
+
+
+class Library(Entry):
+    name: str
+    modules: list[str] = Field(description="Import roots; a file importing none is not parsed")
+    exceptions: list[str] = Field(
+        description="Handler types that catch its failures, base classes such as OSError included"
+    )
+    default_timeout: DefaultTimeout = Field(description="Seconds, or none: waits forever")
+    functions: list[Call] = Field(default_factory=list)
+    clients: list[Client] = Field(default_factory=list)
+    timeout_objects: list[TimeoutObject] = Field(default_factory=list)
+    #: Other import paths of the same objects: {"requests.api.get": "requests.get"}.
+    aliases: dict[str, str] = Field(default_factory=dict)
+
+
+class Resilience(Entry):
+    """A resilience library: decorating a function with it counts as handling its failures."""
+
+    name: str
+    modules: list[str]
+    #: Retry decorators or objects, and the keywords that bound them (FM106).
+    retries: list[str] = Field(default_factory=list)
+    stop: list[str] = Field(default_factory=list)
+    #: True when a retry with none of `stop` given retries forever (tenacity, backoff).
+    unbounded_by_default: bool = True
+
+
+class KnowledgeBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    library: list[Library]
+    resilience: list[Resilience] = Field(default_factory=list)
+
+    @cached_property
+    def retries(self) -> dict[str, Resilience]:
+        return {name: res for res in self.resilience for name in res.retries}
+
+    def is_resilience(self, qualname: str) -> bool:
+        return any(
+            qualname == m or qualname.startswith(f"{m}.")
+            for res in self.resilience
+            for m in res.modules
+        )
+
+    @cached_property
+    def functions(self) -> dict[str, tuple[Library, Call]]:
+        return {call.name: (lib, call) for lib in self.library for call in lib.functions}
+
+    @cached_property
+    def function_globs(self) -> list[tuple[str, Library, Call]]:
+        """Functions named by a glob (``*_pb2_grpc.*Stub``), tried when no exact name matches."""
+        return [
+            (call.name, lib, call)
+            for lib in self.library
+            for call in lib.functions
+            if any(c in call.name for c in "*?[")
+        ]
+
+    def function(self, qualname: str) -> tuple[Library, Call] | None:
+        found = self.functions.get(qualname)
+        if found is not None:
+            return found
+        for pattern, lib, call in self.function_globs:
+            if fnmatch.fnmatchcase(qualname, pattern):
+                return lib, call
+        return None
+
+    @cached_property
+    def clients(self) -> dict[str, tuple[Library, Client]]:
+        return {client.name: (lib, client) for lib in self.library for client in lib.clients}
+
+    @cached_property
+    def timeout_objects(self) -> dict[str, TimeoutObject]:
+        return {obj.name: obj for lib in self.library for obj in lib.timeout_objects}
+
+    @cached_property
+    def aliases(self) -> dict[str, str]:
+        return {alias: real for lib in self.library for alias, real in lib.aliases.items()}
+
+    @cached_property
+    def modules(self) -> frozenset[str]:
+        return frozenset(module for lib in self.library for module in lib.modules)
+
+    def canonical(self, qualified: str) -> str:
+        """``requests.api.get`` -> ``requests.get``; prefixes too (``requests.sessions.X``)."""
+        if qualified in self.aliases:
+            return self.aliases[qualified]
+        head, _, tail = qualified.rpartition(".")
+        while head:
+            if head in self.aliases:
+                return f"{self.aliases[head]}.{tail}"
+            head, _, rest = head.rpartition(".")
+            tail = f"{rest}.{tail}"
+        return qualified
+
+    def extended(self, extra: list[Library]) -> KnowledgeBase:
+        return KnowledgeBase(library=[*self.library, *extra], resilience=self.resilience)
+
+
+def _parse(data: dict[str, Any], origin: str) -> KnowledgeBase:
+    try:
+        return KnowledgeBase.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            for e in error.errors(include_url=False)
+        )
+        raise ConfigError(f"{origin}: invalid client table: {problems}") from error
+
+
+def builtin() -> KnowledgeBase:
+    folder = resources.files("fmcat.scan")
+    clients = tomllib.loads(folder.joinpath("clients.toml").read_text(encoding="utf-8"))
+    resilience = tomllib.loads(folder.joinpath("resilience.toml").read_text(encoding="utf-8"))
+    return _parse({**clients, **resilience}, "fmcat/scan/clients.toml")
+
+
+def user_libraries(entries: list[dict[str, Any]], origin: str) -> list[Library]:
+    """``[[tool.fmcat.clients]]`` tables, validated with the same schema as the built-in table."""
+    return _parse({"library": entries}, origin).library

@@ -1,0 +1,48 @@
+"""The interface of a code rule: a predicate over a file's facts, with its docs and cases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from fmcat.catalog.load import Catalog
+from fmcat.findings import Finding, Location
+from fmcat.rule import Rule
+from fmcat.scan.attribution import Attribution
+from fmcat.scan.facts import FileFacts, Span
+from fmcat.scan.knowledge import KnowledgeBase
+
+
+@dataclass
+class ScanContext:
+    kb: KnowledgeBase
+    catalog: Catalog | None
+    attribution: Attribution | None
+    files: list[FileFacts]
+
+
+class CodeRule(Rule):
+    #: Cross-check rules run only with a catalog; their cases use this catalog file.
+    needs_catalog: ClassVar[bool] = False
+    CATALOG: ClassVar[str] = ""
+    #: The finding is on the catalog file, not in the code: its cases carry no marks.
+    reports_on_catalog: ClassVar[bool] = False
+
+    @classmethod
+    def example_language(cls) -> str:
+        return "python"
+
+    def check(self, facts: FileFacts, context: ScanContext) -> Iterator[Finding]:
+        """Findings in one file."""
+        return iter(())
+
+    def check_project(self, context: ScanContext) -> Iterator[Finding]:
+        """Findings about the project as a whole (FM201)."""
+        return iter(())
+
+    def finding(
+        self, facts: FileFacts, span: Span, message: str, dependency: str | None = None
+    ) -> Finding:
+        location = Location(facts.path, span.line, span.column, span.end_line, span.end_column)
+        return Finding(self.code, message, location, self.severity, dependency)

@@ -1,0 +1,84 @@
+from collections.abc import Iterator
+
+from fmcat.findings import Finding, Severity
+from fmcat.scan.facts import FileFacts, Role, TimeoutState
+from fmcat.scan.rules.base import CodeRule, ScanContext
+
+
+class MissingTimeout(CodeRule):
+    """
+    An external call, or the client it goes through, has no timeout, and the library waits
+    forever without one. One slow dependency then holds a worker per request until the
+    service stops answering. The finding sits where the timeout belongs: on the call for
+    `requests` (a `Session` takes no timeout of its own, and `session.timeout = 5` does
+    nothing), on the client for `redis.Redis(socket_timeout=...)`, around the call for
+    `asyncio.open_connection` (`asyncio.wait_for` or `async with asyncio.timeout(...)`).
+    A call that passes `**kwargs` may carry a timeout and is not reported.
+    """
+
+    code = "FM101"
+    name = "missing-timeout"
+    summary = "An external call or its client has no timeout"
+    severity = Severity.ERROR
+
+    INVALID = (
+        """\
+import requests
+
+def charge(order):
+    return requests.post("https://api.pay.example.com/v1/charges", json=order)  # expect: FM101
+""",
+        """\
+import requests as r
+from requests import Session
+
+session = Session()
+
+def status(url):
+    with r.Session() as s:
+        s.get(url)  # expect: FM101
+    return session.head(url)  # expect: FM101
+""",
+        """\
+import asyncio
+import redis
+
+cache = redis.Redis(host="cache")  # expect: FM101
+
+async def ping(host):
+    return await asyncio.open_connection(host, 6379)  # expect: FM101
+""",
+    )
+    VALID = (
+        """\
+import asyncio
+
+import redis
+import requests
+
+cache = redis.Redis(host="cache", socket_timeout=0.2)
+
+def charge(order, timeout):
+    return requests.post("https://api.pay.example.com/v1/charges", json=order, timeout=timeout)
+
+def forward(url, **kwargs):
+    return requests.get(url, **kwargs)
+
+async def ping(host):
+    return await asyncio.wait_for(asyncio.open_connection(host, 6379), timeout=1)
+
+def lookalikes(d, get):
+    d.get("key")
+    get("https://example.com")
+""",
+    )
+
+    def check(self, facts: FileFacts, context: ScanContext) -> Iterator[Finding]:
+        for site in facts.sites:
+            if site.timeout is not TimeoutState.MISSING:
+                continue
+            hint = f"; set {site.timeout_hint}" if site.timeout_hint else ""
+            what = "is made without a timeout" if site.role is Role.CLIENT else "has no timeout"
+            yield self.finding(
+                facts, site.span, f"{site.qualname} {what} and {site.library} waits forever{hint}"
+            )

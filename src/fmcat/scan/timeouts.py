@@ -1,0 +1,117 @@
+"""Reading a call's timeout from its arguments: given, switched off, computed, or absent."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import libcst as cst
+
+from fmcat.scan.facts import TimeoutState
+from fmcat.scan.knowledge import Call, Param, TimeoutObject
+from fmcat.scan.scope import Scope
+from fmcat.scan.values import Const, Evaluator, TimeoutValue, TupleValue, Value
+
+
+class _Star:
+    """A ``*args`` that may cover the parameter's position: its presence is unknowable."""
+
+
+STAR = _Star()
+
+
+def find_argument(call: cst.Call, param: Param) -> cst.Arg | _Star | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == param.keyword:
+            return arg
+    if param.position is None:
+        return None
+    index = 0
+    for arg in call.args:
+        if arg.keyword is not None or arg.star == "**":
+            continue
+        if arg.star == "*":
+            return STAR
+        if index == param.position:
+            return arg
+        index += 1
+    return None
+
+
+def has_double_star(call: cst.Call) -> bool:
+    return any(arg.star == "**" for arg in call.args)
+
+
+@dataclass(frozen=True)
+class Judged:
+    state: TimeoutState
+    seconds: tuple[float, ...] = ()
+
+
+def judge_value(value: Value, unit: float = 1.0) -> Judged:
+    """None or 0 switches a timeout off; a number sets it; anything computed counts as set."""
+    if isinstance(value, TimeoutValue):
+        return Judged(TimeoutState(value.state), value.seconds)
+    if isinstance(value, Const):
+        if value.value is None or value.value is False or value.value == 0:
+            return Judged(TimeoutState.DISABLED)
+        if isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
+            return Judged(TimeoutState.SET, (float(value.value) * unit,))
+        return Judged(TimeoutState.SET)
+    if isinstance(value, TupleValue):
+        # requests' (connect, read): either being None leaves that phase unbounded.
+        parts = [judge_value(item, unit) for item in value.items]
+        if any(p.state is TimeoutState.DISABLED for p in parts):
+            return Judged(TimeoutState.DISABLED)
+        return Judged(TimeoutState.SET, tuple(s for p in parts for s in p.seconds))
+    return Judged(TimeoutState.SET)
+
+
+def judge_timeout_object(
+    node: cst.Call, spec: TimeoutObject, evaluator: Evaluator, scope: Scope
+) -> TimeoutValue:
+    given: list[Judged] = []
+    for param in spec.params:
+        arg = find_argument(node, param)
+        if isinstance(arg, _Star):
+            return TimeoutValue(TimeoutState.UNKNOWN.value)
+        if arg is not None:
+            given.append(judge_value(evaluator.expr(arg.value, scope)))
+    if not given:
+        if has_double_star(node):
+            return TimeoutValue(TimeoutState.UNKNOWN.value)
+        state = TimeoutState.DEFAULT if spec.empty_means_default else TimeoutState.DISABLED
+        return TimeoutValue(state.value)
+    if all(j.state is TimeoutState.DISABLED for j in given):
+        return TimeoutValue(TimeoutState.DISABLED.value)
+    return TimeoutValue(TimeoutState.SET.value, tuple(s for j in given for s in j.seconds))
+
+
+_DSN_NUMBER = r"\s*=\s*'?(\d+(?:\.\d+)?)"
+
+
+def timeout_in_arguments(
+    node: cst.Call, spec: Call, evaluator: Evaluator, scope: Scope
+) -> Judged | None:
+    """The timeout the call's own arguments give, or None when they give none."""
+    for param in spec.timeout:
+        arg = find_argument(node, param)
+        if isinstance(arg, _Star):
+            return Judged(TimeoutState.UNKNOWN)
+        if arg is not None:
+            return judge_value(evaluator.expr(arg.value, scope), spec.timeout_unit)
+    if spec.dsn is not None and spec.dsn_timeout_key:
+        arg = find_argument(node, spec.dsn)
+        if isinstance(arg, cst.Arg):
+            dsn = evaluator.expr(arg.value, scope)
+            if isinstance(dsn, Const) and isinstance(dsn.value, str):
+                found = re.search(re.escape(spec.dsn_timeout_key) + _DSN_NUMBER, dsn.value)
+                if found:
+                    return judge_value(Const(float(found[1])))
+                if dsn.prefix:
+                    return Judged(TimeoutState.UNKNOWN)  # the rest of the DSN may carry it
+            elif not isinstance(dsn, Const):
+                return Judged(TimeoutState.UNKNOWN)  # a DSN from config may carry it
+    if has_double_star(node):
+        return Judged(TimeoutState.UNKNOWN)
+    return None

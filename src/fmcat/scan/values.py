@@ -1,0 +1,246 @@
+"""What an expression is, as far as the scan cares: a known name, a client, a constant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from fmcat.scan.knowledge import Call, Client, KnowledgeBase
+from fmcat.scan.scope import Annotated, Assigned, Binding, Imported, Scope
+
+
+@dataclass(frozen=True)
+class Qual:
+    """A module, function or class, by qualified (canonical) name."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class ClientValue:
+    """An object of a known client type; ``origin`` is the call that made it, when seen."""
+
+    type: str
+    origin: cst.Call | None = None
+
+
+@dataclass(frozen=True)
+class Const:
+    """A constant; for strings, ``prefix`` means only the start is known (an f-string)."""
+
+    value: str | int | float | bool | None
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class TupleValue:
+    items: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class TimeoutValue:
+    """A timeout object (``httpx.Timeout(None)``), judged: a TimeoutState value and seconds."""
+
+    state: str
+    seconds: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unknown:
+    pass
+
+
+UNKNOWN = Unknown()
+Value = Qual | ClientValue | Const | TupleValue | TimeoutValue | Unknown
+
+# How deep a chain of assignments is followed (a = b; b = c; ...) before giving up.
+_MAX_DEPTH = 12
+
+
+class Evaluator:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._memo: dict[int, Value] = {}
+
+    # -- names ------------------------------------------------------------------------------
+
+    def name(self, name: str, scope: Scope, depth: int = 0) -> Value:
+        bindings = scope.lookup(name)
+        if bindings is None:
+            for module in scope.module().star_imports:
+                candidate = self.kb.canonical(f"{module}.{name}")
+                if self.kb.function(candidate) or candidate in self.kb.clients:
+                    return Qual(candidate)
+            return UNKNOWN
+        return self._bindings(bindings, depth)
+
+    def attribute_of_self(self, attr: str, function: Scope, depth: int = 0) -> Value:
+        owner = function.owner_class
+        if owner is None or attr not in owner.attributes:
+            return UNKNOWN
+        return self._bindings(owner.attributes[attr], depth)
+
+    def _bindings(self, bindings: list[Binding], depth: int) -> Value:
+        # Flow-insensitive: a name bound to different things in one scope is unknown, so a
+        # look-alike (`get = requests.get` here, `get = dict.get` there) is never guessed at.
+        values = {self._binding(b, depth) for b in bindings}
+        return values.pop() if len(values) == 1 else UNKNOWN
+
+    def _binding(self, binding: Binding, depth: int) -> Value:
+        if isinstance(binding, Imported):
+            return Qual(self.kb.canonical(binding.qualname))
+        if isinstance(binding, Assigned):
+            return self.expr(binding.value, binding.scope, depth + 1)
+        if isinstance(binding, Annotated):
+            annotated = self.expr(binding.annotation, binding.scope, depth + 1)
+            if isinstance(annotated, Qual) and annotated.name in self.kb.clients:
+                return ClientValue(annotated.name)
+            return UNKNOWN
+        return UNKNOWN
+
+    # -- expressions ------------------------------------------------------------------------
+
+    def expr(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Value:
+        if depth > _MAX_DEPTH:
+            return UNKNOWN
+        key = id(node)
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = UNKNOWN  # a cycle (a = a.b) evaluates to unknown
+        value = self._expr(node, scope, depth)
+        self._memo[key] = value
+        return value
+
+    def _expr(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Value:
+        if isinstance(node, cst.Name):
+            if node.value == "None":
+                return Const(None)
+            if node.value in ("True", "False"):
+                return Const(node.value == "True")
+            return self.name(node.value, scope, depth)
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node, scope, depth)
+        if isinstance(node, cst.Call):
+            return self.call_result(node, scope, depth)
+        if isinstance(node, (cst.Integer, cst.Float)):
+            return Const(node.evaluated_value)
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+            inner = self.expr(node.expression, scope, depth)
+            if isinstance(inner, Const) and isinstance(inner.value, (int, float)):
+                return Const(-inner.value)
+            return UNKNOWN
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            text = node.evaluated_value
+            return Const(text) if isinstance(text, str) else UNKNOWN
+        if isinstance(node, cst.FormattedString):
+            return self._fstring(node, scope, depth)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self._concat(node, scope, depth)
+        if isinstance(node, cst.Tuple):
+            items = tuple(self.expr(e.value, scope, depth) for e in node.elements)
+            return TupleValue(items)
+        if isinstance(node, cst.Await):
+            return self.expr(node.expression, scope, depth)
+        return UNKNOWN
+
+    def _attribute(self, node: cst.Attribute, scope: Scope, depth: int) -> Value:
+        base = node.value
+        if isinstance(base, cst.Name):
+            function = _function_scope(scope)
+            if function is not None and base.value == function.self_name:
+                return self.attribute_of_self(node.attr.value, function, depth)
+        owner = self.expr(base, scope, depth)
+        if isinstance(owner, Qual):
+            return Qual(self.kb.canonical(f"{owner.name}.{node.attr.value}"))
+        return UNKNOWN
+
+    def call_result(self, node: cst.Call, scope: Scope, depth: int = 0) -> Value:
+        """What a call returns: a client, when the table says the callee makes one."""
+        callee = self.expr(node.func, scope, depth)
+        if isinstance(callee, Qual):
+            timeout_object = self.kb.timeout_objects.get(callee.name)
+            if timeout_object is not None:
+                from fmcat.scan.timeouts import judge_timeout_object
+
+                return judge_timeout_object(node, timeout_object, self, scope)
+            found = self.kb.function(callee.name)
+            if found is not None and found[1].returns:
+                return ClientValue(found[1].returns, node)
+            return UNKNOWN
+        method = self.method(node.func, scope, depth)
+        if method is not None:
+            client, name = method
+            call = method_spec(self.kb.clients[client.type][1], name)
+            if call is not None and call.returns:
+                return ClientValue(call.returns, node)
+        return UNKNOWN
+
+    def method(
+        self, func: cst.BaseExpression, scope: Scope, depth: int = 0
+    ) -> tuple[ClientValue, str] | None:
+        """``s.get`` where ``s`` is a known client: the client and the method name."""
+        if not isinstance(func, cst.Attribute):
+            return None
+        owner = self.expr(func.value, scope, depth)
+        if isinstance(owner, ClientValue) and owner.type in self.kb.clients:
+            return owner, func.attr.value
+        return None
+
+    def _fstring(self, node: cst.FormattedString, scope: Scope, depth: int) -> Value:
+        text = ""
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text += part.value
+                continue
+            assert isinstance(part, cst.FormattedStringExpression)
+            inner = self.expr(part.expression, scope, depth)
+            if (
+                isinstance(inner, Const)
+                and isinstance(inner.value, str)
+                and not inner.prefix
+                and part.format_spec is None
+                and part.conversion is None
+            ):
+                text += inner.value
+                continue
+            if isinstance(inner, Const) and isinstance(inner.value, str):
+                text += inner.value
+            return Const(text, prefix=True)
+        return Const(text)
+
+    def _concat(self, node: cst.BinaryOperation, scope: Scope, depth: int) -> Value:
+        left = self.expr(node.left, scope, depth)
+        if not (isinstance(left, Const) and isinstance(left.value, str)):
+            return UNKNOWN
+        if left.prefix:
+            return left
+        right = self.expr(node.right, scope, depth)
+        if isinstance(right, Const) and isinstance(right.value, str):
+            return Const(left.value + right.value, prefix=right.prefix)
+        return Const(left.value, prefix=True)
+
+
+def _function_scope(scope: Scope) -> Scope | None:
+    current: Scope | None = scope
+    while current is not None:
+        if current.kind == "function" and current.self_name is not None:
+            return current
+        if current.kind == "class":
+            return None
+        current = current.parent
+    return None
+
+
+def method_spec(client: Client, name: str) -> Call | None:
+    """The table's entry for ``client.name(...)``: by name, else the client's ``*`` entry or,
+    for clients whose every method does I/O, a plain failing call."""
+    for call in client.methods:
+        if call.name == name:
+            return call
+    if name.startswith("_") or name in client.local_methods:
+        return None
+    for call in client.methods:
+        if call.name == "*":
+            return call.model_copy(update={"name": name})
+    return Call(name=name) if client.any_method else None
