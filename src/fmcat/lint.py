@@ -10,7 +10,7 @@ from pathlib import Path
 from fmcat.alerts import load_alert_names
 from fmcat.catalog.checks import CATALOG_CHECKS
 from fmcat.catalog.load import CATALOG_SUFFIXES, Catalog, discover, load_catalog
-from fmcat.config import Project, Settings, find_project
+from fmcat.config import Project, find_project
 from fmcat.errors import UsageError
 from fmcat.findings import Finding
 from fmcat.paths import display_path
@@ -95,9 +95,14 @@ def knowledge(project: Project) -> KnowledgeBase:
     return kb
 
 
-def _per_file_ignored(finding: Finding, settings: Settings) -> bool:
-    for pattern, codes in settings.per_file_ignores.items():
-        if fnmatch.fnmatch(finding.location.path, pattern) and any(
+def _per_file_ignored(finding: Finding, project: Project) -> bool:
+    """Patterns are relative to the project (where pyproject.toml is), like ruff's."""
+    try:
+        path = Path(finding.location.path).resolve().relative_to(project.root).as_posix()
+    except ValueError:
+        path = finding.location.path
+    for pattern, codes in project.settings.per_file_ignores.items():
+        if fnmatch.fnmatch(path, pattern) and any(
             finding.code.startswith(c.upper()) for c in codes
         ):
             return True
@@ -153,7 +158,7 @@ def run_lint(options: LintOptions) -> LintResult:
             scanned.files, kb, catalog, enabled, report_unused, files_read=scanned.read
         )
     result.findings = sorted(
-        (f for f in findings if enabled(f.code) and not _per_file_ignored(f, settings)),
+        (f for f in findings if enabled(f.code) and not _per_file_ignored(f, project)),
         key=lambda f: f.sort_key,
     )
     result.notes = notes

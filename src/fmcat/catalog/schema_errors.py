@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import json
+import math
+import re
 import types
 import typing
+import unicodedata
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -26,11 +30,35 @@ _TYPE_WORDS = {
 }
 
 
+_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def dotted(loc: tuple[Key, ...]) -> str:
     text = ""
     for key in loc:
-        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+        if isinstance(key, int):
+            text += f"[{key}]"
+            continue
+        # A key that is not a plain name (`"my key"`, `""`, one with a dot or a line break) is
+        # quoted, so the path stays readable and cannot be taken for two keys or none.
+        name = key if _NAME.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+        text += f".{name}" if text else name
     return text or "(top level)"
+
+
+def _quote(text: str) -> str:
+    """Text from the file in double quotes, with its own quotes and line breaks escaped."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _one_line(message: str) -> str:
+    """Control characters and line breaks from the file, escaped: one finding, one line."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+        else ch
+        for ch in message
+    )
 
 
 def _kind_of(value: object) -> str:
@@ -38,7 +66,15 @@ def _kind_of(value: object) -> str:
         return "nothing (null)"
     if isinstance(value, bool):
         return "a boolean"
-    if isinstance(value, (int, float)):
+    if isinstance(value, float) and not math.isfinite(value):
+        # YAML's `.inf` and `.nan` are numbers to YAML, but "got a number" where a whole
+        # number or a duration is expected reads as nonsense.
+        if math.isnan(value):
+            return ".nan (not a number)"
+        return f"{'' if value > 0 else '-'}.inf (infinity)"
+    if isinstance(value, float):
+        return f"{value:g} (a decimal number)"
+    if isinstance(value, int):
         return "a number"
     if isinstance(value, str):
         return "text"
@@ -47,6 +83,10 @@ def _kind_of(value: object) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
+
+
+def _is_not_finite(value: object) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
@@ -92,7 +132,7 @@ def _message(error: ErrorDetails, root: type[BaseModel]) -> tuple[str, bool]:
     if kind == "extra_forbidden":
         key = str(loc[-1])
         allowed = _field_names_at(root, loc[:-1])
-        return f'{where}: unknown key "{key}"{_did_you_mean(key, allowed)}', True
+        return f"{where}: unknown key {_quote(key)}{_did_you_mean(key, allowed)}", True
     if kind == "missing":
         return f"{where}: required, but missing", False
     if not loc and kind in ("model_type", "dict_type", "model_attributes_type"):
@@ -101,11 +141,11 @@ def _message(error: ErrorDetails, root: type[BaseModel]) -> tuple[str, bool]:
         expected = str(error.get("ctx", {}).get("expected", ""))
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
         hint = _did_you_mean(str(value), choices) if isinstance(value, str) else ""
-        shown = f'"{value}"' if isinstance(value, str) else _kind_of(value)
+        shown = _quote(value) if isinstance(value, str) else _kind_of(value)
         return f"{where}: {shown} is not one of {', '.join(choices)}{hint}", False
     if kind == "string_pattern_mismatch":
         return (
-            f'{where}: "{value}" is not an id: use lowercase letters, digits, and - _ . '
+            f"{where}: {_quote(str(value))} is not an id: use lowercase letters, digits, and - _ . "
             "(it becomes part of URLs and anchors)",
             False,
         )
@@ -113,6 +153,16 @@ def _message(error: ErrorDetails, root: type[BaseModel]) -> tuple[str, bool]:
         return f"{where}: must not be empty", False
     if kind in _TYPE_WORDS:
         return f"{where}: expected {_TYPE_WORDS[kind]}, got {_kind_of(value)}", False
+    if kind in ("duration", "duration_unit", "ratio", "ratio_unit") and (
+        isinstance(value, (bool, list, dict)) or value is None or _is_not_finite(value)
+    ):
+        # units.py names the Python type ("got list") or suggests `infs`; say it as above.
+        what = (
+            "a duration such as 250ms, 2s or 1m"
+            if kind.startswith("d")
+            else "a percentage such as 0.1%"
+        )
+        return f"{where}: expected {what}, got {_kind_of(value)}", False
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return f"{where}: {value} {error['msg'].removeprefix('Input should be ')}", False
     text = error["msg"].removeprefix("Value error, ")
@@ -123,6 +173,7 @@ def schema_findings(error: ValidationError, source: Source, root: type[BaseModel
     findings = []
     for detail in error.errors(include_url=False):
         message, at_key = _message(detail, root)
+        message = _one_line(message)
         location = source.locate(tuple(detail["loc"]), at_key=at_key)
         findings.append(Finding("FM002", message, location, Severity.ERROR))
     return findings

@@ -55,23 +55,33 @@ def _ast_depth(tree: ast.AST) -> int:
     return deepest
 
 
+def _position(source: bytes, offset: int) -> Span:
+    line = source.count(b"\n", 0, offset) + 1
+    column = offset - (source.rfind(b"\n", 0, offset) + 1) + 1
+    return Span(line, column, line, column)
+
+
 def precheck(source: bytes) -> ParseError | None:
     """Python's own parser first: fast, exact on syntax errors, and guarded against depth."""
+    null = source.find(b"\x00")
+    if null >= 0:
+        return ParseError(_position(source, null), "cannot parse: null byte")
     try:
         tree = compile(source, "<scan>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
+        if error.msg.startswith("(unicode error)"):
+            try:
+                source.decode("utf-8")
+            except UnicodeDecodeError as decode:
+                return ParseError(
+                    _position(source, decode.start),
+                    "cannot parse: not valid UTF-8 and no encoding declaration (PEP 263)",
+                )
         line = error.lineno or 1
         column = max(error.offset or 1, 1)
         detail = error.msg.split(" (<scan>")[0]
-        if error.msg.startswith("(unicode error)"):
-            detail = "not valid UTF-8 and no encoding declaration (PEP 263)"
         return ParseError(Span(line, column, line, column), f"cannot parse: {detail}")
     except (ValueError, RecursionError, MemoryError) as error:
-        null = source.find(b"\x00")
-        if null >= 0:
-            line = source.count(b"\n", 0, null) + 1
-            column = null - (source.rfind(b"\n", 0, null) + 1) + 1
-            return ParseError(Span(line, column, line, column), "cannot parse: null byte")
         return _parse_error(error)
     depth = _ast_depth(tree)
     if depth > MAX_AST_DEPTH:

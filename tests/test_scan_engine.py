@@ -1,0 +1,218 @@
+"""The scan as a whole: files, prefilter, cache, parallel workers, bad input, configuration."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from fmcat.lint import LintOptions, run_lint
+from fmcat.scan.cache import CACHE_DIR
+from fmcat.scan.engine import PARALLEL_THRESHOLD
+from tests.conftest import run_fmcat
+
+MISSING = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def codes(root: Path, **options: object) -> list[tuple[str, int, str]]:
+    result = run_lint(LintOptions(paths=(root,), use_cache=False, **options))  # type: ignore[arg-type]
+    return [(Path(f.location.path).name, f.location.line, f.code) for f in result.findings]
+
+
+def test_no_catalog_runs_code_rules_and_says_so(tmp_path: Path) -> None:
+    write(tmp_path, {"app.py": MISSING})
+    result = run_fmcat("lint", cwd=tmp_path)
+    assert result.code == 1
+    assert result.stdout.startswith("app.py:5:12: FM101 requests.get has no timeout")
+    assert "no catalog at failure-modes; running the code rules alone" in result.stderr
+
+
+def test_excludes_defaults_and_configured(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app.py": MISSING,
+            ".venv/lib/site.py": MISSING,
+            "build/lib/app.py": MISSING,
+            "generated/client.py": MISSING,
+            "pyproject.toml": '[tool.fmcat]\nexclude = ["generated/"]\n',
+        },
+    )
+    assert [name for name, _, _ in codes(tmp_path)] == ["app.py", "app.py"]  # FM101 + FM103
+
+
+def test_symlink_loop_does_not_hang(tmp_path: Path) -> None:
+    write(tmp_path, {"pkg/app.py": MISSING})
+    (tmp_path / "pkg" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "pkg" / "dangling.py").symlink_to(tmp_path / "nowhere.py")
+    started = time.monotonic()
+    found = codes(tmp_path)
+    assert time.monotonic() - started < 10
+    assert ("app.py", 5, "FM101") in found
+
+
+def test_prefilter_skips_files_without_client_imports(tmp_path: Path) -> None:
+    write(tmp_path, {"app.py": MISSING, "util.py": "def get(d):\n    return d.get('x')\n"})
+    result = run_lint(LintOptions(paths=(tmp_path,), use_cache=False))
+    assert (result.python_files, result.parsed_files) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "column", "words"),
+    [
+        (b"import requests\nprint 'python 2'\n", 2, 1, "Missing parentheses"),
+        (b"import requests\ndef f(:\n    pass\n", 2, 7, "invalid syntax"),
+        (b"import requests\nx = 1\x00\n", 2, 6, "null byte"),
+        (b"import requests\nx = '\xe9'\n", 2, 6, "not valid UTF-8"),
+        (b"import requests\nx = " + b"1 + " * 3000 + b"1\n", 1, 1, "nested too deeply"),
+        (b"import requests\nx = " + b"(" * 5000 + b"1" + b")" * 5000 + b"\n", 2, 205, "nested"),
+    ],
+    ids=["python2", "syntax", "null", "latin1", "long-chain", "deep-parens"],
+)
+def test_unparsable_files_are_fm100_and_the_scan_goes_on(
+    tmp_path: Path, source: bytes, line: int, column: int, words: str
+) -> None:
+    write(tmp_path, {"bad.py": source, "good.py": MISSING})
+    result = run_fmcat("lint", "--no-cache", "-f", "json", cwd=tmp_path, timeout=60)
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    bad = [f for f in findings if f["path"] == "bad.py"]
+    assert [(f["code"], f["line"], f["column"]) for f in bad] == [("FM100", line, column)]
+    assert words in bad[0]["message"]
+    assert any(f["path"] == "good.py" and f["code"] == "FM101" for f in findings)
+
+
+def test_encoding_cookie_is_honoured(tmp_path: Path) -> None:
+    source = b"# -*- coding: latin-1 -*-\nimport requests\nrequests.get('\xe9')\n"
+    write(tmp_path, {"app.py": source})
+    assert ("app.py", 3, "FM101") in codes(tmp_path)
+
+
+def test_five_megabyte_module_is_reported_not_parsed(tmp_path: Path) -> None:
+    body = (
+        "import requests\n"
+        + "VALUE_%d = 'x' * 40\n" * 1
+        + "".join(f"VALUE_{i} = {'x' * 60!r}\n" for i in range(70_000))
+    )
+    write(tmp_path, {"generated.py": body})
+    assert (tmp_path / "generated.py").stat().st_size > 5_000_000
+    started = time.monotonic()
+    result = run_fmcat("lint", "--no-cache", cwd=tmp_path, timeout=60)
+    assert time.monotonic() - started < 30
+    assert "generated.py:1:1: FM100 not scanned: 5." in result.stdout
+
+
+def test_suppressions_and_unused_ones(tmp_path: Path) -> None:
+    source = (
+        "import requests\n"
+        "requests.get(u)  # fmcat: ignore[FM101]\n"
+        "requests.get(u)  # fmcat: ignore\n"
+        "requests.get(u, timeout=1)  # fmcat: ignore[FM101, FM103]\n"
+    )
+    write(tmp_path, {"app.py": source})
+    assert codes(tmp_path) == [("app.py", 2, "FM103")]
+    found = codes(tmp_path, report_unused_ignores=True)
+    assert found == [("app.py", 2, "FM103"), ("app.py", 4, "FM108")]
+
+
+def test_per_file_ignores(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app.py": MISSING,
+            "tests/test_app.py": MISSING,
+            "pyproject.toml": '[tool.fmcat]\nper_file_ignores = {"tests/*" = ["FM1"]}\n',
+        },
+    )
+    assert {name for name, _, _ in codes(tmp_path)} == {"app.py"}
+
+
+def test_users_extend_the_client_table(tmp_path: Path) -> None:
+    pyproject = """\
+[tool.fmcat]
+[[tool.fmcat.clients]]
+name = "acme"
+modules = ["acme"]
+exceptions = ["acme.AcmeError"]
+default_timeout = "none"
+functions = [{ name = "acme.fetch", timeout = ["deadline@1"] }]
+"""
+    source = "import acme\n\nacme.fetch('x')\nacme.fetch('x', 5)\n"
+    write(tmp_path, {"app.py": source, "pyproject.toml": pyproject})
+    assert codes(tmp_path) == [
+        ("app.py", 3, "FM101"),
+        ("app.py", 3, "FM103"),
+        ("app.py", 4, "FM103"),
+    ]
+
+
+def test_a_bad_client_table_is_a_config_error(tmp_path: Path) -> None:
+    pyproject = '[tool.fmcat]\n[[tool.fmcat.clients]]\nname = "acme"\nmodules = ["acme"]\n'
+    write(tmp_path, {"app.py": MISSING, "pyproject.toml": pyproject})
+    result = run_fmcat("lint", cwd=tmp_path)
+    assert result.code == 2
+    assert "[tool.fmcat.clients]" in result.stderr and "exceptions" in result.stderr
+
+
+def test_cache_warm_run_and_invalidation(tmp_path: Path) -> None:
+    write(tmp_path, {"app.py": MISSING, "other.py": MISSING.replace("get", "post")})
+    first = run_lint(LintOptions(paths=(tmp_path,)))
+    cache_file = tmp_path / CACHE_DIR / "scan-v1.json"
+    assert cache_file.exists()
+    assert (tmp_path / CACHE_DIR / ".gitignore").exists()
+    second = run_lint(LintOptions(paths=(tmp_path,)))
+    assert second.findings == first.findings
+    cached = json.loads(cache_file.read_text())["files"]
+    assert set(cached) == {str(tmp_path / "app.py"), str(tmp_path / "other.py")} or len(cached) == 2
+    (tmp_path / "app.py").write_text(MISSING.replace("url)", "url, timeout=2)"), "utf-8")
+    third = run_lint(LintOptions(paths=(tmp_path,)))
+    assert [f.code for f in third.findings if f.location.path.endswith("app.py")] == ["FM103"]
+
+
+def test_corrupt_cache_is_a_cold_run(tmp_path: Path) -> None:
+    write(tmp_path, {"app.py": MISSING})
+    (tmp_path / CACHE_DIR).mkdir()
+    (tmp_path / CACHE_DIR / "scan-v1.json").write_text("{not json", encoding="utf-8")
+    assert [f.code for f in run_lint(LintOptions(paths=(tmp_path,))).findings] == [
+        "FM101",
+        "FM103",
+    ]
+
+
+def test_no_cache_flag_and_environment_write_nothing(tmp_path: Path) -> None:
+    write(tmp_path, {"app.py": MISSING})
+    run_fmcat("lint", "--no-cache", cwd=tmp_path)
+    assert not (tmp_path / CACHE_DIR).exists()
+    env_run = run_fmcat("lint", cwd=tmp_path)  # run_fmcat sets FMCAT_NO_CACHE=1
+    assert env_run.code == 1
+    assert not (tmp_path / CACHE_DIR).exists()
+
+
+def test_parallel_workers_give_the_same_findings(tmp_path: Path) -> None:
+    count = PARALLEL_THRESHOLD + 6
+    write(tmp_path, {f"pkg/mod{i}.py": MISSING for i in range(count)})
+    result = run_fmcat("lint", "--no-cache", "-f", "json", cwd=tmp_path, timeout=120)
+    findings = json.loads(result.stdout)["findings"]
+    assert len(findings) == 2 * count
+    assert sorted({f["path"] for f in findings}) == sorted(f"pkg/mod{i}.py" for i in range(count))
+
+
+def test_progress_stays_off_stderr_when_not_a_terminal(tmp_path: Path) -> None:
+    write(tmp_path, {f"m{i}.py": MISSING for i in range(3)})
+    result = run_fmcat("lint", cwd=tmp_path)
+    assert "\r" not in result.stderr
+    assert "scanning [" not in result.stderr
