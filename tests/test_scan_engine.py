@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -216,3 +220,33 @@ def test_progress_stays_off_stderr_when_not_a_terminal(tmp_path: Path) -> None:
     result = run_fmcat("lint", cwd=tmp_path)
     assert "\r" not in result.stderr
     assert "scanning [" not in result.stderr
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """With stderr on a terminal, long scans draw a bar there; stdout stays the report."""
+    write(tmp_path, {f"pkg/m{i}.py": MISSING for i in range(210)})
+    main, secondary = pty.openpty()
+    env = {**os.environ, "FMCAT_NO_CACHE": "1", "NO_COLOR": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "fmcat", "lint", "-f", "json"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    terminal = b"".join(chunks).decode()
+    assert "scanning [" in terminal and "210/210 files" in terminal
+    assert len(json.loads(done.stdout)["findings"]) == 420
