@@ -164,7 +164,10 @@ def _message(error: ErrorDetails, root: type[BaseModel]) -> tuple[str, bool]:
         )
         return f"{where}: expected {what}, got {_kind_of(value)}", False
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return f"{where}: {value} {error['msg'].removeprefix('Input should be ')}", False
+        # pydantic's "Input should be less than or equal to 5" after the value read as
+        # "7 less than or equal to 5"; say the rule, then what was written.
+        bound = error["msg"].removeprefix("Input should be ")
+        return f"{where}: must be {bound}, got {value}", False
     text = error["msg"].removeprefix("Value error, ")
     return f"{where}: {text}", False
 
