@@ -32,10 +32,24 @@ class WorstCase:
         text = f"{self.attempts} x {attempt}" if self.attempts > 1 else attempt
         waits = [w for w in self.waits if w.seconds > 0]
         if waits:
-            text += " + " + " + ".join(str(w) for w in waits)
+            text += " + " + _sum_of(waits)
         if len(self.attempt_parts) == 1 and self.attempts == 1 and not waits:
             return text
         return f"{text} = {self.total}"
+
+
+def _sum_of(waits: list[Duration]) -> str:
+    """``200ms + 400ms + 3 x 1s``: runs of equal waits (capped at `max`) are counted, not listed."""
+    runs: list[tuple[Duration, int]] = []
+    for wait in waits:
+        if runs and runs[-1][0] == wait:
+            runs[-1] = (wait, runs[-1][1] + 1)
+        else:
+            runs.append((wait, 1))
+    parts = []
+    for wait, count in runs:
+        parts.extend([str(wait)] * count if count <= 2 else [f"{count} x {wait}"])
+    return " + ".join(parts)
 
 
 def backoff_waits(policies: Policies) -> tuple[Duration, ...]:

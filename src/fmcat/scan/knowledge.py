@@ -83,6 +83,9 @@ class Call(Entry):
     )
     #: The call takes no timeout at all: only asyncio.wait_for/asyncio.timeout around it bound it.
     needs_context_timeout: bool = False
+    #: A method that connects and sets the client's timeout for the calls after it
+    #: (``ftp = FTP(); ftp.connect(host, timeout=10)``): judged here, not where the client is made.
+    configures_client: bool = False
 
 
 class Client(Entry):

@@ -208,6 +208,24 @@ class BindingCollector(cst.CSTVisitor):
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._bind_target(node.target, None)
 
+    def visit_Call(self, node: cst.Call) -> None:
+        # `KWARGS.update(timeout=5)` changes what `**KWARGS` carries: stop trusting its literal.
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.attr.value in _MUTATORS
+        ):
+            self._mutated(func.value.value)
+
+    def _mutated(self, name: str) -> None:
+        scope: Scope | None = self.scope
+        while scope is not None:
+            if name in scope.bindings:
+                scope.bindings[name].append(OPAQUE)
+                return
+            scope = scope.parent
+
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._bind_target(node.target, node.value)
 
@@ -239,6 +257,8 @@ class BindingCollector(cst.CSTVisitor):
                 self._bind_target(element.value, None)
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, None)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            self._mutated(target.value.value)
 
     def _method_scope(self) -> Scope | None:
         for scope in reversed(self.stack):
@@ -247,6 +267,9 @@ class BindingCollector(cst.CSTVisitor):
             if scope.kind == "class":
                 return None
         return None
+
+
+_MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__"})
 
 
 def _is_staticmethod(node: cst.FunctionDef) -> bool:

@@ -195,6 +195,7 @@ class SiteFinder(cst.CSTVisitor):
                 elif isinstance(callee, Qual) and callee.name in _SUPPRESS:
                     for arg in item.item.args:
                         suppressed |= caught_names(arg.value, self.scope, self.evaluator)
+        targets = self._with_targets(node)
         self.frame.timeout_context += bounded
         if suppressed:
             self.frame.caught.append(frozenset(suppressed))
@@ -202,7 +203,21 @@ class SiteFinder(cst.CSTVisitor):
         if suppressed:
             self.frame.caught.pop()
         self.frame.timeout_context -= bounded
+        for key in targets:
+            self.evaluator.overrides[key].pop()
         return False
+
+    def _with_targets(self, node: cst.With) -> list[tuple[int, str]]:
+        """Inside the body, `s` of `with Session() as s` is that session (see Evaluator)."""
+        keys = []
+        for item in node.items:
+            if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                value = self.evaluator.expr(item.item, self.scope)
+                if isinstance(value, ClientValue):
+                    key = (id(self.scope), item.asname.name.value)
+                    self.evaluator.overrides.setdefault(key, []).append(value)
+                    keys.append(key)
+        return keys
 
     # -- calls ------------------------------------------------------------------------------
 
@@ -235,10 +250,12 @@ class SiteFinder(cst.CSTVisitor):
             spec.fails_if is None or find_argument(node, spec.fails_if) is not None
         )
         configures = client is not None and client.timeout_on in ("client", "either")
+        if not connects and client is not None and any(m.configures_client for m in client.methods):
+            configures = False  # FTP() then ftp.connect(host, timeout=...): judged at connect
         judged = self._judge(node, spec)
         if not connects and not configures:
             if client is not None:
-                self.origins[node] = judged or Judged(TimeoutState.MISSING)
+                self.origins[node] = judged or Judged(TimeoutState.ELSEWHERE)
             return
         default = _default(spec, client, library)
         if judged is None:
@@ -278,7 +295,11 @@ class SiteFinder(cst.CSTVisitor):
         judged = self._judge(node, spec)
         default = _default(spec, client, library)
         if judged is None:
-            judged = self._inherited(client, value, spec, default)
+            judged = (
+                self._absent(spec, default)
+                if spec.configures_client
+                else self._inherited(client, value, spec, default)
+            )
         if spec.returns and not spec.fails:
             self.origins[node] = judged
             return

@@ -10,7 +10,7 @@ import libcst as cst
 from fmcat.scan.facts import TimeoutState
 from fmcat.scan.knowledge import Call, Param, TimeoutObject
 from fmcat.scan.scope import Scope
-from fmcat.scan.values import Const, Evaluator, TimeoutValue, TupleValue, Value
+from fmcat.scan.values import Const, DictValue, Evaluator, TimeoutValue, TupleValue, Value
 
 
 class _Star:
@@ -40,6 +40,23 @@ def find_argument(call: cst.Call, param: Param) -> cst.Arg | _Star | None:
 
 def has_double_star(call: cst.Call) -> bool:
     return any(arg.star == "**" for arg in call.args)
+
+
+def from_double_star(
+    call: cst.Call, params: list[Param], evaluator: Evaluator, scope: Scope
+) -> Value | _Star | None:
+    """The value ``**{...}`` gives a timeout parameter; STAR when a ``**`` cannot be read."""
+    for arg in call.args:
+        if arg.star != "**":
+            continue
+        value = evaluator.expr(arg.value, scope)
+        if not isinstance(value, DictValue):
+            return STAR  # **kwargs from elsewhere may carry the timeout
+        for param in params:
+            given = value.get(param.keyword)
+            if given is not None:
+                return given
+    return None
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,9 @@ def timeout_in_arguments(
                     return Judged(TimeoutState.UNKNOWN)  # the rest of the DSN may carry it
             elif not isinstance(dsn, Const):
                 return Judged(TimeoutState.UNKNOWN)  # a DSN from config may carry it
-    if has_double_star(node):
+    spread = from_double_star(node, spec.timeout, evaluator, scope)
+    if isinstance(spread, _Star):
         return Judged(TimeoutState.UNKNOWN)
+    if spread is not None:
+        return judge_value(spread, spec.timeout_unit)
     return None

@@ -39,6 +39,19 @@ class TupleValue:
 
 
 @dataclass(frozen=True)
+class DictValue:
+    """A dict display with constant string keys, as passed with ``**``."""
+
+    items: tuple[tuple[str, Value], ...]
+
+    def get(self, key: str) -> Value | None:
+        for name, value in self.items:
+            if name == key:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
 class TimeoutValue:
     """A timeout object (``httpx.Timeout(None)``), judged: a TimeoutState value and seconds."""
 
@@ -52,7 +65,7 @@ class Unknown:
 
 
 UNKNOWN = Unknown()
-Value = Qual | ClientValue | Const | TupleValue | TimeoutValue | Unknown
+Value = Qual | ClientValue | Const | TupleValue | DictValue | TimeoutValue | Unknown
 
 # How deep a chain of assignments is followed (a = b; b = c; ...) before giving up.
 _MAX_DEPTH = 12
@@ -62,10 +75,15 @@ class Evaluator:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._memo: dict[int, Value] = {}
+        #: Inside `with X() as s:`, `s` is that X, whatever else `s` is bound to in the scope.
+        self.overrides: dict[tuple[int, str], list[Value]] = {}
 
     # -- names ------------------------------------------------------------------------------
 
     def name(self, name: str, scope: Scope, depth: int = 0) -> Value:
+        override = self.overrides.get((id(scope), name))
+        if override:
+            return override[-1]
         bindings = scope.lookup(name)
         if bindings is None:
             for module in scope.module().star_imports:
@@ -85,7 +103,14 @@ class Evaluator:
         # Flow-insensitive: a name bound to different things in one scope is unknown, so a
         # look-alike (`get = requests.get` here, `get = dict.get` there) is never guessed at.
         values = {self._binding(b, depth) for b in bindings}
-        return values.pop() if len(values) == 1 else UNKNOWN
+        if len(values) == 1:
+            return values.pop()
+        # `s = Session()` twice, or two `with Session() as s:` blocks: the type is certain, only
+        # which construction is not.
+        types = {v.type for v in values if isinstance(v, ClientValue)}
+        if len(types) == 1 and all(isinstance(v, ClientValue) for v in values):
+            return ClientValue(types.pop())
+        return UNKNOWN
 
     def _binding(self, binding: Binding, depth: int) -> Value:
         if isinstance(binding, Imported):
@@ -140,6 +165,8 @@ class Evaluator:
         if isinstance(node, cst.Tuple):
             items = tuple(self.expr(e.value, scope, depth) for e in node.elements)
             return TupleValue(items)
+        if isinstance(node, cst.Dict):
+            return self._dict(node, scope, depth)
         if isinstance(node, cst.Await):
             return self.expr(node.expression, scope, depth)
         return UNKNOWN
@@ -186,6 +213,21 @@ class Evaluator:
         if isinstance(owner, ClientValue) and owner.type in self.kb.clients:
             return owner, func.attr.value
         return None
+
+    def _dict(self, node: cst.Dict, scope: Scope, depth: int) -> Value:
+        items: list[tuple[str, Value]] = []
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                inner = self.expr(element.value, scope, depth)
+                if not isinstance(inner, DictValue):
+                    return UNKNOWN
+                items.extend(inner.items)
+                continue
+            key = self.expr(element.key, scope, depth)
+            if not (isinstance(key, Const) and isinstance(key.value, str) and not key.prefix):
+                return UNKNOWN
+            items.append((key.value, self.expr(element.value, scope, depth)))
+        return DictValue(tuple(items))
 
     def _fstring(self, node: cst.FormattedString, scope: Scope, depth: int) -> Value:
         text = ""

@@ -4,10 +4,15 @@ from fmcat.findings import Severity
 
 class InvalidYaml(CatalogCheck):
     """
-    The file cannot be read as YAML: a syntax error, tabs used for indentation, bytes that are
-    not UTF-8, a file over 1 MiB, nesting deeper than 64 levels, or anchors and aliases that
-    expand past 200,000 values (a "billion laughs" bomb). The position is where the parser
-    stopped. Nothing else in the file is checked until it parses.
+    The file cannot be read as a catalog file: a YAML syntax error, tabs used for indentation,
+    bytes that are not UTF-8, control characters, more than one document, or a YAML tag other
+    than the plain types (`!!python/object`, `!!binary`, custom tags: a catalog holds text,
+    numbers, booleans, lists and mappings). The position is where the parser stopped.
+
+    Limits keep `fmcat lint` fast and bounded on any input: a file of at most 1 MiB, lines of at
+    most 64 Ki characters, 50,000 YAML tokens, nesting of 64 levels, integers of 18 digits, and
+    anchors and aliases that expand to at most 200,000 values or 4 Mi characters (a "billion
+    laughs" bomb is reported, not expanded). Nothing else in the file is checked until it parses.
     """
 
     code = "FM001"
