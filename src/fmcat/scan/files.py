@@ -100,6 +100,8 @@ def import_filter(modules: Iterable[str], relative: bool) -> re.Pattern[bytes]:
     alternatives = [
         rf"^[ \t]*import[ \t][^\n#]*\b(?:{names})\b",
         rf"^[ \t]*from[ \t]+(?:{names})\b",
+        # `from myapp.protos import inventory_pb2_grpc`: a known module imported from a package.
+        rf"^[ \t]*from[ \t]+[\w.]+[ \t]+import[^\n#]*\b(?:{names})\b",
     ]
     if relative:
         alternatives.append(r"^[ \t]*from[ \t]+\.")

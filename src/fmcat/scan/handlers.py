@@ -27,7 +27,9 @@ def caught_names(
             names |= caught_names(element.value, scope, evaluator)
         return frozenset(names)
     if isinstance(types, cst.Name) and scope.lookup(types.value) is None:
-        return frozenset({types.value})  # a builtin: OSError, Exception, TimeoutError
+        # A builtin (OSError, Exception), or a name from `from requests import *`.
+        stars = scope.module().star_imports
+        return frozenset({types.value, *(f"{module}.{types.value}" for module in stars)})
     value = evaluator.expr(types, scope)
     if isinstance(value, Qual):
         return frozenset({value.name})

@@ -100,6 +100,10 @@ class Client(Entry):
     any_method: bool = False
     local_methods: list[str] = Field(default_factory=list)
     default_timeout: DefaultTimeout | None = None
+    #: The client type of its other attributes and items: a pymongo client's databases
+    #: (``mongo.shop`` or ``mongo["shop"]``), a database's collections, elasticsearch's
+    #: namespaces (``es.indices``), a boto3 resource's sub-resources (``s3.Bucket(name)``).
+    attribute_type: str | None = None
 
 
 class TimeoutObject(Entry):
@@ -133,6 +137,8 @@ class Resilience(Entry):
     #: Retry decorators or objects, and the keywords that bound them (FM106).
     retries: list[str] = Field(default_factory=list)
     stop: list[str] = Field(default_factory=list)
+    #: Values of a stop keyword that mean "never stop" (tenacity.stop_never).
+    never: list[str] = Field(default_factory=list)
     #: True when a retry with none of `stop` given retries forever (tenacity, backoff).
     unbounded_by_default: bool = True
 

@@ -39,12 +39,27 @@ class Annotated:
 
 
 @dataclass(frozen=True)
+class Defined:
+    """``def make() -> redis.Redis``: calling it gives what the annotation says."""
+
+    returns: cst.BaseExpression | None
+    scope: Scope
+
+
+@dataclass(frozen=True)
+class ClassBinding:
+    """A class of the module: its attributes and its bases are followed for ``self.x``."""
+
+    scope: Scope
+
+
+@dataclass(frozen=True)
 class Opaque:
-    """A binding fmcat does not follow (def, class, loop target, plain parameter)."""
+    """A binding fmcat does not follow (loop target, plain parameter, ...)."""
 
 
 OPAQUE = Opaque()
-Binding = Imported | Assigned | Annotated | Opaque
+Binding = Imported | Assigned | Annotated | Defined | ClassBinding | Opaque
 
 
 @dataclass(eq=False)
@@ -62,6 +77,11 @@ class Scope:
     #: Function scopes: the name of the first parameter of a method (``self``), and its class.
     self_name: str | None = None
     owner_class: Scope | None = None
+    #: Class scopes: the base class expressions, resolved when an attribute is not found here.
+    bases: list[cst.BaseExpression] = field(default_factory=list)
+    #: Names (and, in class scopes, ``self.`` attributes) of clients whose methods were given a
+    #: default timeout: ``s.request = functools.partial(s.request, timeout=5)``.
+    patched: set[str] = field(default_factory=set)
 
     def bind(self, name: str, binding: Binding) -> None:
         target = self
@@ -117,8 +137,9 @@ class BindingCollector(cst.CSTVisitor):
     # -- scopes -----------------------------------------------------------------------------
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.scope.bind(node.name.value, OPAQUE)
         scope = Scope("class", node.name.value, self.scope)
+        scope.bases = [arg.value for arg in node.bases if arg.keyword is None]
+        self.scope.bind(node.name.value, ClassBinding(scope))
         self.scopes[node] = scope
         self.stack.append(scope)
 
@@ -127,7 +148,8 @@ class BindingCollector(cst.CSTVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         parent = self.scope
-        parent.bind(node.name.value, OPAQUE)
+        returns = node.returns.annotation if node.returns is not None else None
+        parent.bind(node.name.value, Defined(returns, parent))
         scope = Scope("function", node.name.value, parent)
         params = [*node.params.posonly_params, *node.params.params]
         if parent.kind == "class" and params and not _is_staticmethod(node):
@@ -147,6 +169,41 @@ class BindingCollector(cst.CSTVisitor):
         self.stack.append(scope)
 
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.stack.pop()
+
+    # Comprehensions have a scope of their own: `[c.get(k) for c in clients]` is not about a
+    # module-level `c`.
+    def _enter_comprehension(self, node: cst.CSTNode, loop: cst.CompFor) -> None:
+        scope = Scope("function", "<comprehension>", self.scope)
+        self.scopes[node] = scope
+        self.stack.append(scope)
+        current: cst.CompFor | None = loop
+        while current is not None:
+            self._bind_target(current.target, None)
+            current = current.inner_for_in
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._enter_comprehension(node, node.for_in)
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self.stack.pop()
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._enter_comprehension(node, node.for_in)
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self.stack.pop()
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._enter_comprehension(node, node.for_in)
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self.stack.pop()
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._enter_comprehension(node, node.for_in)
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
         self.stack.pop()
 
     def _bind_params(self, scope: Scope, params: cst.Parameters) -> None:
@@ -198,6 +255,28 @@ class BindingCollector(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind_target(target.target, node.value)
+            self._note_patch(target.target, node.value)
+
+    def _note_patch(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """``s.request = functools.partial(s.request, timeout=5)`` gives ``s`` a default."""
+        if not (
+            isinstance(target, cst.Attribute)
+            and isinstance(value, cst.Call)
+            and dotted_name(value.func) in ("functools.partial", "partial")
+            and any(a.keyword is not None and a.keyword.value == "timeout" for a in value.args)
+        ):
+            return
+        owner = target.value
+        if isinstance(owner, cst.Name):
+            scope: Scope | None = self.scope
+            while scope is not None and owner.value not in scope.bindings:
+                scope = scope.parent
+            (scope or self.scope).patched.add(owner.value)
+        elif isinstance(owner, cst.Attribute) and isinstance(owner.value, cst.Name):
+            function = self._method_scope()
+            if function is not None and owner.value.value == function.self_name:
+                assert function.owner_class is not None
+                function.owner_class.patched.add(owner.attr.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:

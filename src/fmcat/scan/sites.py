@@ -12,7 +12,15 @@ from fmcat.scan.handlers import caught_names, handles
 from fmcat.scan.knowledge import Call, Client, KnowledgeBase, Library, Param
 from fmcat.scan.scope import Assigned, Scope
 from fmcat.scan.timeouts import Judged, find_argument, timeout_in_arguments
-from fmcat.scan.values import ClientValue, Const, Evaluator, Qual, method_spec
+from fmcat.scan.values import (
+    ClientValue,
+    Const,
+    Evaluator,
+    MethodValue,
+    PartialValue,
+    Qual,
+    method_spec,
+)
 
 #: Calls whose arguments are bounded in time: asyncio.wait_for(aw, timeout).
 _WAIT_FOR = frozenset({"asyncio.wait_for", "asyncio.tasks.wait_for"})
@@ -32,6 +40,7 @@ _TIMEOUT_CONTEXTS = frozenset(
 _SUPPRESS = frozenset({"contextlib.suppress"})
 #: Their first argument is the delay; `None` means no bound at all.
 _DELAY = Param("delay", 0)
+_WAIT_FOR_TIMEOUT = Param("timeout", 1)
 
 
 @dataclass
@@ -66,6 +75,8 @@ class _Frame:
 
     caught: list[frozenset[str]] = field(default_factory=list)
     timeout_context: int = 0
+    #: Inside `asyncio.timeout(None)` or `wait_for(..., None)`: a bound written and switched off.
+    timeout_off: int = 0
     resilient: bool = False
 
 
@@ -104,6 +115,8 @@ class SiteFinder(cst.CSTVisitor):
         self.named_calls: list[tuple[cst.Call, str]] = []
         #: Constructor calls seen, so method calls can inherit the client's timeout state.
         self.origins: dict[cst.Call, PendingSite | Judged] = {}
+        #: Calls that are awaited (or entered with `async with`): what asyncio bounds can cancel.
+        self.awaited: set[int] = set()
 
     @property
     def scope(self) -> Scope:
@@ -155,6 +168,31 @@ class SiteFinder(cst.CSTVisitor):
         self.scope_stack.pop()
         return False
 
+    # A comprehension runs where it stands (a `try` around it protects it), in a scope of its own.
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self.scope_stack.append(self.scopes[node])
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self.scope_stack.pop()
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self.scope_stack.append(self.scopes[node])
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self.scope_stack.pop()
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self.scope_stack.append(self.scopes[node])
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self.scope_stack.pop()
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self.scope_stack.append(self.scopes[node])
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
+        self.scope_stack.pop()
+
     def visit_Try(self, node: cst.Try) -> bool:
         return self._try(node)
 
@@ -178,23 +216,26 @@ class SiteFinder(cst.CSTVisitor):
         return False
 
     def visit_With(self, node: cst.With) -> bool:
-        bounded = False
+        bounded = off = False
         suppressed: set[str] = set()
         for item in node.items:
+            if node.asynchronous is not None and isinstance(item.item, cst.Call):
+                self.awaited.add(id(item.item))
             item.visit(self)
-            if isinstance(item.item, cst.Call):
-                callee = self.evaluator.expr(item.item.func, self.scope)
-                if isinstance(callee, Qual) and callee.name in _TIMEOUT_CONTEXTS:
-                    first = find_argument(item.item, _DELAY)
-                    none = (
-                        isinstance(first, cst.Arg)
-                        and isinstance(first.value, cst.Name)
-                        and first.value.value == "None"
-                    )
-                    bounded |= not none
-                elif isinstance(callee, Qual) and callee.name in _SUPPRESS:
-                    for arg in item.item.args:
-                        suppressed |= caught_names(arg.value, self.scope, self.evaluator)
+            if not isinstance(item.item, cst.Call):
+                continue
+            callee = self.evaluator.expr(item.item.func, self.scope)
+            if isinstance(callee, Qual) and callee.name in _TIMEOUT_CONTEXTS:
+                delay = find_argument(item.item, _DELAY)
+                none = isinstance(delay, cst.Arg) and self.evaluator.expr(
+                    delay.value, self.scope
+                ) == Const(None)
+                off |= none
+                bounded |= not none
+            elif isinstance(callee, Qual) and callee.name in _SUPPRESS:
+                for arg in item.item.args:
+                    suppressed |= caught_names(arg.value, self.scope, self.evaluator)
+        self.frame.timeout_off += off
         targets = self._with_targets(node)
         self.frame.timeout_context += bounded
         if suppressed:
@@ -203,6 +244,7 @@ class SiteFinder(cst.CSTVisitor):
         if suppressed:
             self.frame.caught.pop()
         self.frame.timeout_context -= bounded
+        self.frame.timeout_off -= off
         for key in targets:
             self.evaluator.overrides[key].pop()
         return False
@@ -221,45 +263,101 @@ class SiteFinder(cst.CSTVisitor):
 
     # -- calls ------------------------------------------------------------------------------
 
+    def visit_Await(self, node: cst.Await) -> None:
+        if isinstance(node.expression, cst.Call):
+            self.awaited.add(id(node.expression))
+
     def visit_Call(self, node: cst.Call) -> bool:
         callee = self.evaluator.expr(node.func, self.scope)
         if isinstance(callee, Qual):
             if callee.name in _WAIT_FOR:
-                node.func.visit(self)
-                self.frame.timeout_context += 1
-                for arg in node.args:
-                    arg.visit(self)
-                self.frame.timeout_context -= 1
-                return False
+                return self._wait_for(node)
             found = self.kb.function(callee.name)
             if found is not None:
-                self._function_call(node, found[0], found[1])
+                self._function_call(node, found[0], found[1], callee.name, node)
             elif callee.name in self.kb.retries:
                 self._retry(node, callee.name)
             elif any(fnmatch.fnmatchcase(callee.name, p) for p in self.named_patterns):
                 self.named_calls.append((node, callee.name))
+            else:
+                self._unbound_method(node, callee.name)
+            return True
+        if isinstance(callee, PartialValue):
+            self._partial(node, callee)
+            return True
+        if isinstance(callee, MethodValue):
+            self._method_call(node, callee.client, callee.name, node)
             return True
         method = self.evaluator.method(node.func, self.scope)
         if method is not None:
-            self._method_call(node, method[0], method[1])
+            self._method_call(node, method[0], method[1], node)
         return True
 
-    def _function_call(self, node: cst.Call, library: Library, spec: Call) -> None:
+    def _wait_for(self, node: cst.Call) -> bool:
+        """asyncio.wait_for(aw, timeout): the awaitable is bounded, unless timeout is None."""
+        timeout = find_argument(node, _WAIT_FOR_TIMEOUT)
+        off = isinstance(timeout, cst.Arg) and self.evaluator.expr(
+            timeout.value, self.scope
+        ) == Const(None)
+        node.func.visit(self)
+        if node.args and isinstance(node.args[0].value, cst.Call):
+            self.awaited.add(id(node.args[0].value))
+        if off:
+            self.frame.timeout_off += 1
+        else:
+            self.frame.timeout_context += 1
+        for arg in node.args:
+            arg.visit(self)
+        if off:
+            self.frame.timeout_off -= 1
+        else:
+            self.frame.timeout_context -= 1
+        return False
+
+    def _unbound_method(self, node: cst.Call, qualname: str) -> None:
+        """``requests.Session.get(session, url)``: a method called through its class."""
+        owner, _, name = qualname.rpartition(".")
+        if owner not in self.kb.clients or not node.args or node.args[0].star:
+            return
+        value = self.evaluator.expr(node.args[0].value, self.scope)
+        if not (isinstance(value, ClientValue) and value.type == owner):
+            value = ClientValue(owner)
+        self._method_call(node, value, name, node.with_changes(args=node.args[1:]))
+
+    def _partial(self, node: cst.Call, partial: PartialValue) -> None:
+        """``functools.partial(requests.get, timeout=5)(url)``: the wrapped call, merged."""
+        found = self.kb.function(partial.function.name)
+        if found is None:
+            return
+        every = [*partial.maker.args[1:], *node.args]
+        # Positional arguments first, as libcst (and Python) require of a call.
+        positional = [a for a in every if a.keyword is None and not a.star]
+        rest = [a for a in every if a.keyword is not None or a.star]
+        merged = cst.Call(func=partial.maker.args[0].value, args=[*positional, *rest])
+        self._function_call(node, found[0], found[1], partial.function.name, merged)
+
+    def _function_call(
+        self, node: cst.Call, library: Library, spec: Call, qualname: str, arguments: cst.Call
+    ) -> None:
+        """A module-level function: a network call, a client maker, or both (a connect)."""
         client = self.kb.clients[spec.returns][1] if spec.returns in self.kb.clients else None
         connects = spec.fails and (
-            spec.fails_if is None or find_argument(node, spec.fails_if) is not None
+            spec.fails_if is None or find_argument(arguments, spec.fails_if) is not None
         )
         configures = client is not None and client.timeout_on in ("client", "either")
         if not connects and client is not None and any(m.configures_client for m in client.methods):
             configures = False  # FTP() then ftp.connect(host, timeout=...): judged at connect
-        judged = self._judge(node, spec)
+        judged = self._judge(node, arguments, spec)
         if not connects and not configures:
             if client is not None:
                 self.origins[node] = judged or Judged(TimeoutState.ELSEWHERE)
             return
         default = _default(spec, client, library)
-        if judged is None:
-            judged = self._absent(spec, default)
+        if judged is None and not (spec.timeout or spec.dsn or spec.needs_context_timeout):
+            # No timeout of its own (`helpers.bulk(es, ...)`): it goes through a client given
+            # to it, which is judged where it is made.
+            judged = Judged(TimeoutState.ELSEWHERE)
+        judged = self._or_default(judged, spec, default)
         # A client made without a timeout that waits forever is reported at its calls, where
         # the timeout can still be given; a finite default is reported here (FM107).
         if (
@@ -269,67 +367,127 @@ class SiteFinder(cst.CSTVisitor):
             and judged.state is TimeoutState.MISSING
         ):
             judged = Judged(TimeoutState.ELSEWHERE)
-        site = PendingSite(
-            node=node,
-            role=Role.CALL if connects else Role.CLIENT,
-            qualname=spec.name,
-            library=library.name,
-            judged=judged,
-            default_seconds=default if judged.state is TimeoutState.DEFAULT else None,
-            can_fail=connects,
-            handled=connects and self._handled(library),
-            url=self._url(node, spec),
-            enclosing=self.enclosing,
-            client_origin=None,
-            timeout_hint=_hint(spec),
+        site = self._add(
+            node,
+            arguments,
+            Role.CALL if connects else Role.CLIENT,
+            qualname,
+            library,
+            spec,
+            judged,
+            default,
+            connects,
+            None,
+            _hint(spec),
         )
-        self.sites.append(site)
         if client is not None:
             self.origins[node] = site
 
-    def _method_call(self, node: cst.Call, value: ClientValue, name: str) -> None:
+    def _method_call(
+        self, node: cst.Call, value: ClientValue, name: str, arguments: cst.Call
+    ) -> None:
         library, client = self.kb.clients[value.type]
         spec = method_spec(client, name)
         if spec is None:
             return
-        judged = self._judge(node, spec)
+        qualname = f"{value.shown}.{name}"
+        judged = self._judge(node, arguments, spec)
         default = _default(spec, client, library)
+        if spec.returns and not spec.fails:
+            # A client made from a client (`session.client("s3", config=...)`,
+            # `es.options(request_timeout=...)`): reported when it sets a timeout of its own, or
+            # when its maker leaves every call to set one (boto3's Session).
+            made = self.kb.clients.get(spec.returns)
+            if judged is None and client.timeout_on == "call" and spec.timeout:
+                judged = self._or_default(None, spec, default)
+            if judged is not None and made is not None and spec.timeout:
+                judged = self._or_default(judged, spec, default)
+                self.origins[node] = self._add(
+                    node,
+                    arguments,
+                    Role.CLIENT,
+                    qualname,
+                    library,
+                    spec,
+                    judged,
+                    default,
+                    False,
+                    value.origin,
+                    _hint(spec),
+                )
+            else:
+                self.origins[node] = self._inherited(client, value, spec, default)
+            return
+        if judged is None and self.evaluator.is_patched(_receiver(node), self.scope):
+            judged = Judged(TimeoutState.SET)  # s.request = functools.partial(..., timeout=5)
         if judged is None:
             judged = (
                 self._absent(spec, default)
                 if spec.configures_client
                 else self._inherited(client, value, spec, default)
             )
-        if spec.returns and not spec.fails:
-            self.origins[node] = judged
-            return
-        self.sites.append(
-            PendingSite(
-                node=node,
-                role=Role.CALL,
-                qualname=f"{client.name}.{name}",
-                library=library.name,
-                judged=judged,
-                default_seconds=default if judged.state is TimeoutState.DEFAULT else None,
-                can_fail=spec.fails,
-                handled=spec.fails and self._handled(library),
-                url=self._url(node, spec),
-                enclosing=self.enclosing,
-                client_origin=value.origin,
-                timeout_hint=_hint(spec) if spec.timeout else _hint_for_client(client, self.kb),
-            )
+        judged = self._or_default(judged, spec, default)
+        hint = _hint(spec) if spec.timeout else _hint_for_client(client, self.kb)
+        self._add(
+            node,
+            arguments,
+            Role.CALL,
+            qualname,
+            library,
+            spec,
+            judged,
+            default,
+            spec.fails,
+            value.origin,
+            hint,
         )
 
-    def _judge(self, node: cst.Call, spec: Call) -> Judged | None:
-        judged = timeout_in_arguments(node, spec, self.evaluator, self.scope)
-        if judged is None and self.frame.timeout_context:
+    def _add(
+        self,
+        node: cst.Call,
+        arguments: cst.Call,
+        role: Role,
+        qualname: str,
+        library: Library,
+        spec: Call,
+        judged: Judged,
+        default: float | None,
+        can_fail: bool,
+        origin: cst.Call | None,
+        hint: str,
+    ) -> PendingSite:
+        site = PendingSite(
+            node=node,
+            role=role,
+            qualname=qualname,
+            library=library.name,
+            judged=judged,
+            default_seconds=default if judged.state is TimeoutState.DEFAULT else None,
+            can_fail=can_fail,
+            handled=can_fail and self._handled(library),
+            url=self._url(arguments, spec),
+            enclosing=self.enclosing,
+            client_origin=origin,
+            timeout_hint=hint,
+        )
+        self.sites.append(site)
+        return site
+
+    def _or_default(self, judged: Judged | None, spec: Call, default: float | None) -> Judged:
+        """No timeout given (or a timeout object given none): the library's default applies."""
+        if judged is None or (judged.state is TimeoutState.DEFAULT and not judged.seconds):
+            return self._absent(spec, default)
+        return judged
+
+    def _judge(self, node: cst.Call, arguments: cst.Call, spec: Call) -> Judged | None:
+        judged = timeout_in_arguments(arguments, spec, self.evaluator, self.scope)
+        # asyncio.timeout / wait_for cancel what is awaited; a blocking call inside runs on.
+        awaited = id(node) in self.awaited
+        unbounded = judged is None or judged.state is TimeoutState.DISABLED
+        if awaited and self.frame.timeout_context and unbounded:
             return Judged(TimeoutState.CONTEXT)
-        if (
-            judged is not None
-            and judged.state is TimeoutState.DISABLED
-            and self.frame.timeout_context
-        ):
-            return Judged(TimeoutState.CONTEXT)
+        if awaited and self.frame.timeout_off and judged is None:
+            return Judged(TimeoutState.DISABLED)
         return judged
 
     def _absent(self, spec: Call, default: float | None) -> Judged:
@@ -399,10 +557,18 @@ class SiteFinder(cst.CSTVisitor):
         resilience = self.kb.retries[qualname]
         if not resilience.unbounded_by_default:
             return
-        has_stop = isinstance(node, cst.Call) and any(
-            (arg.keyword is not None and arg.keyword.value in resilience.stop) or arg.star == "**"
-            for arg in node.args
-        )
+        has_stop = False
+        if isinstance(node, cst.Call):
+            for arg in node.args:
+                if arg.star == "**":
+                    has_stop = True  # the stop may come through **kwargs
+                elif arg.keyword is not None and arg.keyword.value in resilience.stop:
+                    # `stop=stop_never` or `max_tries=None` are written-down "forever".
+                    value = self.evaluator.expr(arg.value, self.scope)
+                    forever = value == Const(None) or (
+                        isinstance(value, Qual) and value.name in resilience.never
+                    )
+                    has_stop |= not forever
         self.retries.append(PendingRetry(node, qualname, has_stop, self.enclosing))
 
 
@@ -421,3 +587,7 @@ def _hint_for_client(client: Client, kb: KnowledgeBase) -> str:
             if maker.returns == client.name and maker.timeout:
                 return f"{maker.timeout[0].keyword}= when making the {client.name}"
     return ""
+
+
+def _receiver(node: cst.Call) -> cst.BaseExpression:
+    return node.func.value if isinstance(node.func, cst.Attribute) else node.func

@@ -99,7 +99,9 @@ def judge_timeout_object(
             return TimeoutValue(TimeoutState.UNKNOWN.value)
         state = TimeoutState.DEFAULT if spec.empty_means_default else TimeoutState.DISABLED
         return TimeoutValue(state.value)
-    if all(j.state is TimeoutState.DISABLED for j in given):
+    if any(j.state is TimeoutState.DISABLED for j in given):
+        # `httpx.Timeout(10.0, read=None)`: one phase switched off leaves it unbounded, as a
+        # requests tuple `(3.05, None)` does.
         return TimeoutValue(TimeoutState.DISABLED.value)
     return TimeoutValue(TimeoutState.SET.value, tuple(s for j in given for s in j.seconds))
 
@@ -121,14 +123,12 @@ def timeout_in_arguments(
         arg = find_argument(node, spec.dsn)
         if isinstance(arg, cst.Arg):
             dsn = evaluator.expr(arg.value, scope)
+            # A DSN fmcat cannot read (from the environment, built at run time) counts as one
+            # without a timeout: the keyword is where review, and FM105, can see it.
             if isinstance(dsn, Const) and isinstance(dsn.value, str):
                 found = re.search(re.escape(spec.dsn_timeout_key) + _DSN_NUMBER, dsn.value)
                 if found:
                     return judge_value(Const(float(found[1])))
-                if dsn.prefix:
-                    return Judged(TimeoutState.UNKNOWN)  # the rest of the DSN may carry it
-            elif not isinstance(dsn, Const):
-                return Judged(TimeoutState.UNKNOWN)  # a DSN from config may carry it
     spread = from_double_star(node, spec.timeout, evaluator, scope)
     if isinstance(spread, _Star):
         return Judged(TimeoutState.UNKNOWN)

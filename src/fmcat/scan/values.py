@@ -7,7 +7,15 @@ from dataclasses import dataclass
 import libcst as cst
 
 from fmcat.scan.knowledge import Call, Client, KnowledgeBase
-from fmcat.scan.scope import Annotated, Assigned, Binding, Imported, Scope
+from fmcat.scan.scope import (
+    Annotated,
+    Assigned,
+    Binding,
+    ClassBinding,
+    Defined,
+    Imported,
+    Scope,
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,42 @@ class ClientValue:
 
     type: str
     origin: cst.Call | None = None
+    #: The name to show, when ``type`` is a glob (``*_pb2_grpc.*Stub``).
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.type
+
+
+@dataclass(frozen=True)
+class MethodValue:
+    """``head = session.head``: a client's method, taken but not yet called."""
+
+    client: ClientValue
+    name: str
+
+
+@dataclass(frozen=True)
+class PartialValue:
+    """``fetch = functools.partial(requests.get, timeout=5)``: the function, arguments preset."""
+
+    function: Qual
+    maker: cst.Call
+
+
+@dataclass(frozen=True)
+class FunctionValue:
+    """A function of the module; ``returns`` is what its return annotation names."""
+
+    returns: Value
+
+
+@dataclass(frozen=True)
+class ClassValue:
+    """A class of the module."""
+
+    scope: Scope
 
 
 @dataclass(frozen=True)
@@ -65,7 +109,19 @@ class Unknown:
 
 
 UNKNOWN = Unknown()
-Value = Qual | ClientValue | Const | TupleValue | DictValue | TimeoutValue | Unknown
+Value = (
+    Qual
+    | ClientValue
+    | MethodValue
+    | PartialValue
+    | FunctionValue
+    | ClassValue
+    | Const
+    | TupleValue
+    | DictValue
+    | TimeoutValue
+    | Unknown
+)
 
 # How deep a chain of assignments is followed (a = b; b = c; ...) before giving up.
 _MAX_DEPTH = 12
@@ -95,14 +151,47 @@ class Evaluator:
 
     def attribute_of_self(self, attr: str, function: Scope, depth: int = 0) -> Value:
         owner = function.owner_class
-        if owner is None or attr not in owner.attributes:
+        return self.class_attribute(owner, attr, depth) if owner is not None else UNKNOWN
+
+    def class_attribute(self, owner: Scope, attr: str, depth: int = 0) -> Value:
+        """``self.x``: set in a method, or on the class, or inherited from a base in the module."""
+        if depth > _MAX_DEPTH:
             return UNKNOWN
-        return self._bindings(owner.attributes[attr], depth)
+        if attr in owner.attributes:
+            return self._bindings(owner.attributes[attr], depth)
+        if attr in owner.bindings:
+            return self._bindings(owner.bindings[attr], depth)
+        for base in owner.bases:
+            parent = self.expr(base, owner.parent or owner, depth + 1)
+            if isinstance(parent, ClassValue):
+                found = self.class_attribute(parent.scope, attr, depth + 1)
+                if not isinstance(found, Unknown):
+                    return found
+        return UNKNOWN
+
+    def is_patched(self, receiver: cst.BaseExpression, scope: Scope) -> bool:
+        """Was ``receiver``'s method given a default timeout with functools.partial?"""
+        if isinstance(receiver, cst.Name):
+            current: Scope | None = scope
+            while current is not None:
+                if receiver.value in current.bindings:
+                    return receiver.value in current.patched
+                current = current.parent
+            return False
+        if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
+            function = _function_scope(scope)
+            if function is not None and receiver.value.value == function.self_name:
+                owner = function.owner_class
+                return owner is not None and receiver.attr.value in owner.patched
+        return False
 
     def _bindings(self, bindings: list[Binding], depth: int) -> Value:
         # Flow-insensitive: a name bound to different things in one scope is unknown, so a
         # look-alike (`get = requests.get` here, `get = dict.get` there) is never guessed at.
         values = {self._binding(b, depth) for b in bindings}
+        if len(values) > 1:
+            # `x = None` then `x = Client()` (lazy set-up): None is the "not yet", not a rival.
+            values.discard(Const(None))
         if len(values) == 1:
             return values.pop()
         # `s = Session()` twice, or two `with Session() as s:` blocks: the type is certain, only
@@ -118,10 +207,25 @@ class Evaluator:
         if isinstance(binding, Assigned):
             return self.expr(binding.value, binding.scope, depth + 1)
         if isinstance(binding, Annotated):
-            annotated = self.expr(binding.annotation, binding.scope, depth + 1)
-            if isinstance(annotated, Qual) and annotated.name in self.kb.clients:
-                return ClientValue(annotated.name)
-            return UNKNOWN
+            return self._annotated(binding.annotation, binding.scope, depth)
+        if isinstance(binding, Defined):
+            if binding.returns is None:
+                return FunctionValue(UNKNOWN)
+            return FunctionValue(self._annotated(binding.returns, binding.scope, depth))
+        if isinstance(binding, ClassBinding):
+            return ClassValue(binding.scope)
+        return UNKNOWN
+
+    def _annotated(self, annotation: cst.BaseExpression, scope: Scope, depth: int) -> Value:
+        """A client, when the annotation names a client type (also quoted: ``"Redis"``)."""
+        if isinstance(annotation, cst.SimpleString):
+            try:
+                annotation = cst.parse_expression(str(annotation.evaluated_value))
+            except (cst.ParserSyntaxError, TypeError):
+                return UNKNOWN
+        value = self.expr(annotation, scope, depth + 1)
+        if isinstance(value, Qual) and value.name in self.kb.clients:
+            return ClientValue(value.name)
         return UNKNOWN
 
     # -- expressions ------------------------------------------------------------------------
@@ -169,6 +273,8 @@ class Evaluator:
             return self._dict(node, scope, depth)
         if isinstance(node, cst.Await):
             return self.expr(node.expression, scope, depth)
+        if isinstance(node, cst.Subscript):
+            return self._attribute_of_client(self.expr(node.value, scope, depth), "[]")
         return UNKNOWN
 
     def _attribute(self, node: cst.Attribute, scope: Scope, depth: int) -> Value:
@@ -180,11 +286,40 @@ class Evaluator:
         owner = self.expr(base, scope, depth)
         if isinstance(owner, Qual):
             return Qual(self.kb.canonical(f"{owner.name}.{node.attr.value}"))
+        if isinstance(owner, ClassValue):
+            return self.class_attribute(owner.scope, node.attr.value, depth + 1)
+        return self._attribute_of_client(owner, node.attr.value)
+
+    def _attribute_of_client(self, owner: Value, name: str) -> Value:
+        """``session.get`` is a method; ``mongo.db`` or ``es.indices`` another client."""
+        if not (isinstance(owner, ClientValue) and owner.type in self.kb.clients):
+            return UNKNOWN
+        client = self.kb.clients[owner.type][1]
+        if any(m.name == name for m in client.methods):
+            return MethodValue(owner, name)
+        if client.attribute_type and not name.startswith("_"):
+            return ClientValue(client.attribute_type)
+        if name != "[]" and method_spec(client, name) is not None:
+            return MethodValue(owner, name)
         return UNKNOWN
 
     def call_result(self, node: cst.Call, scope: Scope, depth: int = 0) -> Value:
         """What a call returns: a client, when the table says the callee makes one."""
         callee = self.expr(node.func, scope, depth)
+        if isinstance(callee, FunctionValue):
+            return callee.returns
+        if (
+            isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("enter_context", "enter_async_context")
+            and node.args
+        ):
+            # contextlib.ExitStack hands back what it was given.
+            return self.expr(node.args[0].value, scope, depth)
+        if callee == Qual("functools.partial") and node.args and not node.args[0].keyword:
+            wrapped = self.expr(node.args[0].value, scope, depth)
+            if isinstance(wrapped, Qual) and self.kb.function(wrapped.name) is not None:
+                return PartialValue(wrapped, node)
+            return UNKNOWN
         if isinstance(callee, Qual):
             timeout_object = self.kb.timeout_objects.get(callee.name)
             if timeout_object is not None:
@@ -193,7 +328,8 @@ class Evaluator:
                 return judge_timeout_object(node, timeout_object, self, scope)
             found = self.kb.function(callee.name)
             if found is not None and found[1].returns:
-                return ClientValue(found[1].returns, node)
+                label = callee.name if found[1].name != callee.name else ""
+                return ClientValue(found[1].returns, node, label)
             return UNKNOWN
         method = self.method(node.func, scope, depth)
         if method is not None:
@@ -201,6 +337,12 @@ class Evaluator:
             call = method_spec(self.kb.clients[client.type][1], name)
             if call is not None and call.returns:
                 return ClientValue(call.returns, node)
+        if isinstance(node.func, cst.Attribute):
+            # A callable attribute of a client (`table = dynamodb.Table(...)`, a sub-client).
+            owner = self.expr(node.func.value, scope, depth)
+            sub = self._attribute_of_client(owner, node.func.attr.value)
+            if isinstance(sub, ClientValue):
+                return sub
         return UNKNOWN
 
     def method(
@@ -223,6 +365,7 @@ class Evaluator:
                     return UNKNOWN
                 items.extend(inner.items)
                 continue
+            assert isinstance(element, cst.DictElement)
             key = self.expr(element.key, scope, depth)
             if not (isinstance(key, Const) and isinstance(key.value, str) and not key.prefix):
                 return UNKNOWN
