@@ -30,7 +30,16 @@ def lint(
         typer.Option(help="Catalog folder (default: [tool.fmcat] catalog, or failure-modes/)."),
     ] = None,
     output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Report format.", case_sensitive=False)
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help=(
+                "Report format: text, json, sarif (GitHub code scanning), github (Actions"
+                " annotations), gitlab (Code Quality) or junit (JUnit XML)."
+            ),
+            case_sensitive=False,
+        ),
     ] = Format.TEXT,
     select: Annotated[
         list[str] | None,

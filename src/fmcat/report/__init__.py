@@ -5,18 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from fmcat.report import json, text
+from fmcat.report import github, gitlab, json, junit, sarif, text
 from fmcat.report.base import Report
 
 
 class Format(StrEnum):
     TEXT = "text"
     JSON = "json"
+    SARIF = "sarif"
+    GITHUB = "github"
+    GITLAB = "gitlab"
+    JUNIT = "junit"
 
 
 REPORTERS: dict[Format, Callable[[Report], str]] = {
     Format.TEXT: text.render,
     Format.JSON: json.render,
+    Format.SARIF: sarif.render,
+    Format.GITHUB: github.render,
+    Format.GITLAB: gitlab.render,
+    Format.JUNIT: junit.render,
 }
 
 __all__ = ["REPORTERS", "Format", "Report"]

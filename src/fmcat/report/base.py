@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from fmcat import __version__
 from fmcat.findings import Finding
 
 
@@ -14,6 +16,11 @@ class Report:
     findings: list[Finding]
     catalog_files: int
     dependencies: int
+    #: The folder the findings' relative paths start from: the current directory, where
+    #: `display_path` makes them relative (SARIF names it as `%SRCROOT%`).
+    root: Path = field(default_factory=Path.cwd)
+    #: The fmcat that made the report (SARIF's tool.driver.version).
+    tool_version: str = __version__
 
     def summary(self) -> dict[str, Any]:
         return {
