@@ -6,7 +6,8 @@ import libcst as cst
 
 from fmcat.scan.knowledge import Library
 from fmcat.scan.scope import Scope
-from fmcat.scan.values import Evaluator, Qual, TupleValue
+from fmcat.scan.value_types import Qual, TupleValue
+from fmcat.scan.values import Evaluator
 
 #: A handler that names an expression fmcat cannot resolve (``except self.errors``) is given the
 #: benefit of the doubt: reporting it would be a guess.

@@ -10,7 +10,8 @@ import libcst as cst
 from fmcat.scan.facts import TimeoutState
 from fmcat.scan.knowledge import Call, Param, TimeoutObject
 from fmcat.scan.scope import Scope
-from fmcat.scan.values import Const, DictValue, Evaluator, TimeoutValue, TupleValue, Value
+from fmcat.scan.value_types import Const, DictValue, TimeoutValue, TupleValue, Value
+from fmcat.scan.values import Evaluator
 
 
 class _Star:

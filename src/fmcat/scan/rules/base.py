@@ -45,4 +45,15 @@ class CodeRule(Rule):
         self, facts: FileFacts, span: Span, message: str, dependency: str | None = None
     ) -> Finding:
         location = Location(facts.path, span.line, span.column, span.end_line, span.end_column)
-        return Finding(self.code, message, location, self.severity, dependency)
+        return Finding(
+            self.code, message, location, self.severity, dependency, _site_text(facts, span)
+        )
+
+
+def _site_text(facts: FileFacts, span: Span) -> str | None:
+    """The source text of the call or client reported at ``span``, which names a finding in a
+    baseline wherever the call moves (the message is the same for every `requests.get`)."""
+    for site in facts.sites:
+        if site.span == span and site.text:
+            return site.text
+    return None
