@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fmcat.errors import ConfigError
 from fmcat.paths import display_path
+from fmcat.report import Format
 
 
 class Settings(BaseModel):
@@ -33,6 +35,30 @@ class Settings(BaseModel):
     clients: list[dict[str, Any]] = Field(
         default_factory=list, description="Extra client libraries, as in fmcat/scan/clients.toml"
     )
+    # strict=False: TOML gives the format as a string, and strict mode wants the enum itself.
+    format: Format = Field(Format.TEXT, strict=False, description="Default report format of lint")
+    baseline: str | None = Field(
+        None, description="Baseline file: lint reports only findings not in it"
+    )
+    repo_url: str | None = Field(
+        None, description="Code host URL that the runbook site links call sites to"
+    )
+
+
+#: The command-line flag that overrides each key, where there is one. A flag given replaces the
+#: configured value (lists too, as in ruff); a path given by a flag is from the current folder.
+FLAGS: dict[str, str] = {
+    "catalog": "--catalog",
+    "select": "--select",
+    "ignore": "--ignore",
+    "report_unused_ignores": "--report-unused-ignores",
+    "format": "--format",
+    "baseline": "--baseline",
+    "repo_url": "--repo-url",
+}
+
+#: Keys that name paths from the project folder (patterns such as `exclude` are not paths).
+PATH_KEYS = frozenset({"catalog", "src", "baseline"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +66,54 @@ class Project:
     root: Path
     pyproject: Path | None
     settings: Settings
+
+
+Source = Literal["default", "pyproject", "flag"]
+
+
+@dataclass(frozen=True)
+class ConfigValue:
+    """One key's effective value, and where it came from."""
+
+    key: str
+    #: As JSON would hold it; paths resolved and shown from the current folder.
+    value: Any
+    source: Source
+    #: The pyproject.toml (as shown) or the flag that set it; None for a default.
+    origin: str | None
+    description: str
+
+
+def effective_settings(project: Project, flags: Mapping[str, Any]) -> list[ConfigValue]:
+    """Every key as a command sees it: a flag (``flags`` by key; None, False or empty means not
+    given) wins over [tool.fmcat], which wins over the default. In the order of ``Settings``."""
+    unknown = set(flags) - set(FLAGS)
+    if unknown:
+        raise ValueError(f"no flag overrides {sorted(unknown)}")
+    settings = project.settings
+    values = []
+    for key, info in Settings.model_fields.items():
+        given = flags.get(key)
+        value = getattr(settings, key)
+        source: Source = "default"
+        origin = None
+        if given is not None and given is not False and given != [] and given != ():
+            value, source, origin = given, "flag", FLAGS[key]
+        elif project.pyproject is not None and key in settings.model_fields_set:
+            source, origin = "pyproject", display_path(project.pyproject)
+        if key in PATH_KEYS and value is not None:
+            base = Path() if source == "flag" else project.root
+            value = _shown_paths(base, value)
+        elif isinstance(value, Format):
+            value = str(value)
+        values.append(ConfigValue(key, value, source, origin, info.description or ""))
+    return values
+
+
+def _shown_paths(base: Path, value: str | Path | list[str]) -> str | list[str]:
+    if isinstance(value, list):
+        return [display_path(base / item) for item in value]
+    return display_path(base / value)
 
 
 def _tool_table(pyproject: Path) -> dict[str, Any] | None:

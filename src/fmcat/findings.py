@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -34,6 +34,9 @@ class Finding:
     location: Location
     severity: Severity = Severity.WARNING
     dependency: str | None = None
+    #: What identifies the finding wherever it moves, for baselines: a code finding's call text
+    #: (whitespace collapsed). None: the message serves. Not part of equality or the reports.
+    fingerprint_text: str | None = field(default=None, compare=False)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fmcat.alerts import load_alert_names
+from fmcat.baseline import check_writable, partition, read_baseline, write_baseline
 from fmcat.catalog.checks import CATALOG_CHECKS
 from fmcat.catalog.load import CATALOG_SUFFIXES, Catalog, discover, load_catalog
-from fmcat.config import Project, find_project
+from fmcat.config import Project, Settings, find_project
 from fmcat.errors import UsageError
 from fmcat.findings import Finding
 from fmcat.paths import display_path
@@ -29,6 +30,13 @@ class LintOptions:
     use_cache: bool = True
     report_unused_ignores: bool = False
     progress: Progress | None = None
+    #: Report only findings not in this baseline file (None: [tool.fmcat] baseline, if any).
+    baseline: Path | None = None
+    #: Apply [tool.fmcat] baseline too. `fmcat lint` does unless --no-baseline; other callers
+    #: (render, checklist) show every finding, and a missing baseline file must not stop them.
+    use_baseline: bool = False
+    #: Write every finding to this baseline file instead of reading one.
+    write_baseline: Path | None = None
 
 
 @dataclass
@@ -40,6 +48,13 @@ class LintResult:
     parsed_files: int = 0
     #: Things the user should know that are not findings (printed on stderr).
     notes: list[str] = field(default_factory=list)
+    #: The project's settings (the CLI takes its default report format from them).
+    settings: Settings = field(default_factory=Settings)
+    #: The baseline read, and how many findings it held back.
+    baseline: Path | None = None
+    baselined: int = 0
+    #: The baseline file written (with every finding) instead.
+    wrote_baseline: Path | None = None
 
 
 def check_catalog(catalog: Catalog) -> list[Finding]:
@@ -109,12 +124,25 @@ def _per_file_ignored(finding: Finding, project: Project) -> bool:
     return False
 
 
+def _baseline_path(options: LintOptions, project: Project) -> Path | None:
+    if options.baseline is not None:
+        return options.baseline  # a flag's path is from the current folder
+    if options.use_baseline and project.settings.baseline is not None:
+        return project.root / project.settings.baseline
+    return None
+
+
 def run_lint(options: LintOptions) -> LintResult:
     for path in options.paths:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or folder")
     project = find_project(options.paths[0] if options.paths else Path.cwd())
     settings = project.settings
+    # A bad baseline fails here, before a scan that can take a while.
+    baseline_path = None if options.write_baseline else _baseline_path(options, project)
+    baseline = read_baseline(baseline_path) if baseline_path is not None else None
+    if options.write_baseline is not None:
+        check_writable(options.write_baseline)
     # Flags replace the configured lists rather than extend them, as in ruff.
     select = check_selectors(list(options.select or settings.select), "select")
     ignore = check_selectors(list(options.ignore or settings.ignore), "ignore")
@@ -162,4 +190,11 @@ def run_lint(options: LintOptions) -> LintResult:
         key=lambda f: f.sort_key,
     )
     result.notes = notes
+    result.settings = settings
+    if options.write_baseline is not None:
+        write_baseline(options.write_baseline, result.findings, project.root)
+        result.wrote_baseline = options.write_baseline
+    elif baseline is not None:
+        result.findings, known = partition(result.findings, project.root, baseline)
+        result.baseline, result.baselined = baseline_path, len(known)
     return result
