@@ -19,6 +19,10 @@ demo: $(STAMP)
 	@echo "== fmcat lint $(EXAMPLE)  (findings are expected: the example has deliberate gaps)"
 	@$(BIN)/fmcat lint $(EXAMPLE); status=$$?; [ $$status -le 1 ] || exit $$status
 	@echo
+	@echo "== fmcat render $(EXAMPLE) -o $(EXAMPLE)/site  (the catalog as a runbook site)"
+	@$(BIN)/fmcat render $(EXAMPLE) -o $(EXAMPLE)/site
+	@echo "Runbook site: $(EXAMPLE)/site/index.html"
+	@echo
 	@echo "Next: 'fmcat explain FM017' explains a rule; 'fmcat rules' lists them all;"
 	@echo "      edit $(EXAMPLE)/failure-modes/*.yaml and run 'make demo' again."
 
@@ -34,12 +38,20 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench: $(STAMP)
+# The benchmark's peers (bandit; ruff comes with dev) and a pinned corpus it downloads itself.
+BENCH_STAMP := $(VENV)/.bench-installed-stamp
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $@
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py
 
 # Regenerate the golden files and the rule reference; review the diff like code.
 golden: $(STAMP)
-	FMCAT_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_docs.py -q
+	FMCAT_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_formats.py tests/test_docs.py tests/test_schema.py \
+		tests/test_render_golden.py tests/test_config_command.py -q
 
 docs: golden
 

@@ -1,7 +1,7 @@
 """`make bench`: every benchmark, printed as a table of medians and ratios.
 
 Absolute times on shared 2-core machines are noisy; read the ratios against the peer measured
-in the same run.
+in the same run. `FMCAT_BENCH_RUNS` sets how many runs each median takes (default 5).
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import catalog
+from bench import catalog, render
 
 
 def main() -> None:
-    print("\n".join(catalog.run()))
+    print("\n".join(catalog.run()), flush=True)
+    print(flush=True)
+    print("\n".join(render.run()), flush=True)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import click
 import typer
 
 from fmcat import __version__
-from fmcat.cli import config, explain, lint, schema
+from fmcat.cli import config, explain, lint, render, schema
 from fmcat.cli.console import error_line
 from fmcat.errors import FmcatError
 
@@ -43,6 +43,7 @@ def root(
 lint.register(app)
 explain.register(app)
 schema.register(app)
+render.register(app)
 config.register(app)
 
 

@@ -1,0 +1,182 @@
+"""What the code scan adds to the site: call sites per dependency and the open findings.
+
+Paths are shown relative to the project root, not to the current directory as `fmcat lint`
+does, so that the site is the same wherever it is rendered from (and `repo_url` links work).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from fmcat.catalog.load import Catalog
+from fmcat.errors import ConfigError
+from fmcat.findings import Finding
+from fmcat.render.markdown import safe_url
+from fmcat.scan.attribution import attribute
+from fmcat.scan.facts import FileFacts, Role, Site, TimeoutState
+
+_TIMEOUT_TEXT = {
+    TimeoutState.SET: "set",
+    TimeoutState.MISSING: "missing: waits forever",
+    TimeoutState.DISABLED: "disabled",
+    TimeoutState.UNKNOWN: "unknown (through **kwargs or a client made elsewhere)",
+    TimeoutState.CONTEXT: "bounded by an asyncio timeout",
+    TimeoutState.ELSEWHERE: "set where the client is made",
+}
+
+
+@dataclass(frozen=True)
+class RepoLinks:
+    """Turns `path:line` into a link to the code host.
+
+    ``https://github.com/org/shop/blob/main`` gives ``.../shop/blob/main/shop/db.py#L12``; a URL
+    with ``{path}`` and ``{line}`` placeholders is filled in instead, for hosts that spell line
+    anchors differently (Bitbucket's ``#lines-12``).
+    """
+
+    base: str
+
+    @classmethod
+    def parse(cls, url: str | None) -> RepoLinks | None:
+        if not url:
+            return None
+        example = url.replace("{path}", "p").replace("{line}", "1")
+        if not example.lower().startswith(("http://", "https://")) or safe_url(example) is None:
+            raise ConfigError(f"--repo-url {url!r}: give an http(s) URL of the repository")
+        return cls(url)
+
+    def url(self, path: str, line: int) -> str:
+        quoted = quote(path)
+        if "{path}" in self.base:
+            return self.base.replace("{path}", quoted).replace("{line}", str(line))
+        return f"{self.base.rstrip('/')}/{quoted}#L{line}"
+
+
+@dataclass(frozen=True)
+class CallSite:
+    path: str
+    line: int
+    column: int
+    qualname: str
+    role: str
+    timeout: str
+    #: "handled", "not handled", or None when the call cannot fail (a client constructor).
+    handling: str | None
+    url: str | None
+    dependency: str | None
+
+
+@dataclass(frozen=True)
+class OpenFinding:
+    code: str
+    path: str
+    line: int
+    column: int
+    message: str
+    severity: str
+    dependency: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class CodeScan:
+    python_files: int
+    sites: tuple[CallSite, ...]
+    findings: tuple[OpenFinding, ...]
+    #: Dependency id -> its sites; filled in by `collect`.
+    by_dependency: dict[str, tuple[CallSite, ...]] = field(default_factory=dict)
+
+    def sites_of(self, dependency: str) -> tuple[CallSite, ...]:
+        return self.by_dependency.get(dependency, ())
+
+    def findings_of(self, dependency: str) -> tuple[OpenFinding, ...]:
+        return tuple(f for f in self.findings if f.dependency == dependency)
+
+    @property
+    def unattributed(self) -> tuple[CallSite, ...]:
+        return tuple(s for s in self.sites if s.dependency is None)
+
+
+def project_path(shown: str, root: Path) -> str:
+    """A path as `fmcat lint` shows it (relative to the current directory) -> from the root."""
+    absolute = Path(os.path.abspath(shown))  # noqa: PTH100  (keep symlinked names, as lint does)
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        return shown
+
+
+def _timeout_text(site: Site) -> str:
+    if site.timeout is TimeoutState.DEFAULT:
+        default = f" ({site.default_seconds:g}s)" if site.default_seconds is not None else ""
+        return f"library default{default}"
+    if site.timeout is TimeoutState.SET and site.timeout_values:
+        return "set: " + ", ".join(f"{value:g}s" for value in site.timeout_values)
+    return _TIMEOUT_TEXT.get(site.timeout, site.timeout.value)
+
+
+def _handling(site: Site) -> str | None:
+    if site.role is not Role.CALL or not site.can_fail:
+        return None
+    return "handled" if site.handled else "not handled"
+
+
+def collect(
+    files: Sequence[FileFacts],
+    findings: Sequence[Finding],
+    catalog: Catalog,
+    root: Path,
+    links: RepoLinks | None,
+    python_files: int,
+) -> CodeScan:
+    attribution = attribute(list(files), catalog)
+    sites = []
+    for facts in files:
+        path = project_path(facts.path, root)
+        for index, site in enumerate(facts.sites):
+            entry = attribution.by_site.get((facts.path, index))
+            sites.append(
+                CallSite(
+                    path=path,
+                    line=site.span.line,
+                    column=site.span.column,
+                    qualname=site.qualname,
+                    role=site.role.value,
+                    timeout=_timeout_text(site),
+                    handling=_handling(site),
+                    url=links.url(path, site.span.line) if links else None,
+                    dependency=entry.name if entry else None,
+                )
+            )
+    sites.sort(key=lambda s: (s.path, s.line, s.column, s.qualname))
+    opened = []
+    for finding in findings:
+        path = project_path(finding.location.path, root)
+        line = finding.location.line
+        opened.append(
+            OpenFinding(
+                code=finding.code,
+                path=path,
+                line=line,
+                column=finding.location.column,
+                message=finding.message,
+                severity=finding.severity.value,
+                dependency=finding.dependency,
+                url=links.url(path, line) if links else None,
+            )
+        )
+    opened.sort(key=lambda f: (f.path, f.line, f.column, f.code, f.message))
+    by_dependency: dict[str, list[CallSite]] = {}
+    for site_view in sites:
+        if site_view.dependency is not None:
+            by_dependency.setdefault(site_view.dependency, []).append(site_view)
+    return CodeScan(
+        python_files,
+        tuple(sites),
+        tuple(opened),
+        {name: tuple(found) for name, found in by_dependency.items()},
+    )
