@@ -183,7 +183,8 @@ def render_site(options: RenderOptions) -> RenderResult:
     if not options.path.exists():
         raise UsageError(f"{options.path}: no such folder")
     project = find_project(options.path)
-    links = RepoLinks.parse(options.repo_url)
+    # The flag wins over [tool.fmcat] repo_url, as every flag does.
+    links = RepoLinks.parse(options.repo_url or project.settings.repo_url)
     build.check_output(options.output)
     catalog = _load(options, project)
     _refuse_invalid(catalog)
