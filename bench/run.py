@@ -11,11 +11,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import catalog, render
+from bench import catalog, render, scan
 
 
 def main() -> None:
     print("\n".join(catalog.run()), flush=True)
+    print(flush=True)
+    print("\n".join(scan.run()), flush=True)
     print(flush=True)
     print("\n".join(render.run()), flush=True)
 

@@ -14,7 +14,7 @@ from fmcat import __version__
 from fmcat.scan.analyze import analyze
 from fmcat.scan.cache import ScanCache, content_hash
 from fmcat.scan.facts import FileFacts, ParseError, Span
-from fmcat.scan.files import exclusion, import_filter, module_name, python_files
+from fmcat.scan.files import Prefilter, exclusion, module_name, python_files
 from fmcat.scan.knowledge import KnowledgeBase
 
 #: Below this many files to parse, worker processes cost more than they save.
@@ -76,6 +76,23 @@ def _roots(patterns: Iterable[str]) -> set[str]:
     return {p.split(".", 1)[0] for p in patterns if p and p[0] not in "*?["}
 
 
+def _prefilter(kb: KnowledgeBase, named_patterns: tuple[str, ...]) -> Prefilter:
+    """Each library with the names a file must mention to call into it: the last part of its
+    functions' and clients' names (`open_connection`, `Session`, `retry`). A library named by
+    globs (grpc's stubs) has no such names, so importing it is enough."""
+    libraries: list[tuple[list[str], list[str]]] = []
+    for lib in kb.library:
+        names = [c.name for c in lib.functions] + [c.name for c in lib.clients]
+        names += list(lib.aliases)
+        globbed = any(ch in name for name in names for ch in "*?[")
+        libraries.append((lib.modules, [] if globbed else [n.rsplit(".", 1)[-1] for n in names]))
+    for res in kb.resilience:
+        libraries.append((res.modules, []))
+    if named_patterns:
+        libraries.append((sorted(_roots(named_patterns)), []))
+    return Prefilter(libraries, relative=bool(named_patterns))
+
+
 def scan(
     options: ScanOptions,
     kb: KnowledgeBase,
@@ -84,8 +101,7 @@ def scan(
 ) -> ScanResult:
     result = ScanResult()
     cache = ScanCache(options.root, _config_key(kb, options), options.use_cache)
-    modules = set(kb.modules) | {m for r in kb.resilience for m in r.modules}
-    wanted = import_filter(modules | _roots(options.named_patterns), bool(options.named_patterns))
+    wanted = _prefilter(kb, options.named_patterns)
     excluded = exclusion(options.exclude)
     jobs: list[tuple[_Job, str]] = []
     facts_by_path: dict[str, FileFacts] = {}
@@ -99,7 +115,7 @@ def scan(
         except OSError as error:
             facts_by_path[shown] = _unreadable(shown, f"cannot read: {error.strerror or error}")
             continue
-        if not wanted.search(source):
+        if not wanted.wants(source):
             continue
         digest = content_hash(source)
         module, _ = module_name(path)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pathspec
 
-#: Never scanned, whatever the configuration: environments, build output, caches.
+#: Never scanned, whatever the configuration: environments, build output, caches. Build output
+#: is excluded at the project's top only: a package may well have a `build` module of its own.
 DEFAULT_EXCLUDES = (
     ".git/",
     ".hg/",
@@ -19,9 +20,9 @@ DEFAULT_EXCLUDES = (
     ".tox/",
     ".nox/",
     "__pycache__/",
-    "build/",
-    "dist/",
-    "site/",
+    "/build/",
+    "/dist/",
+    "/site/",
     "node_modules/",
     ".eggs/",
     "*.egg-info/",
@@ -106,3 +107,33 @@ def import_filter(modules: Iterable[str], relative: bool) -> re.Pattern[bytes]:
     if relative:
         alternatives.append(r"^[ \t]*from[ \t]+\.")
     return re.compile("|".join(alternatives).encode(), re.MULTILINE)
+
+
+class Prefilter:
+    """Which files can matter, from their bytes alone: they import a library and name one of its
+    entry points (`import asyncio` alone is not enough; `asyncio.open_connection` is).
+
+    It may let a file through for nothing (it is then parsed and yields no site), but never
+    stops one that imports a library with a plain import statement and calls into it.
+    """
+
+    def __init__(
+        self, libraries: Iterable[tuple[Iterable[str], Iterable[str]]], relative: bool
+    ) -> None:
+        self.checks: list[tuple[re.Pattern[bytes], re.Pattern[bytes] | None]] = []
+        modules: set[str] = set()
+        for roots, entry_points in libraries:
+            roots = list(roots)
+            modules.update(roots)
+            names = sorted({name for name in entry_points if name.isidentifier()})
+            marker = re.compile(rb"\b(?:" + "|".join(names).encode() + rb")\b") if names else None
+            self.checks.append((import_filter(roots, relative), marker))
+        self.any_import = import_filter(modules, relative)
+
+    def wants(self, source: bytes) -> bool:
+        if not self.any_import.search(source):
+            return False  # the common case, decided by one scan of the bytes
+        return any(
+            imports.search(source) and (marker is None or marker.search(source))
+            for imports, marker in self.checks
+        )
