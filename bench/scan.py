@@ -535,17 +535,18 @@ PROFILE_SCRIPT = r"""
 import json, sys, time
 from pathlib import Path
 from fmcat.scan.analyze import analyze
-from fmcat.scan.files import exclusion, import_filter, module_name, python_files
+from fmcat.scan.engine import prefilter_for
+from fmcat.scan.files import exclusion, module_name, python_files
 from fmcat.scan.knowledge import builtin
 
 kb = builtin()
-wanted = import_filter(set(kb.modules) | {m for r in kb.resilience for m in r.modules}, False)
+wanted = prefilter_for(kb, ())
 root = Path(sys.argv[1]).resolve()
 rows, read = [], []
 for path in python_files([root], root, exclusion(())):
     read.append(path.relative_to(root).as_posix())
     source = path.read_bytes()
-    if not wanted.search(source):
+    if not wanted.wants(source):
         continue
     start = time.process_time()
     facts = analyze(source, str(path), module_name(path)[0], kb)
@@ -964,7 +965,7 @@ def _profile(profiled: Sequence[Profiled], error: str | None, parsed: int | None
     idle = [p for p in profiled if p.sites == 0]
     out.append(
         f"    {len(idle)} of them have no call site ({sum(p.lines for p in idle):,} lines, "
-        f"{sum(p.seconds for p in idle):.2f} s): the import prefilter let them through; slowest:"
+        f"{sum(p.seconds for p in idle):.2f} s): the prefilter let them through; slowest:"
     )
     for item in sorted(profiled, key=lambda p: -p.seconds)[:10]:
         out.append(

@@ -76,7 +76,7 @@ def _roots(patterns: Iterable[str]) -> set[str]:
     return {p.split(".", 1)[0] for p in patterns if p and p[0] not in "*?["}
 
 
-def _prefilter(kb: KnowledgeBase, named_patterns: tuple[str, ...]) -> Prefilter:
+def prefilter_for(kb: KnowledgeBase, named_patterns: tuple[str, ...]) -> Prefilter:
     """Each library with the names a file must mention to call into it: the last part of its
     functions' and clients' names (`open_connection`, `Session`, `retry`). A library named by
     globs (grpc's stubs) has no such names, so importing it is enough."""
@@ -101,7 +101,7 @@ def scan(
 ) -> ScanResult:
     result = ScanResult()
     cache = ScanCache(options.root, _config_key(kb, options), options.use_cache)
-    wanted = _prefilter(kb, options.named_patterns)
+    wanted = prefilter_for(kb, options.named_patterns)
     excluded = exclusion(options.exclude)
     jobs: list[tuple[_Job, str]] = []
     facts_by_path: dict[str, FileFacts] = {}
