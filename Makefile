@@ -23,8 +23,12 @@ demo: $(STAMP)
 	@$(BIN)/fmcat render $(EXAMPLE) -o $(EXAMPLE)/site
 	@echo "Runbook site: $(EXAMPLE)/site/index.html"
 	@echo
-	@echo "Next: 'fmcat explain FM017' explains a rule; 'fmcat rules' lists them all;"
-	@echo "      edit $(EXAMPLE)/failure-modes/*.yaml and run 'make demo' again."
+	@echo "== fmcat checklist $(EXAMPLE)  (the review checklist: Markdown for a pull request)"
+	@$(BIN)/fmcat checklist $(EXAMPLE)
+	@echo
+	@echo "Next: open $(EXAMPLE)/site/index.html; 'fmcat explain FM017' explains a rule and"
+	@echo "      'fmcat rules' lists them all; edit $(EXAMPLE)/failure-modes/*.yaml and run"
+	@echo "      'make demo' again."
 
 test: unit lint typecheck
 
@@ -51,7 +55,7 @@ bench: $(BENCH_STAMP)
 # Regenerate the golden files and the rule reference; review the diff like code.
 golden: $(STAMP)
 	FMCAT_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_formats.py tests/test_docs.py tests/test_schema.py \
-		tests/test_render_golden.py tests/test_config_command.py -q
+		tests/test_render_golden.py tests/test_config_command.py tests/test_checklist.py -q
 
 docs: golden
 
