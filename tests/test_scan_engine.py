@@ -122,9 +122,8 @@ def test_encoding_cookie_is_honoured(tmp_path: Path) -> None:
 
 
 def test_five_megabyte_module_is_reported_not_parsed(tmp_path: Path) -> None:
-    body = (
-        "import requests\nrequests.get(URL)\n"
-        + "".join(f"VALUE_{i} = {'x' * 60!r}\n" for i in range(70_000))
+    body = "import requests\nrequests.get(URL)\n" + "".join(
+        f"VALUE_{i} = {'x' * 60!r}\n" for i in range(70_000)
     )
     write(tmp_path, {"generated.py": body})
     assert (tmp_path / "generated.py").stat().st_size > 5_000_000
@@ -264,3 +263,30 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     terminal = b"".join(chunks).decode()
     assert "scanning [" in terminal and "210/210 files" in terminal
     assert len(json.loads(done.stdout)["findings"]) == 420
+
+
+def test_files_named_one_by_one_report_only_on_themselves(tmp_path: Path) -> None:
+    """As pre-commit runs it: the catalog attributes the calls, but its own findings (and
+    FM201, which needs the whole code) are left to runs over the whole project."""
+    catalog = (
+        "dependency: geo\nowner: team-geo\nkind: http\ncriticality: optional\n"
+        'match:\n  - url: "https://geo.example.com/*"\n'
+    )
+    write(
+        tmp_path,
+        {
+            "failure-modes/geo.yaml": catalog,
+            "failure-modes/unused.yaml": catalog.replace("geo", "unused"),
+            "app.py": "import requests\n\ndef f():\n    requests.get('https://geo.example.com/x')\n",
+        },
+    )
+    whole = {code for _, _, code in codes(tmp_path)}
+    assert {"FM010", "FM201", "FM101"} <= whole
+    named = run_lint(LintOptions(paths=(tmp_path / "app.py",), use_cache=False))
+    assert {f.code for f in named.findings} == {"FM101", "FM103"}
+    both = run_lint(
+        LintOptions(
+            paths=(tmp_path / "app.py", tmp_path / "failure-modes/geo.yaml"), use_cache=False
+        )
+    )
+    assert {Path(f.location.path).name for f in both.findings} == {"app.py", "geo.yaml"}

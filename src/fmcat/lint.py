@@ -153,11 +153,17 @@ def run_lint(options: LintOptions) -> LintResult:
     notes: list[str] = []
     files = _catalog_files(options, project, notes)
     catalog = load_catalog(files) if files is not None else None
+    # Files named one by one (as pre-commit passes them) are part of a project, not all of it:
+    # the catalog is read to attribute their calls, but only catalog files named are reported,
+    # and "no call site" (FM201) cannot be judged from a few files.
+    files_only = bool(options.paths) and all(p.is_file() for p in options.paths)
+    named_catalog = any(p.suffix in CATALOG_SUFFIXES for p in options.paths)
     findings: list[Finding] = []
     if catalog is not None:
         catalog.known_owners = frozenset(settings.owners) if settings.owners is not None else None
         catalog.known_alerts = load_alert_names(project.root, settings.alert_rules)
-        findings += check_catalog(catalog)
+        if named_catalog or not files_only:
+            findings += check_catalog(catalog)
     result = LintResult([], catalog.files if catalog else 0, len(catalog.entries) if catalog else 0)
     code_paths = _code_paths(options, project)
     if code_paths:
@@ -183,7 +189,13 @@ def run_lint(options: LintOptions) -> LintResult:
         result.python_files, result.parsed_files = scanned.read, scanned.parsed + scanned.from_cache
         report_unused = options.report_unused_ignores or settings.report_unused_ignores
         findings += check_code(
-            scanned.files, kb, catalog, enabled, report_unused, files_read=scanned.read
+            scanned.files,
+            kb,
+            catalog,
+            enabled,
+            report_unused,
+            files_read=scanned.read,
+            whole_project=not files_only,
         )
     result.findings = sorted(
         (f for f in findings if enabled(f.code) and not _per_file_ignored(f, project)),

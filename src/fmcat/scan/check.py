@@ -21,6 +21,7 @@ def check_code(
     enabled: Callable[[str], bool],
     report_unused: bool = False,
     files_read: int = 1,
+    whole_project: bool = True,
 ) -> list[Finding]:
     # Cross-checks need both sides: a catalog with entries, and some code that was read.
     cross_check = catalog is not None and bool(catalog.entries) and files_read > 0
@@ -35,8 +36,9 @@ def check_code(
     for facts in files:
         raw = [f for rule in rules for f in rule.check(facts, context)]
         findings += _suppress(raw, facts, enabled, report_unused)
-    for rule in rules:
-        findings += rule.check_project(context)
+    if whole_project:
+        for rule in rules:
+            findings += rule.check_project(context)
     return findings
 
 

@@ -56,7 +56,7 @@ policies:
         yield self.finding(
             entry,
             where,
-            f"{entry.name}: no timeout declared; add policies.timeout (e.g. {{connect: 300ms, "
-            "read: 1s}})",
+            f"{entry.name}: no timeout declared; add policies.timeout "
+            "(e.g. {connect: 300ms, read: 1s})",
             at_key=True,
         )
