@@ -18,6 +18,7 @@ from fmcat.paths import display_path
 from fmcat.registry import check_selectors, is_selected
 from fmcat.scan.check import check_code
 from fmcat.scan.engine import Progress, ScanOptions, scan
+from fmcat.scan.facts import FileFacts
 from fmcat.scan.knowledge import KnowledgeBase, builtin, user_libraries
 
 
@@ -55,6 +56,8 @@ class LintResult:
     baselined: int = 0
     #: The baseline file written (with every finding) instead.
     wrote_baseline: Path | None = None
+    #: What the scan learnt of each file that matters, for commands that show call sites.
+    files: list[FileFacts] = field(default_factory=list)
 
 
 def check_catalog(catalog: Catalog) -> list[Finding]:
@@ -168,12 +171,7 @@ def run_lint(options: LintOptions) -> LintResult:
     code_paths = _code_paths(options, project)
     if code_paths:
         kb = knowledge(project)
-        patterns = tuple(
-            rule.call
-            for e in (catalog.entries if catalog else [])
-            for rule in e.model.match
-            if rule.call
-        )
+        patterns = catalog.call_patterns() if catalog else ()
         scanned = scan(
             ScanOptions(
                 paths=tuple(code_paths),
@@ -187,6 +185,7 @@ def run_lint(options: LintOptions) -> LintResult:
             options.progress,
         )
         result.python_files, result.parsed_files = scanned.read, scanned.parsed + scanned.from_cache
+        result.files = scanned.files
         report_unused = options.report_unused_ignores or settings.report_unused_ignores
         findings += check_code(
             scanned.files,

@@ -39,8 +39,9 @@ class Catalog:
     #: Alert names defined in the service's alerting rules; None when not configured.
     known_alerts: frozenset[str] | None = None
 
-    def operation_names(self) -> set[str]:
-        return {op.name for entry in self.entries for op in entry.model.operations}
+    def call_patterns(self) -> tuple[str, ...]:
+        """The `match: call:` globs: the code scan also parses files that import these modules."""
+        return tuple(rule.call for e in self.entries for rule in e.model.match if rule.call)
 
 
 def discover(folder: Path) -> list[Path]:

@@ -23,10 +23,10 @@ from fmcat.checklist.model import Call, Checklist, Group, Item
 from fmcat.config import Project, find_project
 from fmcat.errors import UsageError
 from fmcat.findings import Finding
-from fmcat.lint import LintOptions, knowledge, run_lint
+from fmcat.lint import LintOptions, run_lint
 from fmcat.paths import display_path
 from fmcat.scan.attribution import Attribution, attribute
-from fmcat.scan.engine import Progress, ScanOptions, scan
+from fmcat.scan.engine import Progress
 from fmcat.scan.facts import FileFacts, Role, Site
 
 _CALL_CODES = ("FM101", "FM102", "FM103", "FM104")
@@ -80,27 +80,6 @@ def _load_catalog(project: Project) -> tuple[Catalog | None, list[Path]]:
         return None, []
     files = discover(folder)
     return load_catalog(files), files
-
-
-def _scan(options: ChecklistOptions, project: Project, catalog: Catalog | None) -> list[FileFacts]:
-    folders = [options.path] if options.path.resolve() != project.root else None
-    patterns = tuple(
-        rule.call
-        for e in (catalog.entries if catalog else [])
-        for rule in e.model.match
-        if rule.call
-    )
-    return scan(
-        ScanOptions(
-            paths=tuple(folders or [project.root / src for src in project.settings.src]),
-            root=project.root,
-            exclude=tuple(project.settings.exclude),
-            named_patterns=patterns,
-            use_cache=options.use_cache,
-        ),
-        knowledge(project),
-        display_path,
-    ).files
 
 
 def _title(facts: FileFacts, site: Site, path: str) -> Md:
@@ -293,7 +272,7 @@ def build_checklist(options: ChecklistOptions) -> Checklist:
         LintOptions(paths=(options.path,), use_cache=options.use_cache, progress=options.progress)
     )
     catalog, catalog_files = _load_catalog(project)
-    files = _scan(options, project, catalog) if lint.python_files else []
+    files = lint.files
     attribution = attribute(files, catalog) if catalog and catalog.entries else Attribution()
     context = _Context(repo, change_set, catalog, attribution, lint.findings)
     grouped = _calls(context, files)

@@ -90,9 +90,7 @@ def _code_paths(path: Path, project: Project) -> list[Path]:
 def _scan(
     options: InitOptions, project: Project, catalog: Catalog, kb: KnowledgeBase
 ) -> tuple[list[FileFacts], int]:
-    patterns = tuple(
-        rule.call for entry in catalog.entries for rule in entry.model.match if rule.call
-    )
+    patterns = catalog.call_patterns()
     root = project.root
 
     def show(path: Path) -> str:

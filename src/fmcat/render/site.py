@@ -21,13 +21,13 @@ from fmcat.catalog.load import Catalog, discover, load_catalog
 from fmcat.config import Project, find_project
 from fmcat.errors import ConfigError, FmcatError, UsageError
 from fmcat.findings import Finding
-from fmcat.lint import LintOptions, knowledge, run_lint
+from fmcat.lint import LintOptions, run_lint
 from fmcat.paths import display_path
 from fmcat.render import assets, build, templates
 from fmcat.render.code import CodeScan, RepoLinks, collect, project_path
 from fmcat.render.mkdocs_yml import mkdocs_yml
 from fmcat.render.view import SiteView, build_view
-from fmcat.scan.engine import Progress, ScanOptions, scan
+from fmcat.scan.engine import Progress
 
 #: Past this many pages the build takes seconds, and the CLI says what it is doing.
 LONG_BUILD_PAGES = 50
@@ -124,22 +124,7 @@ def _scan(
     )
     if not result.python_files:
         return None
-    folders = [options.path] if options.path.resolve() != project.root else None
-    paths = tuple(folders or [project.root / src for src in project.settings.src])
-    patterns = tuple(r.call for e in catalog.entries for r in e.model.match if r.call)
-    # The same scan as lint's, answered from the cache lint just filled (when it is on).
-    scanned = scan(
-        ScanOptions(
-            paths=paths,
-            root=project.root,
-            exclude=tuple(project.settings.exclude),
-            named_patterns=patterns,
-            use_cache=options.use_cache,
-        ),
-        knowledge(project),
-        display_path,
-    )
-    return collect(scanned.files, result.findings, catalog, project.root, links, scanned.read)
+    return collect(result.files, result.findings, catalog, project.root, links, result.python_files)
 
 
 def render_pages(view: SiteView, overrides: Path | None) -> dict[str, str]:
