@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from fmcat import __version__
-from tests.conftest import run_fmcat
+from tests.conftest import Run, run_fmcat
 
 CLEAN = """\
 dependency: search
@@ -48,8 +48,10 @@ def test_version() -> None:
 
 def test_no_arguments_shows_help() -> None:
     result = run_fmcat()
-    assert "lint" in result.stdout + result.stderr
-    assert result.code in (0, 2)
+    assert result.code == 2
+    assert result.stderr.startswith("Usage: fmcat [OPTIONS] COMMAND [ARGS]...")
+    assert "  lint " in result.stderr
+    assert "internal error" not in result.stderr
 
 
 def test_clean_catalog_exits_0_and_keeps_stdout_empty(tmp_path: Path) -> None:
@@ -110,11 +112,39 @@ def test_unknown_selector_is_a_usage_error(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
-def test_unknown_option_and_format_are_usage_errors() -> None:
-    assert run_fmcat("lint", "--formt", "json").code == 2
+def assert_usage_error(result: Run, usage: str, error: str) -> None:
+    """click's usage line, then the error, and exit 2: never "internal error"."""
+    assert result.code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"Usage: {usage} "), result.stderr
+    assert lines[-1] == f"Error: {error}", result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_unknown_option_is_a_usage_error_with_did_you_mean() -> None:
+    result = run_fmcat("lint", "--formt", "json")
+    assert_usage_error(result, "fmcat lint", "No such option: --formt (Possible options: --format)")
+
+
+def test_bad_choice_is_a_usage_error() -> None:
     result = run_fmcat("lint", "--format", "xml")
     assert result.code == 2
-    assert "xml" in result.stderr
+    assert result.stderr.splitlines()[0].startswith("Usage: fmcat lint ")
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("Error: Invalid value for '--format' / '-f': ")
+    assert "'xml' is not one of 'text', 'json', 'sarif'" in last
+    assert "'sarif'" in last
+
+
+def test_missing_argument_is_a_usage_error() -> None:
+    result = run_fmcat("explain")
+    assert_usage_error(result, "fmcat explain", "Missing argument 'RULE'.")
+
+
+def test_unknown_command_is_a_usage_error_with_did_you_mean() -> None:
+    result = run_fmcat("lnt")
+    assert_usage_error(result, "fmcat", "No such command 'lnt'. Did you mean 'lint'?")
 
 
 def test_missing_catalog_folder(tmp_path: Path) -> None:

@@ -15,6 +15,23 @@ from fmcat.errors import FmcatError
 
 EXIT_INTERNAL = 2
 
+
+def _click_exception_types() -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]:
+    """click's usage-error and abort classes, as the installed typer raises them.
+
+    typer 0.2x vendors its own copy of click (`typer._click`), whose exceptions are not the `click`
+    package's; older typers raise `click`'s own. Both are collected from public names, so the
+    boundary matches whichever copy the parser uses. `typer.BadParameter` is a UsageError subclass
+    in every version.
+    """
+    usage: set[type[Exception]] = {click.exceptions.UsageError}
+    usage.update(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
+    aborts: set[type[Exception]] = {click.exceptions.Abort, typer.Abort}
+    return tuple(usage), tuple(aborts)
+
+
+USAGE_ERRORS, ABORTS = _click_exception_types()
+
 app = typer.Typer(
     name="fmcat",
     help="Failure-mode catalog: lint it against the code, render it as a runbook site.",
@@ -54,10 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="fmcat", standalone_mode=False)
-    except click.exceptions.UsageError as error:
-        error.show()
+    except USAGE_ERRORS as error:
+        error.show()  # type: ignore[attr-defined]  # click's usage line, the hint and the error
         return EXIT_INTERNAL
-    except click.exceptions.Abort:
+    except ABORTS:
         error_line("aborted")
         return EXIT_INTERNAL
     except FmcatError as error:

@@ -9,7 +9,9 @@ from fmcat.docs import rule_markdown
 from fmcat.registry import ALL_RULES, rule_for
 
 
-def explain(code: str = typer.Argument(..., help="A rule code (FM010) or name.")) -> None:
+def explain(
+    code: str = typer.Argument(..., metavar="RULE", help="A rule code (FM010) or name."),
+) -> None:
     """Print a rule's documentation, with a bad and a good example."""
     report(rule_markdown(rule_for(code)))
 
