@@ -1,8 +1,7 @@
 """Invariants of the built-in client knowledge base (fmcat/scan/clients.toml).
 
-These tests read the table only: the third-party libraries it describes are not installed here.
-The facts themselves were checked against the real libraries when the entries were written (the
-comments in clients.toml say which versions).
+These tests read the table only; tests/test_library_facts.py checks its facts against the
+libraries themselves, which the dev extra installs.
 """
 
 from __future__ import annotations

@@ -1,0 +1,300 @@
+"""The client table's facts, checked against the libraries themselves (installed by the dev extra).
+
+tests/test_knowledge_base.py checks the table's own consistency; this file checks that what the
+table says about each library is true of the version installed: every name exists, every
+`keyword@N` parameter is the N-th positional parameter of the real signature, every exception
+named is an exception class, OSError is listed only where the family derives from it, and the
+default timeouts are the libraries' own.
+"""
+
+from __future__ import annotations
+
+import builtins
+import fnmatch
+import importlib
+import inspect
+import sys
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+import pytest
+
+from fmcat.scan.knowledge import Call, Library, Param, builtin
+
+KB = builtin()
+
+#: Names the table knows that no static lookup can reach, each with the reason.
+DYNAMIC = {
+    # grpc stubs are generated per service (`helloworld_pb2_grpc.GreeterStub`).
+    "*_pb2_grpc.*Stub",
+    # botocore builds its clients' methods at run time from the service model.
+    "botocore.client.BaseClient",
+    # boto3 builds resources and their collections at run time from the resource model.
+    "boto3.resources.base.ServiceResource",
+}
+
+
+def takes(target: str) -> Callable[[str], bool]:
+    """The keyword reaches `target`, a lower layer whose signature names it."""
+
+    def check(keyword: str) -> bool:
+        obj = resolve(target)
+        return keyword in inspect.signature(obj).parameters
+
+    check.__doc__ = target
+    return check
+
+
+def config_key(target: str, *, lower: bool = False) -> Callable[[str], bool]:
+    """The keyword is a key of the library's own table of settings (a dict of defaults)."""
+
+    def check(keyword: str) -> bool:
+        return (keyword.lower() if lower else keyword) in resolve(target)
+
+    return check
+
+
+def libpq_keyword(parse: str) -> Callable[[str], bool]:
+    """The keyword is a libpq connection parameter: the driver's DSN parser accepts it."""
+
+    def check(keyword: str) -> bool:
+        return keyword in resolve(parse)(f"{keyword}=5")
+
+    return check
+
+
+#: Keywords that a signature does not name because they travel through its **kwargs to a lower
+#: layer that does take them. The key is a glob over the table's names; each lower layer is
+#: itself checked here, so a keyword renamed there fails the test too.
+THROUGH_KWARGS: dict[str, Callable[[str], bool]] = {
+    # requests.api.* and Session.get/post/...: **kwargs go to Session.request.
+    "requests.[a-z]*": takes("requests.Session.request"),
+    "requests.Session.[a-z]*": takes("requests.Session.request"),
+    "requests.Session.send": takes("requests.adapters.HTTPAdapter.send"),
+    "aiohttp.request": takes("aiohttp.ClientSession._request"),
+    "aiohttp.ClientSession.*": takes("aiohttp.ClientSession._request"),
+    # PoolManager(**connection_pool_kw) hands them to every pool it makes.
+    "urllib3.PoolManager": takes("urllib3.HTTPConnectionPool"),
+    "urllib3.ProxyManager": takes("urllib3.HTTPConnectionPool"),
+    "urllib3.proxy_from_url": takes("urllib3.HTTPConnectionPool"),
+    "urllib3.connection_from_url": takes("urllib3.HTTPConnectionPool"),
+    "urllib3.PoolManager.*": takes("urllib3.HTTPConnectionPool.urlopen"),
+    "urllib3.HTTPConnectionPool.request*": takes("urllib3.HTTPConnectionPool.urlopen"),
+    "kafka.KafkaConsumer": config_key("kafka.KafkaConsumer.DEFAULT_CONFIG"),
+    "kafka.KafkaProducer": config_key("kafka.KafkaProducer.DEFAULT_CONFIG"),
+    # URI options are case-insensitive; pymongo validates them against this table.
+    "pymongo.MongoClient": config_key("pymongo.common.VALIDATORS", lower=True),
+    "psycopg2.connect": libpq_keyword("psycopg2.extensions.parse_dsn"),
+    "psycopg.*": libpq_keyword("psycopg.conninfo.conninfo_to_dict"),
+    # from_url(url, **kwargs) passes them to the constructor.
+    "redis.from_url": takes("redis.Redis"),
+    "redis.Redis.from_url": takes("redis.Redis"),
+    "redis.asyncio.from_url": takes("redis.asyncio.Redis"),
+    "redis.asyncio.Redis.from_url": takes("redis.asyncio.Redis"),
+}
+
+#: Parameters the table keeps for older versions of a library, with the version that dropped them.
+OLDER_SPELLINGS = {
+    "elasticsearch.Elasticsearch:timeout": "elasticsearch 8.x, removed in 9",
+    "elasticsearch.AsyncElasticsearch:timeout": "elasticsearch 8.x, removed in 9",
+}
+
+#: Module-level functions that forward everything to a method whose signature is the real one.
+FORWARDS = {
+    "boto3.client": "boto3.session.Session.client",
+    "boto3.resource": "boto3.session.Session.resource",
+}
+
+
+def resolve(qualname: str) -> Any:
+    """The object a dotted name denotes: the longest importable module, then attributes."""
+    parts = qualname.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attr in parts[split:]:
+            obj = getattr(obj, attr)
+        return obj
+    return getattr(builtins, qualname)
+
+
+def signature(obj: Any, *, method: bool) -> inspect.Signature | None:
+    """The signature without self; None for C methods that publish none (psycopg2's)."""
+    try:
+        sig = inspect.signature(obj)
+    except ValueError:
+        return None
+    params = list(sig.parameters.values())
+    if method and params and params[0].name in ("self", "cls"):
+        sig = sig.replace(parameters=params[1:])
+    return sig
+
+
+def positional(sig: inspect.Signature) -> list[str]:
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p.name for p in sig.parameters.values() if p.kind in kinds]
+
+
+def has_var_keyword(sig: inspect.Signature) -> bool:
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
+
+
+def owners(client: str) -> list[Any]:
+    """The client type, and the classes the table says make one (FTP_TLS makes an ftplib.FTP)."""
+    found = [resolve(client)]
+    for lib in KB.library:
+        for function in lib.functions:
+            if function.returns == client and function.name not in DYNAMIC:
+                made = resolve(function.name)
+                if isinstance(made, type) and made not in found:
+                    found.append(made)
+    return found
+
+
+def method_of(client: str, name: str) -> Any:
+    for owner in owners(client):
+        if hasattr(owner, name):
+            return getattr(owner, name)
+    raise AttributeError(f"no {name!r} on {client} or the types the table says make one")
+
+
+def entries() -> Iterator[tuple[str, Call, Callable[[], Any], bool]]:
+    """Every call of the table: its readable name, the entry, how to reach it, is it a method."""
+    for lib in KB.library:
+        for function in lib.functions:
+            if function.name not in DYNAMIC:
+                target = FORWARDS.get(function.name, function.name)
+                yield function.name, function, partial(resolve, target), target != function.name
+        for client in lib.clients:
+            if client.name in DYNAMIC:
+                continue
+            for method in client.methods:
+                if "*" in method.name:
+                    continue
+                yield (
+                    f"{client.name}.{method.name}",
+                    method,
+                    partial(method_of, client.name, method.name),
+                    True,
+                )
+
+
+ENTRIES = list(entries())
+
+
+def params_of(call: Call) -> list[Param]:
+    return [*call.timeout, *(p for p in (call.dsn, call.url, call.fails_if) if p is not None)]
+
+
+def through_kwargs(name: str) -> Callable[[str], bool] | None:
+    for pattern, check in THROUGH_KWARGS.items():
+        if fnmatch.fnmatchcase(name, pattern):
+            return check
+    return None
+
+
+@pytest.mark.parametrize(("name", "call", "reach", "method"), ENTRIES, ids=[e[0] for e in ENTRIES])
+def test_parameters_match_the_real_signature(
+    name: str, call: Call, reach: Callable[[], Any], method: bool
+) -> None:
+    obj = reach()
+    assert callable(obj), name
+    sig = signature(obj, method=method)
+    if sig is None:
+        assert not params_of(call), f"{name}: a C method without a signature cannot take {call}"
+        return
+    names = positional(sig)
+    for param in params_of(call):
+        if f"{name}:{param.keyword}" in OLDER_SPELLINGS:
+            assert param.keyword not in sig.parameters, f"{name}: {param} is back; update the note"
+        elif param.position is not None:
+            assert names[param.position : param.position + 1] == [param.keyword], (
+                f"{name}: {param} but the signature is {sig}"
+            )
+        elif param.keyword not in sig.parameters:
+            check = through_kwargs(name)
+            assert has_var_keyword(sig) and check is not None, (
+                f"{name}: no parameter {param.keyword!r} in {sig}"
+            )
+            assert check(param.keyword), f"{name}: {param.keyword!r} does not reach {check}"
+
+
+@pytest.mark.parametrize("pattern", THROUGH_KWARGS)
+def test_every_kwargs_route_is_used(pattern: str) -> None:
+    assert any(fnmatch.fnmatchcase(name, pattern) for name, *_ in ENTRIES), pattern
+
+
+@pytest.mark.parametrize("lib", KB.library, ids=[lib.name for lib in KB.library])
+def test_exceptions_are_exception_classes(lib: Library) -> None:
+    for name in lib.exceptions:
+        obj = resolve(name)
+        classes = obj if isinstance(obj, tuple) else (obj,)  # ftplib.all_errors is a tuple
+        for cls in classes:
+            assert isinstance(cls, type) and issubclass(cls, BaseException), name
+
+
+OS_ERRORS = {"OSError", "IOError", "EnvironmentError"}
+
+
+@pytest.mark.parametrize("lib", KB.library, ids=[lib.name for lib in KB.library])
+def test_oserror_is_listed_only_where_the_family_raises_one(lib: Library) -> None:
+    """`except OSError` handles a library's failures only if they are OSErrors.
+
+    The standard library's network modules raise raw OSErrors (refused, reset, timed out) beside
+    their own protocol errors; a third-party library counts only if its root derives from it.
+    """
+    own = [
+        resolve(name)
+        for name in lib.exceptions
+        if name.split(".")[0] in {m.split(".")[0] for m in lib.modules}
+    ]
+    own_classes = [c for o in own for c in (o if isinstance(o, tuple) else (o,))]
+    stdlib = lib.modules[0].split(".")[0] in sys.stdlib_module_names
+    if OS_ERRORS & set(lib.exceptions):
+        assert stdlib or any(issubclass(c, OSError) for c in own_classes), lib.name
+    else:
+        assert own_classes, f"{lib.name} names none of its own exceptions"
+        assert not all(issubclass(c, OSError) for c in own_classes), (
+            f"{lib.name}: every root derives from OSError, so `except OSError` handles it too"
+        )
+
+
+def table_default(library: str) -> float | str:
+    return next(lib.default_timeout for lib in KB.library if lib.name == library)
+
+
+def default_of(qualname: str, parameter: str) -> Any:
+    return inspect.signature(resolve(qualname)).parameters[parameter].default
+
+
+def test_library_default_timeouts_are_the_libraries_own() -> None:
+    import aiohttp.client
+    import httpx
+    import psycopg.conninfo
+
+    with httpx.Client() as client:
+        assert client.timeout == httpx.Timeout(float(table_default("httpx")))
+    assert aiohttp.client.DEFAULT_TIMEOUT.total == table_default("aiohttp")
+    assert table_default("boto3") == resolve("botocore.endpoint.DEFAULT_TIMEOUT")
+    assert table_default("requests") == "none"
+    assert default_of("requests.Session.request", "timeout") is None
+    assert default_of("requests.adapters.HTTPAdapter.send", "timeout") is None
+    urllib3_request = KB.function("urllib3.request")
+    assert urllib3_request is not None
+    assert default_of("urllib3.request", "timeout") == urllib3_request[1].default_timeout
+    psycopg_connect = KB.function("psycopg.connect")
+    assert psycopg_connect is not None
+    assert psycopg_connect[1].default_timeout == psycopg.conninfo._DEFAULT_CONNECT_TIMEOUT
+
+
+def test_redis_default_is_version_dependent_as_the_table_says() -> None:
+    """The table keeps redis-py 7's default (none); 8.0 and later default to 5 s."""
+    import redis
+
+    major = int(redis.__version__.split(".")[0])
+    expected = 5 if major >= 8 else None
+    assert default_of("redis.Redis", "socket_timeout") == expected
+    assert table_default("redis") == "none"
