@@ -13,9 +13,11 @@ import builtins
 import fnmatch
 import importlib
 import inspect
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,6 +94,7 @@ THROUGH_KWARGS: dict[str, Callable[[str], bool]] = {
     "redis.Redis.from_url": takes("redis.Redis"),
     "redis.asyncio.from_url": takes("redis.asyncio.Redis"),
     "redis.asyncio.Redis.from_url": takes("redis.asyncio.Redis"),
+    "asyncpg.create_pool": takes("asyncpg.connect"),
 }
 
 #: Parameters the table keeps for older versions of a library, with the version that dropped them.
@@ -254,7 +257,8 @@ def test_oserror_is_listed_only_where_the_family_raises_one(lib: Library) -> Non
     own_classes = [c for o in own for c in (o if isinstance(o, tuple) else (o,))]
     stdlib = lib.modules[0].split(".")[0] in sys.stdlib_module_names
     if OS_ERRORS & set(lib.exceptions):
-        assert stdlib or any(issubclass(c, OSError) for c in own_classes), lib.name
+        raw = lib.name in REFUSED_CONNECTION
+        assert stdlib or raw or any(issubclass(c, OSError) for c in own_classes), lib.name
     else:
         assert own_classes, f"{lib.name} names none of its own exceptions"
         assert not all(issubclass(c, OSError) for c in own_classes), (
@@ -290,6 +294,28 @@ def test_library_default_timeouts_are_the_libraries_own() -> None:
     assert psycopg_connect[1].default_timeout == psycopg.conninfo._DEFAULT_CONNECT_TIMEOUT
 
 
+def test_sdk_default_timeouts_are_the_sdks_own() -> None:
+    producer = resolve("kafka.KafkaProducer.DEFAULT_CONFIG")["request_timeout_ms"] / 1000
+    assert producer == table_default("kafka-python")
+    assert default_of("elastic_transport.NodeConfig", "request_timeout") == table_default(
+        "elasticsearch"
+    )
+    assert default_of("slack_sdk.WebClient", "timeout") == table_default("slack_sdk")
+    assert default_of("httplib2.Http", "timeout") is None
+    assert default_of("paramiko.SSHClient.connect", "timeout") is None
+    assert default_of("asyncpg.connect", "command_timeout") is None
+    assert default_of("asyncpg.Connection.fetch", "timeout") is None
+
+
+def test_kafka_consumer_default_is_version_dependent_as_the_table_says() -> None:
+    """The table keeps kafka-python 2.x's 305 s for the consumer; 3.0 lowered it to 30 s."""
+    major = int(resolve("kafka.__version__").split(".")[0])
+    consumer = resolve("kafka.KafkaConsumer.DEFAULT_CONFIG")["request_timeout_ms"] / 1000
+    assert consumer == (30 if major >= 3 else 305)
+    entry = KB.function("kafka.KafkaConsumer")
+    assert entry is not None and entry[1].default_timeout == 305
+
+
 def test_redis_default_is_version_dependent_as_the_table_says() -> None:
     """The table keeps redis-py 7's default (none); 8.0 and later default to 5 s."""
     import redis
@@ -298,3 +324,75 @@ def test_redis_default_is_version_dependent_as_the_table_says() -> None:
     expected = 5 if major >= 8 else None
     assert default_of("redis.Redis", "socket_timeout") == expected
     assert table_default("redis") == "none"
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on: bound, then released."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def refused_slack(port: int) -> None:
+    import slack_sdk
+
+    slack_sdk.WebClient(base_url=f"http://127.0.0.1:{port}/", timeout=2).api_test()
+
+
+def refused_httplib2(port: int) -> None:
+    resolve("httplib2.Http")(timeout=2).request(f"http://127.0.0.1:{port}/")
+
+
+def refused_paramiko(port: int) -> None:
+    resolve("paramiko.SSHClient")().connect("127.0.0.1", port=port, timeout=2)
+
+
+def refused_asyncpg(port: int) -> None:
+    import asyncio
+
+    asyncio.run(resolve("asyncpg.connect")(host="127.0.0.1", port=port, timeout=2))
+
+
+#: Third-party libraries whose network failures come through as the socket layer's own OSErrors
+#: (the table lists OSError for them), each shown by a connection to a closed port on 127.0.0.1.
+REFUSED_CONNECTION: dict[str, Callable[[int], None]] = {
+    "slack_sdk": refused_slack,
+    "httplib2": refused_httplib2,
+    "paramiko": refused_paramiko,
+    "asyncpg": refused_asyncpg,
+}
+
+
+@pytest.mark.parametrize("library", REFUSED_CONNECTION)
+def test_a_refused_connection_is_a_raw_oserror(library: str) -> None:
+    lib = next(lib for lib in KB.library if lib.name == library)
+    own = tuple(
+        cls
+        for name in lib.exceptions
+        if name.split(".")[0] == library
+        for cls in [resolve(name)]
+        if not issubclass(cls, OSError)
+    )
+    with pytest.raises(OSError) as raised:
+        REFUSED_CONNECTION[library](free_port())
+    assert not isinstance(raised.value, own), raised.value
+
+
+def documented_defaults() -> dict[str, str]:
+    """The library column and default column of docs/clients.md's defaults table."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "clients.md").read_text("utf-8")
+    section = text.split("## Defaults, and where they were read", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| ")]
+    return {cells[0].strip(): cells[1].strip() for cells in rows[1:]}
+
+
+def test_the_documented_defaults_are_the_tables() -> None:
+    documented = documented_defaults()
+    assert sorted(documented) == sorted(lib.name for lib in KB.library)
+    for lib in KB.library:
+        shown = documented[lib.name]
+        if lib.default_timeout == "none":
+            assert shown.startswith("none (waits forever)"), lib.name
+        else:
+            assert shown.startswith(f"{lib.default_timeout:g} s"), lib.name
