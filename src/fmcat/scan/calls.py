@@ -121,7 +121,9 @@ class CallJudge:
                 self.origins[node] = judged or Judged(TimeoutState.ELSEWHERE)
             return
         default = _default(spec, client, library)
-        if judged is None and not (spec.timeout or spec.dsn or spec.needs_context_timeout):
+        if judged is None and not (
+            spec.timeout or spec.dsn or spec.needs_context_timeout or spec.set_timeout_by
+        ):
             # No timeout of its own (`helpers.bulk(es, ...)`): it goes through a client given
             # to it, which is judged where it is made.
             judged = Judged(TimeoutState.ELSEWHERE)
@@ -296,6 +298,8 @@ class CallJudge:
 
 
 def _hint(spec: Call) -> str:
+    if spec.set_timeout_by:
+        return spec.set_timeout_by
     if spec.timeout:
         return f"{spec.timeout[0].keyword}="
     if spec.needs_context_timeout:
