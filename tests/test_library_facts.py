@@ -36,6 +36,28 @@ DYNAMIC = {
     "boto3.resources.base.ServiceResource",
 }
 
+#: For each glob name of the table (other than the generated ones above), real names it stands
+#: for: each must exist and match the glob.
+GLOB_EXAMPLES = {
+    "stripe.*.create": ["stripe.Charge.create", "stripe.checkout.Session.create"],
+    "stripe.*.retrieve": ["stripe.PaymentIntent.retrieve", "stripe.Customer.retrieve"],
+    "stripe.*.modify": ["stripe.Customer.modify"],
+    "stripe.*.delete": ["stripe.Customer.delete"],
+    "stripe.*.list": ["stripe.Charge.list"],
+    "stripe.*.search": ["stripe.Charge.search"],
+    "stripe.*.capture": ["stripe.PaymentIntent.capture"],
+    "stripe.*.confirm": ["stripe.PaymentIntent.confirm"],
+    "stripe.*.cancel": ["stripe.PaymentIntent.cancel", "stripe.Subscription.cancel"],
+    "stripe.*.pay": ["stripe.Invoice.pay"],
+    "stripe.*.void_invoice": ["stripe.Invoice.void_invoice"],
+    "stripe.*.finalize_invoice": ["stripe.Invoice.finalize_invoice"],
+    "stripe.*.send_invoice": ["stripe.Invoice.send_invoice"],
+    "stripe.*.list_line_items": ["stripe.checkout.Session.list_line_items"],
+    "stripe.*.create_reversal": ["stripe.Transfer.create_reversal"],
+    "stripe.*.list_payment_methods": ["stripe.Customer.list_payment_methods"],
+    "stripe.*.expire": ["stripe.checkout.Session.expire"],
+}
+
 
 def takes(target: str) -> Callable[[str], bool]:
     """The keyword reaches `target`, a lower layer whose signature names it."""
@@ -170,7 +192,7 @@ def entries() -> Iterator[tuple[str, Call, Callable[[], Any], bool]]:
     """Every call of the table: its readable name, the entry, how to reach it, is it a method."""
     for lib in KB.library:
         for function in lib.functions:
-            if function.name not in DYNAMIC:
+            if function.name not in DYNAMIC and function.name not in GLOB_EXAMPLES:
                 target = FORWARDS.get(function.name, function.name)
                 yield function.name, function, partial(resolve, target), target != function.name
         for client in lib.clients:
@@ -271,6 +293,83 @@ def test_oserror_is_listed_only_where_the_family_raises_one(lib: Library) -> Non
         )
 
 
+def table_default(library: str) -> float | str:
+    return next(lib.default_timeout for lib in KB.library if lib.name == library)
+
+
+def default_of(qualname: str, parameter: str) -> Any:
+    return inspect.signature(resolve(qualname)).parameters[parameter].default
+
+
+def test_library_default_timeouts_are_the_libraries_own() -> None:
+    import aiohttp.client
+    import httpx
+    import psycopg.conninfo
+
+    with httpx.Client() as client:
+        assert client.timeout == httpx.Timeout(float(table_default("httpx")))
+    assert aiohttp.client.DEFAULT_TIMEOUT.total == table_default("aiohttp")
+    assert table_default("boto3") == resolve("botocore.endpoint.DEFAULT_TIMEOUT")
+    assert table_default("requests") == "none"
+    assert default_of("requests.Session.request", "timeout") is None
+    assert default_of("requests.adapters.HTTPAdapter.send", "timeout") is None
+    urllib3_request = KB.function("urllib3.request")
+    assert urllib3_request is not None
+    assert default_of("urllib3.request", "timeout") == urllib3_request[1].default_timeout
+    psycopg_connect = KB.function("psycopg.connect")
+    assert psycopg_connect is not None
+    assert psycopg_connect[1].default_timeout == psycopg.conninfo._DEFAULT_CONNECT_TIMEOUT
+
+
+def test_sdk_default_timeouts_are_the_sdks_own() -> None:
+    producer = resolve("kafka.KafkaProducer.DEFAULT_CONFIG")["request_timeout_ms"] / 1000
+    assert producer == table_default("kafka-python")
+    assert default_of("elastic_transport.NodeConfig", "request_timeout") == table_default(
+        "elasticsearch"
+    )
+    assert default_of("slack_sdk.WebClient", "timeout") == table_default("slack_sdk")
+    assert default_of("httplib2.Http", "timeout") is None
+    assert default_of("paramiko.SSHClient.connect", "timeout") is None
+    assert default_of("asyncpg.connect", "command_timeout") is None
+    assert default_of("asyncpg.Connection.fetch", "timeout") is None
+    assert default_of("twilio.http.http_client.TwilioHttpClient", "timeout") is None
+    assert default_of("python_http_client.Client", "timeout") is None
+    assert "timeout" not in inspect.signature(resolve("sendgrid.SendGridAPIClient")).parameters
+    assert default_of("opensearchpy.connection.base.Connection", "timeout") == table_default(
+        "opensearch-py"
+    )
+    assert default_of("aiokafka.AIOKafkaProducer", "request_timeout_ms") / 1000 == table_default(
+        "aiokafka"
+    )
+    assert resolve("google.cloud.storage.constants._DEFAULT_TIMEOUT") == table_default(
+        "google-cloud-storage"
+    )
+    for method in ("upload_from_string", "download_as_bytes", "exists", "delete"):
+        assert default_of(f"google.cloud.storage.Blob.{method}", "timeout") == 60
+    # Minio's own pool: Timeout(connect=300, read=300) unless given an http_client.
+    pool_timeout = resolve("minio.Minio")("localhost:9000")._http.connection_pool_kw["timeout"]
+    assert pool_timeout.connect_timeout == pool_timeout.read_timeout == table_default("minio")
+
+
+def test_kafka_consumer_default_is_version_dependent_as_the_table_says() -> None:
+    """The table keeps kafka-python 2.x's 305 s for the consumer; 3.0 lowered it to 30 s."""
+    major = int(resolve("kafka.__version__").split(".")[0])
+    consumer = resolve("kafka.KafkaConsumer.DEFAULT_CONFIG")["request_timeout_ms"] / 1000
+    assert consumer == (30 if major >= 3 else 305)
+    entry = KB.function("kafka.KafkaConsumer")
+    assert entry is not None and entry[1].default_timeout == 305
+
+
+def test_redis_default_is_version_dependent_as_the_table_says() -> None:
+    """The table keeps redis-py 7's default (none); 8.0 and later default to 5 s."""
+    import redis
+
+    major = int(redis.__version__.split(".")[0])
+    expected = 5 if major >= 8 else None
+    assert default_of("redis.Redis", "socket_timeout") == expected
+    assert table_default("redis") == "none"
+
+
 def free_port() -> int:
     """A port on 127.0.0.1 that nothing listens on: bound, then released."""
     with socket.socket() as sock:
@@ -341,3 +440,27 @@ def test_the_documented_defaults_are_the_tables() -> None:
             assert shown.startswith("none (waits forever)"), lib.name
         else:
             assert shown.startswith(f"{lib.default_timeout:g} s"), lib.name
+
+
+GLOBS = [f.name for lib in KB.library for f in lib.functions if "*" in f.name]
+
+
+@pytest.mark.parametrize("glob", GLOBS)
+def test_every_glob_stands_for_real_names(glob: str) -> None:
+    if glob in DYNAMIC:
+        return
+    examples = GLOB_EXAMPLES[glob]
+    for name in examples:
+        assert fnmatch.fnmatchcase(name, glob), (name, glob)
+        assert callable(resolve(name)), name
+
+
+def test_stripe_clients_and_default_http_client() -> None:
+    assert default_of("stripe.RequestsClient", "timeout") == table_default("stripe")
+    assert default_of("stripe.HTTPXClient", "timeout") == table_default("stripe")
+    params = inspect.signature(resolve("stripe.StripeClient")).parameters
+    assert params["http_client"].kind is inspect.Parameter.KEYWORD_ONLY
+    client = resolve("stripe.StripeClient")("sk_test_123")
+    for local in KB.clients["stripe.StripeClient"][1].local_methods:
+        assert callable(getattr(client, local)), local
+    assert callable(client.v1.customers.create)

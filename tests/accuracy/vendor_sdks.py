@@ -67,3 +67,29 @@ async def publish(event: bytes) -> None:
     except KafkaError:
         return
     await producer.stop()  # expect: FM103
+
+
+# Stripe: module-level calls use the process-wide default HTTP client (80 s).
+import stripe  # noqa: E402
+
+payments = stripe.StripeClient("sk_test")  # expect: FM107
+payments_bounded = stripe.StripeClient("sk_test", http_client=stripe.RequestsClient(timeout=10))
+
+
+def charge(order_id: str, total: int) -> object:
+    try:
+        return stripe.PaymentIntent.create(amount=total, currency="eur", idempotency_key=order_id)  # expect: FM107
+    except stripe.StripeError:
+        return None
+
+
+def refund(charge_id: str) -> None:
+    stripe.Refund.create(charge=charge_id)  # expect: FM103, FM107
+
+
+def customer(customer_id: str, payload: str, signature: str) -> object:
+    event = payments.construct_event(payload, signature, "whsec")
+    try:
+        return payments_bounded.v1.customers.retrieve(customer_id), event
+    except stripe.StripeError:
+        return None

@@ -84,8 +84,9 @@ class Call(Entry):
     #: The call takes no timeout at all: only asyncio.wait_for/asyncio.timeout around it bound it.
     needs_context_timeout: bool = False
     #: The call takes no timeout parameter, and the timeout is set some other way that the scan
-    #: cannot see (`sg.client.timeout = 10`): it is judged as made without one, and the
-    #: finding tells how to set it.
+    #: cannot see (`sg.client.timeout = 10`, `stripe.default_http_client = ...`): it is judged
+    #: as given none, so the library's default applies (FM101 or FM107), and the finding names
+    #: this as the way to set one.
     set_timeout_by: str | None = None
     #: A method that connects and sets the client's timeout for the calls after it
     #: (``ftp = FTP(); ftp.connect(host, timeout=10)``): judged here, not where the client is made.
