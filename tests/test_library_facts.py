@@ -13,6 +13,7 @@ import builtins
 import fnmatch
 import importlib
 import inspect
+import re
 import socket
 import sys
 from collections.abc import Callable, Iterator
@@ -148,12 +149,23 @@ def resolve(qualname: str) -> Any:
     return getattr(builtins, qualname)
 
 
+def documented_signature(obj: Any) -> inspect.Signature | None:
+    """A C method's parameters from its `.. py:function:: name([a], [b=1])` docstring line."""
+    found = re.search(r"py:function:: \w+\((.*)\)", obj.__doc__ or "")
+    if found is None:
+        return None
+    names = [part.strip(" []").split("=")[0] for part in found[1].split(",") if part.strip()]
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    return inspect.Signature([inspect.Parameter(name, kind) for name in names])
+
+
 def signature(obj: Any, *, method: bool) -> inspect.Signature | None:
-    """The signature without self; None for C methods that publish none (psycopg2's)."""
+    """The signature without self; for C methods, the documented one, or None if there is none
+    (psycopg2's)."""
     try:
         sig = inspect.signature(obj)
     except ValueError:
-        return None
+        return documented_signature(obj)
     params = list(sig.parameters.values())
     if method and params and params[0].name in ("self", "cls"):
         sig = sig.replace(parameters=params[1:])

@@ -93,3 +93,25 @@ def customer(customer_id: str, payload: str, signature: str) -> object:
         return payments_bounded.v1.customers.retrieve(customer_id), event
     except stripe.StripeError:
         return None
+
+
+# confluent-kafka: blocking methods take their own timeout.
+from confluent_kafka import Consumer, KafkaException, Producer  # noqa: E402
+
+events = Producer({"bootstrap.servers": "kafka:9092"})
+orders = Consumer({"bootstrap.servers": "kafka:9092", "group.id": "shop"})
+
+
+def drain() -> None:
+    try:
+        events.flush()  # expect: FM101
+        events.flush(5)
+    except KafkaException:
+        return
+
+
+def next_order() -> object:
+    try:
+        return orders.poll(timeout=1.0)
+    except KafkaException:
+        return orders.poll()  # expect: FM101, FM103
