@@ -120,6 +120,7 @@ THROUGH_KWARGS: dict[str, Callable[[str], bool]] = {
     "asyncpg.create_pool": takes("asyncpg.connect"),
     # OpenSearch(**kwargs) hands them to every connection of its default connection class.
     "opensearchpy.OpenSearch": takes("opensearchpy.connection.base.Connection"),
+    "dns.resolver.*resolve_address": takes("dns.resolver.Resolver.resolve"),
 }
 
 #: Parameters the table keeps for older versions of a library, with the version that dropped them.
@@ -358,6 +359,8 @@ def test_sdk_default_timeouts_are_the_sdks_own() -> None:
     )
     for method in ("upload_from_string", "download_as_bytes", "exists", "delete"):
         assert default_of(f"google.cloud.storage.Blob.{method}", "timeout") == 60
+    resolver = resolve("dns.resolver.Resolver")(configure=False)
+    assert resolver.lifetime == table_default("dnspython")
     # Minio's own pool: Timeout(connect=300, read=300) unless given an http_client.
     pool_timeout = resolve("minio.Minio")("localhost:9000")._http.connection_pool_kw["timeout"]
     assert pool_timeout.connect_timeout == pool_timeout.read_timeout == table_default("minio")

@@ -115,3 +115,17 @@ def next_order() -> object:
         return orders.poll(timeout=1.0)
     except KafkaException:
         return orders.poll()  # expect: FM101, FM103
+
+
+# dnspython: a resolution is bounded by the resolver's lifetime, 5 s unless given.
+import dns.exception  # noqa: E402
+import dns.resolver  # noqa: E402
+
+
+def mail_hosts(domain: str) -> list[str]:
+    try:
+        answer = dns.resolver.resolve(domain, "MX")  # expect: FM107
+        fast = dns.resolver.resolve(domain, "A", lifetime=1.5)
+    except dns.exception.DNSException:
+        return []
+    return [str(r) for r in answer] + [str(r) for r in fast]
