@@ -11,7 +11,7 @@ from fmcat.alerts import load_alert_names
 from fmcat.baseline import check_writable, partition, read_baseline, write_baseline
 from fmcat.catalog.checks import CATALOG_CHECKS
 from fmcat.catalog.load import CATALOG_SUFFIXES, Catalog, discover, load_catalog
-from fmcat.config import Project, Settings, find_project
+from fmcat.config import Project, Settings, find_project, source_paths
 from fmcat.errors import UsageError
 from fmcat.findings import Finding
 from fmcat.paths import display_path
@@ -96,13 +96,13 @@ def _code_paths(options: LintOptions, project: Project) -> list[Path]:
         folders = [p for p in given if p.is_dir()]
         # A project folder means its configured sources, as if fmcat ran inside it.
         if all(p.resolve() == project.root for p in folders):
-            return [project.root / src for src in project.settings.src]
+            return source_paths(project)
         return given
     if given:
         return given
     if options.paths:
         return []  # only catalog files were named
-    return [project.root / src for src in project.settings.src]
+    return source_paths(project)
 
 
 def knowledge(project: Project) -> KnowledgeBase:

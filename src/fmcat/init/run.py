@@ -13,7 +13,7 @@ from fmcat.catalog.json_schema import catalog_schema_text
 from fmcat.catalog.load import Catalog, discover, load_catalog
 from fmcat.catalog.model import Dependency
 from fmcat.catalog.yaml_guard import catalog_yaml, to_plain
-from fmcat.config import Project, find_project
+from fmcat.config import Project, find_project, source_paths
 from fmcat.errors import UsageError
 from fmcat.init.calls import CallSite, call_sites
 from fmcat.init.edit import EditError, apply
@@ -83,7 +83,7 @@ def _existing_catalog(folder: Path) -> Catalog:
 
 def _code_paths(path: Path, project: Project) -> list[Path]:
     if path.resolve() == project.root:
-        return [project.root / src for src in project.settings.src]
+        return source_paths(project)
     return [path]
 
 
