@@ -15,7 +15,7 @@ from fmcat.config import Project, Settings, find_project, source_paths
 from fmcat.errors import UsageError
 from fmcat.findings import Finding
 from fmcat.paths import display_path
-from fmcat.registry import check_selectors, is_selected
+from fmcat.registry import check_selectors, is_selected, selector_code
 from fmcat.scan.check import check_code
 from fmcat.scan.engine import Progress, ScanOptions, scan
 from fmcat.scan.facts import FileFacts
@@ -121,7 +121,7 @@ def _per_file_ignored(finding: Finding, project: Project) -> bool:
         path = finding.location.path
     for pattern, codes in project.settings.per_file_ignores.items():
         if fnmatch.fnmatch(path, pattern) and any(
-            finding.code.startswith(c.upper()) for c in codes
+            finding.code.startswith(selector_code(c)) for c in codes
         ):
             return True
     return False

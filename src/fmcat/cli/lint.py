@@ -110,6 +110,10 @@ def lint(
     if count:
         note(f"found {count} finding{'s' * (count != 1)} in {scope}")
         return EXIT_FINDINGS
+    if not result.catalog_files and not result.python_files:
+        # "all checks passed" after reading nothing would read as a clean bill of health.
+        note("nothing to check: no catalog files and no Python files found")
+        return EXIT_CLEAN
     note(f"all checks passed ({scope})")
     return EXIT_CLEAN
 
