@@ -3,8 +3,11 @@ a run that checked nothing says so."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,3 +103,26 @@ def test_lint_with_nothing_to_check_says_so(tmp_path: Path) -> None:
     assert (result.code, result.stdout) == (0, "")
     assert "all checks passed" not in result.stderr
     assert "nothing to check: no catalog files and no Python files found" in result.stderr
+
+
+def test_version_imports_no_command_dependencies() -> None:
+    """`fmcat --version` (and every pre-commit run's start-up) pays for the CLI alone: each
+    command imports its own work (the scanner, pydantic, Jinja, MkDocs) when it runs."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "fmcat", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout == f"fmcat {importlib.metadata.version('fmcat')}\n"
+    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if "|" in line}
+    heavy = {"libcst", "pydantic", "jinja2", "ruamel.yaml", "mkdocs", "pathspec", "fmcat.lint"}
+    assert not heavy & imported, sorted(heavy & imported)
+    assert "importlib.metadata" not in imported
+
+
+def test_the_template_help_lists_every_template() -> None:
+    from fmcat.cli.render import TEMPLATES_HELP
+    from fmcat.render.templates import TEMPLATE_NAMES
+
+    assert ", ".join(sorted(TEMPLATE_NAMES)) == TEMPLATES_HELP

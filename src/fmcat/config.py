@@ -14,8 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fmcat.errors import ConfigError
+from fmcat.formats import Format
 from fmcat.paths import display_path
-from fmcat.report import Format
 
 
 class Settings(BaseModel):
