@@ -43,7 +43,7 @@ from typing import Any
 
 from fmcat.errors import FmcatError
 from fmcat.findings import Finding
-from fmcat.paths import display_path
+from fmcat.paths import display_path, project_relative
 from fmcat.safe_io import FileRefusedError, existing_kind, read_bytes, read_head
 
 BASELINE_VERSION = 1
@@ -77,11 +77,7 @@ class Entry:
 
 def _project_path(shown: str, root: Path) -> str:
     """The finding's path from the project folder; as shown when the file lies outside it."""
-    absolute = Path(os.path.abspath(shown))  # noqa: PTH100 - keep a linked file's own name
-    for candidate in (absolute, absolute.parent.resolve() / absolute.name):
-        with contextlib.suppress(ValueError):
-            return candidate.relative_to(root).as_posix()
-    return shown
+    return project_relative(shown, root) or shown
 
 
 def _key(finding: Finding) -> str:

@@ -14,7 +14,7 @@ from fmcat.catalog.load import CATALOG_SUFFIXES, Catalog, discover, load_catalog
 from fmcat.config import Project, Settings, find_project, source_paths
 from fmcat.errors import UsageError
 from fmcat.findings import Finding
-from fmcat.paths import display_path
+from fmcat.paths import display_path, project_relative
 from fmcat.registry import check_selectors, is_selected, selector_code
 from fmcat.scan.check import check_code
 from fmcat.scan.engine import Progress, ScanOptions, scan
@@ -115,10 +115,7 @@ def knowledge(project: Project) -> KnowledgeBase:
 
 def _per_file_ignored(finding: Finding, project: Project) -> bool:
     """Patterns are relative to the project (where pyproject.toml is), like ruff's."""
-    try:
-        path = Path(finding.location.path).resolve().relative_to(project.root).as_posix()
-    except ValueError:
-        path = finding.location.path
+    path = project_relative(finding.location.path, project.root) or finding.location.path
     for pattern, codes in project.settings.per_file_ignores.items():
         if fnmatch.fnmatch(path, pattern) and any(
             finding.code.startswith(selector_code(c)) for c in codes
