@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,3 +41,42 @@ def run_fmcat(*args: str, cwd: Path | None = None, timeout: float = 120) -> Run:
 @pytest.fixture
 def fmcat() -> Callable[..., Run]:
     return run_fmcat
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A folder an unprivileged user can reach (pytest's tmp_path is private to its owner)."""
+    folder = Path(tempfile.mkdtemp(prefix="fmcat-init-"))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        for path in [folder, *folder.rglob("*")]:
+            if path.is_dir() and not path.is_symlink():
+                path.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def run_unprivileged(*args: str, cwd: Path) -> Run:
+    """fmcat as a user that file permissions apply to: as root, as nobody (through setpriv)."""
+    if os.geteuid() != 0:
+        return run_fmcat(*args, cwd=cwd)
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: permissions cannot be tested")
+    drop = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    env = {**os.environ, "NO_COLOR": "1", "FMCAT_NO_CACHE": "1", "HOME": str(cwd)}
+    env.pop("FMCAT_DEBUG", None)
+    probe = subprocess.run([*drop, sys.executable, "-c", "import fmcat"], env=env, check=False)
+    if probe.returncode != 0:
+        pytest.skip("nobody cannot run this Python: permissions cannot be tested")
+    done = subprocess.run(
+        [*drop, sys.executable, "-m", "fmcat", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)

@@ -966,3 +966,23 @@ def test_bad_input_in_json_is_located_too(tmp_path: Path) -> None:
     (finding,) = json.loads(run.stdout)["findings"]
     assert (finding["code"], finding["path"]) == ("FM001", "dependency.yaml")
     assert (finding["line"], finding["column"]) == (4, 10)
+
+
+def test_special_files_in_a_catalog_are_refused_fast(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    (catalog / "good.yaml").write_text(VALID, encoding="utf-8")
+    (catalog / "zero.yaml").symlink_to("/dev/zero")
+    os.mkfifo(catalog / "pipe.yaml")
+    linted = lint(tmp_path, "--catalog", "catalog", timeout=20)
+    assert linted.run.code == 1, linted.run
+    by_path = {f.path: f for f in linted.findings}
+    assert set(by_path) == {"catalog/zero.yaml", "catalog/pipe.yaml"}, linted.run.stdout
+    assert by_path["catalog/zero.yaml"].message == (
+        "cannot read file: is a character device, not a regular file"
+    )
+    assert by_path["catalog/pipe.yaml"].message == (
+        "cannot read file: is a FIFO (named pipe), not a regular file"
+    )
+    assert all((f.code, f.line, f.column) == ("FM001", 1, 1) for f in linted.findings)
+    assert linted.seconds < FEW_SECONDS, f"took {linted.seconds:.2f}s"

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 
 import pytest
 
 from fmcat.baseline import BaselineError, write_baseline
 from fmcat.findings import Finding, Location
-from tests.conftest import run_fmcat
+from tests.conftest import run_fmcat, run_unprivileged
 
 CODE = """\
 import requests
@@ -223,6 +224,10 @@ CORRUPT = {
         "findings[0].fingerprint: expected 64 lowercase hex digits",
     ),
     "deeply nested": ("[" * 100_000, "not a fmcat baseline"),
+    "5,000-digit integer": (
+        '{"version": ' + "9" * 5000 + ', "findings": []}',
+        "not a fmcat baseline: a number with thousands of digits",
+    ),
 }
 
 
@@ -272,25 +277,26 @@ def test_unwritable_write_baseline_location(tmp_path: Path, target: str, message
     assert sorted(p.name for p in (root / "folder").iterdir()) == []
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes anyway")
-def test_read_only_folder(tmp_path: Path) -> None:
-    root = make_project(tmp_path)
+def test_read_only_folder(shared_tmp: Path) -> None:
+    # As root, as nobody: root writes anyway, and CI runs as root.
+    root = make_project(shared_tmp / "svc")
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
     locked = root / "locked"
     locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        result = run_fmcat("lint", "--write-baseline", "locked/baseline.json", cwd=root)
-    finally:
-        locked.chmod(0o700)
-    assert result.code == 2
+    locked.chmod(0o555)
+    result = run_unprivileged("lint", "--write-baseline", "locked/baseline.json", cwd=root)
+    assert result.code == 2, result
     assert "locked/baseline.json: cannot write the baseline: Permission denied" in result.stderr
+    assert list(locked.iterdir()) == []
 
 
 def test_a_failed_write_leaves_the_old_baseline_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "baseline.json"
-    target.write_text("the old baseline\n", encoding="utf-8")
+    old = '{"version": 1, "findings": []}  the old baseline\n'
+    target.write_text(old, encoding="utf-8")
     finding = Finding("FM101", "requests.get has no timeout", Location("a.py", 3, 5))
 
     def fail(self: Path, other: Path) -> Path:
@@ -299,7 +305,9 @@ def test_a_failed_write_leaves_the_old_baseline_whole(
     monkeypatch.setattr(Path, "replace", fail)
     with pytest.raises(BaselineError, match="cannot write the baseline: No space left"):
         write_baseline(target, [finding], tmp_path)
-    assert target.read_text(encoding="utf-8") == "the old baseline\n"
+    assert (
+        target.read_text(encoding="utf-8") == '{"version": 1, "findings": []}  the old baseline\n'
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["baseline.json"]
 
 
@@ -335,3 +343,70 @@ def test_a_parser_message_that_cites_a_line_stays_baselined(tmp_path: Path) -> N
     broken.write_text("# moved\n\n" + broken.read_text(encoding="utf-8"), encoding="utf-8")
     assert "at line 4" in run_fmcat("lint", "--select", "FM001", cwd=root).stdout
     assert findings(root, "--baseline", "b.json") == []
+
+
+# --- what --write-baseline may replace ---------------------------------------------------------
+
+
+def refused_write(root: Path, target: str) -> str:
+    result = run_fmcat("lint", "--write-baseline", target, cwd=root)
+    assert (result.code, result.stdout) == (2, ""), result
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert not [p.name for p in root.iterdir() if p.name.startswith(f".{Path(target).name}.")]
+    return result.stderr
+
+
+def test_write_baseline_refuses_a_file_it_did_not_write(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    (root / "notes.json").write_text('{"mine": true}\n', encoding="utf-8")
+    stderr = refused_write(root, "notes.json")
+    assert "notes.json: exists and is not a fmcat baseline" in stderr
+    assert (root / "notes.json").read_text(encoding="utf-8") == '{"mine": true}\n'
+    stderr = refused_write(root, "pyproject.toml")
+    assert "pyproject.toml: exists and is not a fmcat baseline" in stderr
+    assert (root / "pyproject.toml").read_text(encoding="utf-8") == "[tool.fmcat]\n"
+
+
+def test_write_baseline_refuses_a_symlink_even_to_a_baseline(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    assert run_fmcat("lint", "--write-baseline", "real.json", cwd=root).code == 0
+    (root / "link.json").symlink_to("real.json")
+    stderr = refused_write(root, "link.json")
+    assert "link.json: is a symbolic link; fmcat writes a baseline only to a new file" in stderr
+    assert (root / "link.json").is_symlink()
+
+
+def test_write_baseline_refuses_a_fifo(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    os.mkfifo(root / "pipe")
+    stderr = refused_write(root, "pipe")
+    assert "pipe: is a FIFO (named pipe); fmcat writes a baseline only" in stderr
+    assert (root / "pipe").is_fifo()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="mknod needs root")
+def test_write_baseline_refuses_a_character_device(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    # The numbers of /dev/null, made in tmp_path: a regression replaces this node, not /dev/null.
+    os.mknod(root / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    stderr = refused_write(root, "null")
+    assert "null: is a character device" in stderr
+    assert (root / "null").is_char_device()
+
+
+def test_write_baseline_replaces_its_own_baseline(baselined: Path) -> None:
+    (baselined / "shop" / "pay.py").write_text("", encoding="utf-8")
+    result = run_fmcat("lint", "--write-baseline", "baseline.json", cwd=baselined)
+    assert result.code == 0, result.stderr
+    entries = json.loads((baselined / "baseline.json").read_text(encoding="utf-8"))["findings"]
+    assert {e["path"] for e in entries} == {"failure-modes/payments.yaml"}
+
+
+def test_a_baseline_that_is_a_fifo_or_a_link_to_dev_zero_is_refused_fast(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    os.mkfifo(root / "pipe.json")
+    (root / "zero.json").symlink_to("/dev/zero")
+    for name, what in [("pipe.json", "a FIFO (named pipe)"), ("zero.json", "a character device")]:
+        result = run_fmcat("lint", "--baseline", name, cwd=root, timeout=20)
+        assert (result.code, result.stdout) == (2, ""), result
+        assert f"{name}: cannot read the baseline: is {what}, not a regular file" in result.stderr

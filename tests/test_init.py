@@ -7,12 +7,7 @@ example's code is a golden file set (`FMCAT_UPDATE_GOLDEN=1` rewrites it, review
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +16,7 @@ from fmcat.catalog.json_schema import catalog_schema_text
 from fmcat.init.calls import host_of, mask_secrets, url_pattern
 from fmcat.init.edit import Edit, EditError, NewRule, apply
 from fmcat.init.groups import slugify
-from tests.conftest import EXAMPLE, Run, run_fmcat
+from tests.conftest import EXAMPLE, run_fmcat, run_unprivileged
 from tests.golden import UPDATE, assert_golden
 
 EXPECTED = Path(__file__).parent / "golden" / "expected"
@@ -417,45 +412,6 @@ def test_a_catalog_with_errors_is_not_guessed_around(tmp_path: Path) -> None:
     assert "the catalog has errors" in result.stderr
     assert "failure-modes/broken.yaml:1:" in result.stderr and "FM001" in result.stderr
     assert sorted(p.name for p in catalog.iterdir()) == ["broken.yaml"]
-
-
-@pytest.fixture
-def shared_tmp() -> Iterator[Path]:
-    """A folder an unprivileged user can reach (pytest's tmp_path is private to its owner)."""
-    folder = Path(tempfile.mkdtemp(prefix="fmcat-init-"))
-    folder.chmod(0o755)
-    try:
-        yield folder
-    finally:
-        for path in [folder, *folder.rglob("*")]:
-            if path.is_dir() and not path.is_symlink():
-                path.chmod(0o755)
-        shutil.rmtree(folder)
-
-
-def run_unprivileged(*args: str, cwd: Path) -> Run:
-    """fmcat as a user that file permissions apply to: as root, as nobody (through setpriv)."""
-    if os.geteuid() != 0:
-        return run_fmcat(*args, cwd=cwd)
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root without setpriv: permissions cannot be tested")
-    drop = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
-    env = {**os.environ, "NO_COLOR": "1", "FMCAT_NO_CACHE": "1", "HOME": str(cwd)}
-    env.pop("FMCAT_DEBUG", None)
-    probe = subprocess.run([*drop, sys.executable, "-c", "import fmcat"], env=env, check=False)
-    if probe.returncode != 0:
-        pytest.skip("nobody cannot run this Python: permissions cannot be tested")
-    done = subprocess.run(
-        [*drop, sys.executable, "-m", "fmcat", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
 
 
 def test_an_unwritable_catalog_folder(shared_tmp: Path) -> None:

@@ -1,7 +1,13 @@
-"""Every rule's own cases, collected automatically: adding a rule adds its tests."""
+"""Every rule's own cases, collected automatically: adding a rule adds its tests.
+
+An INVALID case marks each finding: `# expect: FM106` is exactly one on that line, `# expect:
+FM106 FM106` two, and `# expect: FM106 "no stop condition"` one whose message contains the
+text (as Fixit's expected_message). Every rule has its message checked by at least one mark.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -9,7 +15,7 @@ import pytest
 from fmcat.catalog.checks import CATALOG_CHECKS
 from fmcat.catalog.load import load_catalog
 from fmcat.lint import LintOptions, check_catalog, run_lint
-from fmcat.rule import Rule, expected_lines
+from fmcat.rule import Rule, expected_findings
 from fmcat.scan.rules import CODE_RULES
 from fmcat.scan.rules.base import CodeRule
 
@@ -22,14 +28,17 @@ CASES = [
 ]
 
 
-def catalog_lines(rule: type[Rule], case: str, tmp_path: Path) -> list[int]:
+Reported = list[tuple[int, str]]
+
+
+def catalog_findings(rule: type[Rule], case: str, tmp_path: Path) -> Reported:
     path = tmp_path / "dependency.yaml"
     path.write_text(case, encoding="utf-8")
     findings = check_catalog(load_catalog([path]))
-    return sorted(f.location.line for f in findings if f.code == rule.code)
+    return sorted((f.location.line, f.message) for f in findings if f.code == rule.code)
 
 
-def code_lines(rule: type[CodeRule], case: str, tmp_path: Path) -> list[int]:
+def code_findings(rule: type[CodeRule], case: str, tmp_path: Path) -> Reported:
     """The case as a one-file project, linted as `fmcat lint` would (without the cache)."""
     (tmp_path / "app.py").write_text(case, encoding="utf-8")
     if rule.CATALOG:
@@ -38,28 +47,56 @@ def code_lines(rule: type[CodeRule], case: str, tmp_path: Path) -> list[int]:
     options = LintOptions(paths=(tmp_path,), use_cache=False, report_unused_ignores=True)
     wanted = "dependency.yaml" if rule.reports_on_catalog else "app.py"
     return sorted(
-        f.location.line
+        (f.location.line, f.message)
         for f in run_lint(options).findings
         if f.code == rule.code and f.location.path.endswith(wanted)
     )
 
 
+def reported(rule: type[Rule], case: str, tmp_path: Path) -> Reported:
+    if issubclass(rule, CodeRule):
+        return code_findings(rule, case, tmp_path)
+    return catalog_findings(rule, case, tmp_path)
+
+
 @pytest.mark.parametrize(("rule", "kind", "index", "case"), CASES)
 def test_case(rule: type[Rule], kind: str, index: int, case: str, tmp_path: Path) -> None:
-    if issubclass(rule, CodeRule):
-        lines = code_lines(rule, case, tmp_path)
-        if rule.reports_on_catalog:
-            assert bool(lines) == (kind == "invalid")
-            return
-    else:
-        lines = catalog_lines(rule, case, tmp_path)
-    expected = expected_lines(case, rule.code)
+    findings = reported(rule, case, tmp_path)
+    for _, message in findings:
+        assert message.strip() and message != "None", f"{rule.code} reported {message!r}"
+    expected = expected_findings(case, rule.code)
+    if issubclass(rule, CodeRule) and rule.reports_on_catalog:
+        # On the catalog file, which the case does not hold: marks count and quote, not place.
+        assert bool(findings) == (kind == "invalid")
+        if expected:
+            assert len(findings) == len(expected), findings
+            pairs = zip(expected, findings, strict=True)
+            findings = [(e.line, message) for e, (_, message) in pairs]
     if kind == "valid":
         assert not expected, "a VALID case must not carry expect marks"
-        assert lines == [], f"{rule.code} reported on a valid case at lines {lines}"
-    else:
-        assert expected, "an INVALID case must mark the lines where the rule reports"
-        assert sorted(set(lines)) == expected
+        assert findings == [], f"{rule.code} reported on a valid case: {findings}"
+        return
+    assert expected, "an INVALID case must mark the lines where the rule reports"
+    counts = Counter(line for line, _ in findings)
+    assert counts == Counter(e.line for e in expected), (
+        f"{rule.code}: findings per line {dict(sorted(counts.items()))}, marked "
+        f"{dict(sorted(Counter(e.line for e in expected).items()))}: {findings}"
+    )
+    for line in counts:
+        messages = [message for at, message in findings if at == line]
+        for wanted in (e.message for e in expected if e.line == line and e.message):
+            match = next((m for m in messages if wanted in m), None)
+            assert match is not None, f"{rule.code} line {line}: no message has {wanted!r}"
+            messages.remove(match)
+
+
+@pytest.mark.parametrize("rule", ALL, ids=lambda r: r.code)
+def test_every_rule_has_its_message_checked(rule: type[Rule]) -> None:
+    """A mutation of a rule's message must fail a test: some INVALID case quotes part of it."""
+    marked = [e for case in rule.INVALID for e in expected_findings(case, rule.code) if e.message]
+    assert marked, (
+        f'{rule.code}: mark a finding with its message, e.g. `# expect: {rule.code} "text of it"`'
+    )
 
 
 @pytest.mark.parametrize("rule", ALL, ids=lambda r: r.code)

@@ -1,8 +1,5 @@
 """fmcat: keep a service's failure-mode catalog next to its code, and hold the two to each other."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("fmcat")
-except PackageNotFoundError:  # running from a source tree without an install
-    __version__ = "0+unknown"
+# A literal, read by the build (pyproject: dynamic version) rather than from the installed
+# metadata at run time: importlib.metadata alone costs more than the rest of `fmcat --version`.
+__version__ = "0.1.0"

@@ -43,9 +43,16 @@ from typing import Any
 
 from fmcat.errors import FmcatError
 from fmcat.findings import Finding
-from fmcat.paths import display_path
+from fmcat.paths import display_path, project_relative
+from fmcat.safe_io import FileRefusedError, existing_kind, read_bytes, read_head
 
 BASELINE_VERSION = 1
+
+#: A baseline of a large legacy service is a few MiB; this only stops a read of /dev/zero.
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+
+#: How every baseline fmcat writes begins; an existing file is replaced only if it begins so.
+_HEADER = re.compile(rb'\A\s*\{\s*"version"\s*:')
 
 _FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 # Parser messages cite lines ("... at line 12"); those move with the text above them.
@@ -70,11 +77,7 @@ class Entry:
 
 def _project_path(shown: str, root: Path) -> str:
     """The finding's path from the project folder; as shown when the file lies outside it."""
-    absolute = Path(os.path.abspath(shown))  # noqa: PTH100 - keep a linked file's own name
-    for candidate in (absolute, absolute.parent.resolve() / absolute.name):
-        with contextlib.suppress(ValueError):
-            return candidate.relative_to(root).as_posix()
-    return shown
+    return project_relative(shown, root) or shown
 
 
 def _key(finding: Finding) -> str:
@@ -133,14 +136,35 @@ def write_baseline(path: Path, findings: Sequence[Finding], root: Path) -> int:
 
 
 def check_writable(path: Path) -> None:
-    """Fail before a long scan when ``path`` clearly cannot take a baseline."""
+    """Fail before a long scan when ``path`` cannot take a baseline: it must not exist yet, or
+    be a regular file that fmcat wrote (recognised by its header). A device, a FIFO, a symbolic
+    link or any other file is refused, since the write replaces whatever is there."""
     shown = display_path(path)
-    if path.is_dir():
+    kind = existing_kind(path)
+    if kind == "a folder":
         raise BaselineError(f"{shown}: is a folder; give the baseline a file name")
+    if kind is not None and kind != "file":
+        raise BaselineError(
+            f"{shown}: is {kind}; fmcat writes a baseline only to a new file or over a "
+            "baseline it wrote"
+        )
+    if kind == "file" and not _is_baseline(path):
+        raise BaselineError(
+            f"{shown}: exists and is not a fmcat baseline; fmcat replaces only its own "
+            "baselines (remove the file or choose another name)"
+        )
     folder = Path(os.path.abspath(path)).parent  # noqa: PTH100
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
         raise BaselineError(f"{shown}: cannot write the baseline: {display_path(folder)} {what}")
+
+
+def _is_baseline(path: Path) -> bool:
+    try:
+        head = read_head(path, 4096, follow_symlinks=False)
+    except (FileRefusedError, OSError):
+        return False
+    return _HEADER.match(head) is not None
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -189,7 +213,9 @@ def read_baseline(path: Path) -> frozenset[str]:
     if path.is_dir():
         raise BaselineError(f"{shown}: is a folder, not a baseline file")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bytes(path, limit=MAX_BASELINE_BYTES).decode("utf-8")
+    except FileRefusedError as error:
+        raise BaselineError(f"{shown}: cannot read the baseline: {error.reason}") from error
     except FileNotFoundError as error:
         raise BaselineError(
             f"{shown}: no such baseline file; write one with `fmcat lint --write-baseline {shown}`"
@@ -208,6 +234,12 @@ def read_baseline(path: Path) -> frozenset[str]:
         ) from error
     except RecursionError as error:
         raise BaselineError(f"{shown}: not a fmcat baseline: JSON nested too deeply") from error
+    except ValueError as error:
+        # Python refuses to convert integers of more than 4,300 digits (a guard against slow
+        # conversions); its message suggests a setting the user cannot reach.
+        raise BaselineError(
+            f"{shown}: not a fmcat baseline: a number with thousands of digits"
+        ) from error
     return _fingerprints(document, shown)
 
 

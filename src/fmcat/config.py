@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,8 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fmcat.errors import ConfigError
+from fmcat.formats import Format
 from fmcat.paths import display_path
-from fmcat.report import Format
 
 
 class Settings(BaseModel):
@@ -123,7 +125,13 @@ def _tool_table(pyproject: Path) -> dict[str, Any] | None:
         raise ConfigError(f"{display_path(pyproject)}: invalid TOML: {error}") from error
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{display_path(pyproject)}: cannot read: {error}") from error
-    table = data.get("tool", {}).get("fmcat")
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(
+            f"{display_path(pyproject)}: `tool` must be a table (as in [tool.fmcat]), "
+            f"got {json.dumps(tool)[:40]}"
+        )
+    table = tool.get("fmcat")
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{display_path(pyproject)}: [tool.fmcat] must be a table")
     return table
@@ -146,9 +154,41 @@ def find_project(start: Path) -> Project:
     return Project(folder, None, Settings())
 
 
+def source_paths(project: Project) -> list[Path]:
+    """The configured `src` folders and files, each of which must exist: a typo in `src` would
+    otherwise read nothing and report that all checks passed."""
+    paths = []
+    for position, src in enumerate(project.settings.src, start=1):
+        path = project.root / src
+        if not path.exists():
+            where = display_path(project.pyproject) if project.pyproject else "the defaults"
+            raise ConfigError(
+                f"{where}: [tool.fmcat] src[{position}]: {display_path(path)} does not exist"
+            )
+        paths.append(path)
+    return paths
+
+
+def _check_patterns(settings: Settings, pyproject: Path) -> None:
+    import pathspec  # the scan imports it anyway; only pyproject files with [tool.fmcat] pay here
+
+    for position, pattern in enumerate(settings.exclude, start=1):
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern])
+        except (ValueError, re.error) as error:
+            # re.error's own message counts positions in the translated regex, not the pattern.
+            reason = f" ({error.msg})" if isinstance(error, re.error) else ""
+            raise ConfigError(
+                f"{display_path(pyproject)}: [tool.fmcat] exclude[{position}]: "
+                f"{json.dumps(pattern, ensure_ascii=False)} is not a gitignore pattern{reason}"
+            ) from error
+
+
 def parse_settings(table: dict[str, Any], pyproject: Path) -> Settings:
     try:
-        return Settings.model_validate(table)
+        settings = Settings.model_validate(table)
+        _check_patterns(settings, pyproject)
+        return settings
     except ValidationError as error:
         lines = []
         for detail in error.errors(include_url=False):

@@ -11,11 +11,11 @@ from fmcat.alerts import load_alert_names
 from fmcat.baseline import check_writable, partition, read_baseline, write_baseline
 from fmcat.catalog.checks import CATALOG_CHECKS
 from fmcat.catalog.load import CATALOG_SUFFIXES, Catalog, discover, load_catalog
-from fmcat.config import Project, Settings, find_project
+from fmcat.config import Project, Settings, find_project, source_paths
 from fmcat.errors import UsageError
 from fmcat.findings import Finding
-from fmcat.paths import display_path
-from fmcat.registry import check_selectors, is_selected
+from fmcat.paths import display_path, project_relative
+from fmcat.registry import check_selectors, is_selected, selector_code
 from fmcat.scan.check import check_code
 from fmcat.scan.engine import Progress, ScanOptions, scan
 from fmcat.scan.facts import FileFacts
@@ -96,13 +96,13 @@ def _code_paths(options: LintOptions, project: Project) -> list[Path]:
         folders = [p for p in given if p.is_dir()]
         # A project folder means its configured sources, as if fmcat ran inside it.
         if all(p.resolve() == project.root for p in folders):
-            return [project.root / src for src in project.settings.src]
+            return source_paths(project)
         return given
     if given:
         return given
     if options.paths:
         return []  # only catalog files were named
-    return [project.root / src for src in project.settings.src]
+    return source_paths(project)
 
 
 def knowledge(project: Project) -> KnowledgeBase:
@@ -115,13 +115,10 @@ def knowledge(project: Project) -> KnowledgeBase:
 
 def _per_file_ignored(finding: Finding, project: Project) -> bool:
     """Patterns are relative to the project (where pyproject.toml is), like ruff's."""
-    try:
-        path = Path(finding.location.path).resolve().relative_to(project.root).as_posix()
-    except ValueError:
-        path = finding.location.path
+    path = project_relative(finding.location.path, project.root) or finding.location.path
     for pattern, codes in project.settings.per_file_ignores.items():
         if fnmatch.fnmatch(path, pattern) and any(
-            finding.code.startswith(c.upper()) for c in codes
+            finding.code.startswith(selector_code(c)) for c in codes
         ):
             return True
     return False

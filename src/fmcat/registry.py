@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from fmcat.catalog.checks import CATALOG_CHECKS
 from fmcat.errors import UsageError
 from fmcat.rule import Rule
@@ -20,16 +22,30 @@ def rule_for(code: str) -> type[Rule]:
     raise UsageError(f"unknown rule {code!r}; `fmcat rules` lists them all")
 
 
+def selector_code(selector: str) -> str:
+    """A selector as a code or prefix: a rule name (`missing-timeout`) becomes its code, and
+    anything else is upper-cased (`fm01` is the prefix FM01)."""
+    wanted = selector.strip()
+    by_name = {rule.name: code for code, rule in ALL_RULES.items()}
+    return by_name.get(wanted.lower(), wanted.upper())
+
+
 def check_selectors(selectors: list[str], option: str) -> list[str]:
-    """Upper-cased selectors, each a code or a code prefix (`FM01`) that matches some rule."""
+    """Each selector as a code or code prefix (`FM01`) that matches some rule; rule names are
+    accepted wherever codes are."""
     cleaned = []
     for selector in selectors:
-        wanted = selector.strip().upper()
+        wanted = selector_code(selector)
         if not wanted:
             continue
         if not any(code.startswith(wanted) for code in ALL_RULES):
+            close = difflib.get_close_matches(
+                selector.strip().lower(), [rule.name for rule in ALL_RULES.values()], n=1
+            )
+            hint = f'; did you mean "{close[0]}"?' if close else ""
             raise UsageError(
-                f"{option} {selector!r} matches no rule; codes look like FM010, prefixes like FM01"
+                f"{option} {selector!r} matches no rule; give a code (FM010), a prefix (FM01) "
+                f"or a rule name{hint or ' (missing-timeout)'}"
             )
         cleaned.append(wanted)
     return cleaned

@@ -8,12 +8,25 @@ test suite, so the documentation cannot drift from what the rule does.
 from __future__ import annotations
 
 import inspect
+import re
+from dataclasses import dataclass
 from typing import ClassVar
 
 from fmcat.findings import Severity
 
-# A case marks each line where the rule must report with a trailing comment: `# expect: FM010`.
+# A case marks each line where the rule must report with a trailing comment: `# expect: FM010`
+# is one finding of FM010 on that line, `# expect: FM010 FM010` two, and a quoted text after a
+# code, `# expect: FM106 "has no stop condition"`, is part of that finding's message.
 EXPECT_MARK = "# expect:"
+_MARK_TOKEN = re.compile(r'(?P<code>FM\d{3})|"(?P<text>(?:[^"\\]|\\.)*)"')
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One finding a case expects: its line and, optionally, text its message contains."""
+
+    line: int
+    message: str | None = None
 
 
 class Rule:
@@ -35,15 +48,28 @@ class Rule:
         return "yaml"
 
 
+def expected_findings(case: str, code: str) -> list[Expected]:
+    """Every finding of ``code`` that ``case`` marks, one entry a finding, in line order."""
+    found = []
+    for number, line in enumerate(case.splitlines(), start=1):
+        if EXPECT_MARK not in line:
+            continue
+        current: str | None = None
+        for token in _MARK_TOKEN.finditer(line.split(EXPECT_MARK, 1)[1]):
+            if token["code"] is not None:
+                current = token["code"]
+                if current == code:
+                    found.append(Expected(number))
+            elif current == code:
+                text = re.sub(r"\\(.)", r"\1", token["text"])
+                found[-1] = Expected(number, text)
+                current = None  # one text per finding; a second needs its code again
+    return found
+
+
 def expected_lines(case: str, code: str) -> list[int]:
     """1-based lines of ``case`` that carry ``# expect: CODE``."""
-    lines = []
-    for number, line in enumerate(case.splitlines(), start=1):
-        if EXPECT_MARK in line:
-            codes = line.split(EXPECT_MARK, 1)[1].replace(",", " ").split()
-            if code in codes:
-                lines.append(number)
-    return lines
+    return sorted({expected.line for expected in expected_findings(case, code)})
 
 
 def strip_marks(case: str) -> str:

@@ -8,13 +8,13 @@ import math
 import re
 import types
 import typing
-import unicodedata
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from fmcat.catalog.source import Key, Source
+from fmcat.escape import one_line
 from fmcat.findings import Finding, Severity
 
 _TYPE_WORDS = {
@@ -49,16 +49,6 @@ def dotted(loc: tuple[Key, ...]) -> str:
 def _quote(text: str) -> str:
     """Text from the file in double quotes, with its own quotes and line breaks escaped."""
     return json.dumps(text, ensure_ascii=False)
-
-
-def _one_line(message: str) -> str:
-    """Control characters and line breaks from the file, escaped: one finding, one line."""
-    return "".join(
-        ch.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(ch) in ("Cc", "Zl", "Zp")
-        else ch
-        for ch in message
-    )
 
 
 def _kind_of(value: object) -> str:
@@ -176,7 +166,7 @@ def schema_findings(error: ValidationError, source: Source, root: type[BaseModel
     findings = []
     for detail in error.errors(include_url=False):
         message, at_key = _message(detail, root)
-        message = _one_line(message)
+        message = one_line(message)
         location = source.locate(tuple(detail["loc"]), at_key=at_key)
         findings.append(Finding("FM002", message, location, Severity.ERROR))
     return findings

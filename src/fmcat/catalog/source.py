@@ -8,6 +8,7 @@ message, whatever the bytes are.
 from __future__ import annotations
 
 import codecs
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ from fmcat.catalog.yaml_guard import (
 )
 from fmcat.findings import Finding, Location, Severity
 from fmcat.paths import display_path
+from fmcat.safe_io import FileRefusedError, FileTooLargeError, read_bytes
 
 __all__ = ["Key", "LocPath", "Source", "read_source", "to_plain"]
 
@@ -176,15 +178,22 @@ def _read_text(path: Path, shown: str) -> str | Finding:
     if path.is_dir():
         return _finding("FM001", shown, "is a directory, not a catalog file")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return _finding(
-                "FM001",
-                shown,
-                f"file is {size / 1024 / 1024:.1f} MiB; catalog files are limited to "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MiB (one dependency per file)",
-            )
-        raw = path.read_bytes()
+        # Bounded by the read, not by st_size: the file can be a link to /dev/zero, a FIFO, or
+        # grow while it is read; anything but a regular file is refused once it is open.
+        raw = read_bytes(path, limit=MAX_FILE_BYTES)
+    except FileTooLargeError:
+        size = 0
+        with contextlib.suppress(OSError):
+            size = path.stat().st_size
+        seen = f"{size / 1024 / 1024:.1f} MiB" if size > MAX_FILE_BYTES else "larger than that"
+        return _finding(
+            "FM001",
+            shown,
+            f"file is {seen}; catalog files are limited to "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MiB (one dependency per file)",
+        )
+    except FileRefusedError as error:
+        return _finding("FM001", shown, f"cannot read file: {error.reason}")
     except OSError as error:
         return _finding("FM001", shown, f"cannot read file: {error.strerror or error}")
     # Drop a byte-order mark, which some Windows editors still write. Not with "utf-8-sig":

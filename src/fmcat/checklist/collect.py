@@ -24,7 +24,7 @@ from fmcat.config import Project, find_project
 from fmcat.errors import UsageError
 from fmcat.findings import Finding
 from fmcat.lint import LintOptions, run_lint
-from fmcat.paths import display_path
+from fmcat.paths import display_path, project_relative
 from fmcat.scan.attribution import Attribution, attribute
 from fmcat.scan.engine import Progress
 from fmcat.scan.facts import FileFacts, Role, Site
@@ -51,11 +51,7 @@ class _Context:
 
     def path(self, shown: str | Path) -> str:
         """A path as fmcat shows it (relative to the current folder) -> from the repository."""
-        absolute = Path(os.path.abspath(shown))  # noqa: PTH100  (a link keeps its own name)
-        try:
-            return (absolute.parent.resolve() / absolute.name).relative_to(self.repo).as_posix()
-        except ValueError:
-            return absolute.as_posix()
+        return project_relative(shown, self.repo) or Path(os.path.abspath(shown)).as_posix()  # noqa: PTH100
 
     def change(self, shown: str | Path) -> FileChange | None:
         return self.changes.of(self.path(shown)) if self.changes is not None else None

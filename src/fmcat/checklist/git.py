@@ -3,11 +3,19 @@
 Every call runs `git` with configuration that would change its output pinned back to the
 defaults (prefixes, quoting, relative paths, colour, external diff tools), so the parser in
 `diff.py` reads the same format on every machine.
+
+The repository is not trusted: its `.git/config` and `.gitattributes` come from whoever made the
+clone or pushed the branch, and `fmcat checklist` runs in CI and in review. Every setting through
+which git would run a command while diffing is switched off: the file-system monitor
+(`core.fsmonitor`), hooks, external diff and textconv drivers, and each clean/smudge/process
+filter that the configuration defines. The settings go through `GIT_CONFIG_KEY_n`, not `-c`, so
+a filter name with `=` in it cannot split the setting.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,13 +28,24 @@ from fmcat.errors import FmcatError, UsageError
 GIT_TIMEOUT = 300.0
 
 _PINNED = (
-    "core.quotePath=false",
-    "diff.noprefix=false",
-    "diff.mnemonicPrefix=false",
-    "diff.relative=false",
-    "diff.external=",
-    "color.ui=false",
+    ("core.quotePath", "false"),
+    ("diff.noprefix", "false"),
+    ("diff.mnemonicPrefix", "false"),
+    ("diff.relative", "false"),
+    ("color.ui", "false"),
+    # What would run a command of the repository's choosing:
+    ("core.fsmonitor", "false"),
+    ("core.hooksPath", os.devnull),
+    ("diff.external", ""),
+    ("core.pager", "cat"),
 )
+
+#: Filter settings that name a command (`filter.<driver>.clean` ...), as `git config --list`
+#: prints them: section and variable lower-cased, the driver name as written.
+_FILTER_COMMAND = re.compile(r"filter\.(?P<driver>.+)\.(?:clean|smudge|process)", re.DOTALL)
+
+#: Environment variables through which a caller's git could run a command during a diff.
+_UNSET = ("GIT_EXTERNAL_DIFF", "GIT_PAGER")
 
 
 class GitError(FmcatError):
@@ -52,19 +71,23 @@ class ChangeSet:
         )
 
 
-def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
-    command = ["git", "--no-optional-locks"]
-    for setting in _PINNED:
-        command += ["-c", setting]
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+def _environment(settings: Sequence[tuple[str, str]]) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in _UNSET and not k.startswith("GIT_CONFIG_")
+    }
+    env |= {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_CONFIG_COUNT": str(len(settings))}
+    for index, (key, value) in enumerate(settings):
+        env[f"GIT_CONFIG_KEY_{index}"] = key
+        env[f"GIT_CONFIG_VALUE_{index}"] = value
+    return env
+
+
+def _run(
+    command: Sequence[str], cwd: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
-            [*command, *args],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
+            command, cwd=cwd, env=env, capture_output=True, timeout=GIT_TIMEOUT, check=False
         )
     except FileNotFoundError as error:
         raise GitError(
@@ -72,7 +95,35 @@ def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
             "install git and run it again"
         ) from error
     except subprocess.TimeoutExpired as error:
-        raise GitError(f"git {args[0]} did not finish in {GIT_TIMEOUT:g}s") from error
+        raise GitError(f"git {command[2]} did not finish in {GIT_TIMEOUT:g}s") from error
+
+
+def _filters_off(cwd: Path) -> list[tuple[str, str]]:
+    """Settings that empty every filter driver the configuration defines (an empty command is
+    no filter to git), and make none of them required (a required filter that does not run is
+    an error)."""
+    listed = _run(["git", "--no-optional-locks", "config", "--list", "-z"], cwd, _environment([]))
+    drivers = set()
+    for entry in listed.stdout.split(b"\0"):
+        key = os.fsdecode(entry.split(b"\n", 1)[0])
+        match = _FILTER_COMMAND.fullmatch(key)
+        if match:
+            drivers.add(match["driver"])
+    settings = []
+    for driver in sorted(drivers):
+        for variable, value in (
+            ("clean", ""),
+            ("smudge", ""),
+            ("process", ""),
+            ("required", "false"),
+        ):
+            settings.append((f"filter.{driver}.{variable}", value))
+    return settings
+
+
+def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    env = _environment([*_PINNED, *_filters_off(cwd)])
+    return _run(["git", "--no-optional-locks", *args], cwd, env)
 
 
 def _message(done: subprocess.CompletedProcess[bytes]) -> str:
@@ -107,7 +158,28 @@ def resolve_commit(root: Path, rev: str) -> str:
             "; this clone is shallow, so fetch the base first (actions/checkout with "
             "fetch-depth: 0, or git fetch origin <branch>)"
         )
+    if not hint and not rev.startswith("-"):
+        hint = _branches_hint(root)
     raise UsageError(f"--base {rev!r} is not a commit in the repository at {root}{hint}")
+
+
+def _branches_hint(root: Path, most: int = 10) -> str:
+    listed = _git(
+        ["for-each-ref", "--format=%(refname:short)", "--sort=-committerdate",
+         "refs/heads", "refs/remotes"],
+        root,
+    )  # fmt: skip
+    names = [
+        name
+        for name in listed.stdout.decode("utf-8", "replace").splitlines()
+        if name and not name.endswith("/HEAD")
+    ]
+    if not names:
+        return "; the repository has no branches yet"
+    shown = ", ".join(names[:most]) + (
+        f" and {len(names) - most} more" if len(names) > most else ""
+    )
+    return f"; branches: {shown}"
 
 
 def changes(root: Path, base: str) -> ChangeSet:
@@ -128,4 +200,22 @@ def changes(root: Path, base: str) -> ChangeSet:
         if raw:
             path = os.fsdecode(raw)
             files[path] = FileChange(path, Status.ADDED, whole=True)
+    # A new submodule is one entry to git (a gitlink, or `sub/` when it is not added yet): every
+    # file in it is new to the reviewer.
+    for path in [p for p, c in files.items() if c.status == Status.ADDED]:
+        folder = root / path.rstrip("/")
+        if folder.is_dir() and not folder.is_symlink():
+            del files[path]
+            for inner in _files_under(folder, root):
+                files[inner] = FileChange(inner, Status.ADDED, whole=True)
     return ChangeSet(base, files)
+
+
+def _files_under(folder: Path, root: Path) -> list[str]:
+    """Every file under ``folder`` from ``root``, git's own folders aside; links not followed."""
+    found = []
+    for directory, subfolders, names in os.walk(folder):
+        subfolders[:] = [name for name in subfolders if name != ".git"]
+        here = Path(directory)
+        found += [(here / name).relative_to(root).as_posix() for name in names if name != ".git"]
+    return sorted(found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 import typer
@@ -66,9 +67,53 @@ checklist.register(app)
 init.register(app)
 
 
+#: What a value of each parameter is, as help shows it (`--select CODES`), by parameter name.
+#: A parameter not listed shows its name in capitals; a flag shows none.
+METAVARS = {
+    "paths": "PATH",
+    "path": "PATH",
+    "output": "DIR",
+    "catalog": "DIR",
+    "templates": "DIR",
+    "select": "CODES",
+    "ignore": "CODES",
+    "output_format": "FORMAT",
+    "baseline": "FILE",
+    "write_baseline": "FILE",
+    "repo_url": "URL",
+    "print_template": "NAME",
+    "base": "REV",
+}
+
+
+def _summary(callback: object) -> str:
+    """The first line of a command's docstring: a sentence, which help prints whole."""
+    doc = getattr(callback, "__doc__", None) or ""
+    return doc.strip().split("\n", 1)[0].strip()
+
+
+def _human_help(command: Any) -> None:  # typer's own copy of click, or click
+    """Metavars a person reads instead of typer's Python types (`<list[Path]>`), and whole
+    command summaries instead of click's 45-character cut."""
+    commands = getattr(command, "commands", {})
+    for name, sub in commands.items():
+        if sub.short_help is None:
+            sub.short_help = _summary(sub.callback)
+        for param in sub.params:
+            flag = getattr(param, "is_flag", False) and not getattr(param, "count", False)
+            if param.metavar is None and not flag and param.name is not None:
+                param.metavar = METAVARS.get(param.name, param.name.upper())
+            if getattr(param, "param_type_name", "") == "argument":
+                # typer prints an argument's Python type after its name (`PATH <list[Path]>`);
+                # the metavar and the help say it in words.
+                setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010
+        del name
+
+
 def main(argv: list[str] | None = None) -> int:
     """The error boundary: every exit code and every error message leaves from here."""
     command = typer.main.get_command(app)
+    _human_help(command)
     try:
         result = command.main(args=argv, prog_name="fmcat", standalone_mode=False)
     except USAGE_ERRORS as error:

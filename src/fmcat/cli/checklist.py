@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from fmcat.checklist import ChecklistOptions, build_checklist, write_markdown
-from fmcat.checklist.items import plural
 from fmcat.cli.console import note, progress_bar, report
 
 
@@ -26,6 +24,9 @@ def checklist(
     ] = None,
 ) -> int:
     """Print the review checklist (GitHub Markdown) for a change, or for the whole service."""
+    from fmcat.checklist import ChecklistOptions, build_checklist, write_markdown
+    from fmcat.checklist.items import plural
+
     result = build_checklist(
         ChecklistOptions(
             path=path,

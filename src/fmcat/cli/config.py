@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from fmcat.cli.console import report
-from fmcat.config import ConfigValue, Project, effective_settings, find_project
 from fmcat.errors import UsageError
 from fmcat.paths import display_path
+
+if TYPE_CHECKING:
+    from fmcat.config import ConfigValue, Project
 
 
 class ConfigFormat(StrEnum):
@@ -86,6 +88,8 @@ def config(
 
     Takes the flags of `fmcat lint` that override [tool.fmcat], to show what they change.
     """
+    from fmcat.config import effective_settings, find_project
+
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
     project = find_project(path)

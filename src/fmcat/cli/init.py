@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from fmcat.cli.console import note, progress_bar
-from fmcat.init import InitOptions, run_init
 from fmcat.paths import display_path
 
 
@@ -29,6 +28,8 @@ def init(
     ] = False,
 ) -> int:
     """Write a catalog file for each dependency the code calls; never overwrite a file."""
+    from fmcat.init import InitOptions, run_init
+
     result = run_init(InitOptions(path, catalog, update, progress=progress_bar("scanning")))
     for message in result.notes:
         note(message)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from fmcat.cli.console import note, progress_bar, report
 from fmcat.errors import UsageError
-from fmcat.lint import LintOptions, LintResult, run_lint
+from fmcat.formats import Format
 from fmcat.paths import display_path
-from fmcat.report import REPORTERS, Format, Report
+
+if TYPE_CHECKING:
+    from fmcat.lint import LintResult
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -77,6 +79,10 @@ def lint(
     ] = None,
 ) -> int:
     """Check the catalog and the code's external calls; exit 1 when there are findings."""
+    # Here, not at the top: `fmcat --version` and the other commands do not pay for the scanner.
+    from fmcat.lint import LintOptions, run_lint
+    from fmcat.report import REPORTERS, Report
+
     if baseline is not None and no_baseline:
         raise UsageError("--baseline and --no-baseline contradict each other; give one")
     options = LintOptions(
@@ -110,6 +116,10 @@ def lint(
     if count:
         note(f"found {count} finding{'s' * (count != 1)} in {scope}")
         return EXIT_FINDINGS
+    if not result.catalog_files and not result.python_files:
+        # "all checks passed" after reading nothing would read as a clean bill of health.
+        note("nothing to check: no catalog files and no Python files found")
+        return EXIT_CLEAN
     note(f"all checks passed ({scope})")
     return EXIT_CLEAN
 

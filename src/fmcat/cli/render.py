@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -10,12 +11,18 @@ import typer
 
 from fmcat.cli.console import note, progress_bar, report
 from fmcat.paths import display_path
-from fmcat.render.site import RenderOptions, render_site
-from fmcat.render.templates import TEMPLATE_NAMES, template_source
+
+#: The built-in page templates, for the help of --print-template, without importing Jinja.
+TEMPLATES_HELP = ", ".join(
+    sorted(p.name for p in resources.files("fmcat").joinpath("templates").iterdir()
+           if p.name.endswith(".md.j2"))
+)  # fmt: skip
 
 
 def _print_template(name: str | None) -> None:
     if name is not None:
+        from fmcat.render.templates import template_source
+
         report(template_source(name))
         raise typer.Exit(0)
 
@@ -57,14 +64,15 @@ def render(
     print_template: Annotated[
         str | None,
         typer.Option(
-            help="Print a built-in template, to start an override from: "
-            + ", ".join(TEMPLATE_NAMES),
+            help="Print a built-in template, to start an override from: " + TEMPLATES_HELP,
             callback=_print_template,
             is_eager=True,
         ),
     ] = None,
 ) -> int:
     """Render the catalog as a runbook site (MkDocs Material) that works offline."""
+    from fmcat.render.site import RenderOptions, render_site
+
     result = render_site(
         RenderOptions(
             path=path,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from fmcat.catalog.json_schema import catalog_schema_text
 from fmcat.cli.console import report
 
 
 def schema() -> None:
     """Print the catalog's JSON Schema (draft-07), for yaml-language-server and friends."""
+    from fmcat.catalog.json_schema import catalog_schema_text
+
     report(catalog_schema_text())
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from fmcat.catalog.json_schema import catalog_schema_text
 from fmcat.catalog.load import Catalog, discover, load_catalog
 from fmcat.catalog.model import Dependency
 from fmcat.catalog.yaml_guard import catalog_yaml, to_plain
-from fmcat.config import Project, find_project
+from fmcat.config import Project, find_project, source_paths
 from fmcat.errors import UsageError
 from fmcat.init.calls import CallSite, call_sites
 from fmcat.init.edit import EditError, apply
@@ -21,7 +20,7 @@ from fmcat.init.plan import Plan, Update, plan
 from fmcat.init.skeleton import SCHEMA_FILE, render
 from fmcat.init.write import Planned, write_files
 from fmcat.lint import knowledge
-from fmcat.paths import display_path
+from fmcat.paths import display_path, project_relative
 from fmcat.scan.engine import Progress, ScanOptions, scan
 from fmcat.scan.facts import FileFacts
 from fmcat.scan.knowledge import KnowledgeBase
@@ -83,7 +82,7 @@ def _existing_catalog(folder: Path) -> Catalog:
 
 def _code_paths(path: Path, project: Project) -> list[Path]:
     if path.resolve() == project.root:
-        return [project.root / src for src in project.settings.src]
+        return source_paths(project)
     return [path]
 
 
@@ -94,11 +93,7 @@ def _scan(
     root = project.root
 
     def show(path: Path) -> str:
-        absolute = Path(os.path.abspath(path))  # noqa: PTH100
-        try:
-            return absolute.relative_to(root).as_posix()
-        except ValueError:
-            return display_path(path)
+        return project_relative(path, root) or display_path(path)
 
     scanned = scan(
         ScanOptions(

@@ -6,7 +6,6 @@ does, so that the site is the same wherever it is rendered from (and `repo_url` 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from urllib.parse import quote
 from fmcat.catalog.load import Catalog
 from fmcat.errors import ConfigError
 from fmcat.findings import Finding
+from fmcat.paths import project_relative
 from fmcat.render.markdown import safe_url
 from fmcat.scan.attribution import attribute
 from fmcat.scan.facts import FileFacts, Role, Site, TimeoutState
@@ -103,11 +103,7 @@ class CodeScan:
 
 def project_path(shown: str, root: Path) -> str:
     """A path as `fmcat lint` shows it (relative to the current directory) -> from the root."""
-    absolute = Path(os.path.abspath(shown))  # noqa: PTH100  (keep symlinked names, as lint does)
-    try:
-        return absolute.relative_to(root).as_posix()
-    except ValueError:
-        return shown
+    return project_relative(shown, root) or shown
 
 
 def _timeout_text(site: Site) -> str:

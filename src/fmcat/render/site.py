@@ -82,12 +82,15 @@ def _load(options: RenderOptions, project: Project) -> Catalog:
     folder = options.catalog or project.root / project.settings.catalog
     if not folder.is_dir() and options.catalog is None:
         raise ConfigError(
-            f"no catalog at {display_path(folder)}: nothing to render "
-            "(set [tool.fmcat] catalog or pass --catalog)"
+            f"no catalog at {display_path(folder)}: nothing to render; `fmcat init` writes "
+            "one from the code's calls (or set [tool.fmcat] catalog, or pass --catalog)"
         )
     files = discover(folder)
     if not files:
-        raise ConfigError(f"no catalog files (*.yaml) in {display_path(folder)}: nothing to render")
+        raise ConfigError(
+            f"no catalog files (*.yaml) in {display_path(folder)}: nothing to render; "
+            "`fmcat init` writes them from the code's calls"
+        )
     return load_catalog(files)
 
 
@@ -171,6 +174,7 @@ def render_site(options: RenderOptions) -> RenderResult:
     # The flag wins over [tool.fmcat] repo_url, as every flag does.
     links = RepoLinks.parse(options.repo_url or project.settings.repo_url)
     build.check_output(options.output)
+    build.check_apart(options.output, options.catalog or project.root / project.settings.catalog)
     catalog = _load(options, project)
     _refuse_invalid(catalog)
     code = _scan(options, project, catalog, links) if options.scan_code else None

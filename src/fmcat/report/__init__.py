@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import StrEnum
 
+from fmcat.formats import Format
 from fmcat.report import github, gitlab, json, junit, sarif, text
 from fmcat.report.base import Report
-
-
-class Format(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-    SARIF = "sarif"
-    GITHUB = "github"
-    GITLAB = "gitlab"
-    JUNIT = "junit"
-
 
 REPORTERS: dict[Format, Callable[[Report], str]] = {
     Format.TEXT: text.render,

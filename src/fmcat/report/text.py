@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from fmcat.escape import one_line
 from fmcat.report.base import Report
 
 
 def render(report: Report) -> str:
     lines = [
-        f"{f.location.path}:{f.location.line}:{f.location.column}: {f.code} {f.message}"
+        f"{one_line(f.location.path)}:{f.location.line}:{f.location.column}: "
+        f"{f.code} {one_line(f.message)}"
         for f in report.findings
     ]
     return "".join(line + "\n" for line in lines)

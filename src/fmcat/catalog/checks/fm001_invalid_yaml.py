@@ -28,7 +28,7 @@ owner: team-search
 kind: http
 criticality: optional
 policies:
-	timeout: {connect: 100ms}  # expect: FM001
+	timeout: {connect: 100ms}  # expect: FM001 "tab character: YAML indentation must use spaces"
 """,
         """\
 dependency: search

@@ -24,7 +24,7 @@ owner: team-search
 kind: http
 criticality: optional
 policies:
-  timout: {connect: 100ms}  # expect: FM002
+  timout: {connect: 100ms}  # expect: FM002 "policies.timout: unknown key"
   fallback: Hide the search box
 """,
         """\
@@ -33,7 +33,7 @@ owner: team-search
 kind: web  # expect: FM002
 criticality: optional
 policies:
-  timeout: {connect: 5, read: 4 seconds}  # expect: FM002
+  timeout: {connect: 5, read: 4 seconds}  # expect: FM002 "has no unit" FM002 "not a duration"
   retry: {attempts: many}  # expect: FM002
 """,
         """\

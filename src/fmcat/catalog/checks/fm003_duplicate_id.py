@@ -29,7 +29,7 @@ criticality: optional
 failure_modes:
   - id: unavailable
     title: Search API unreachable
-  - id: unavailable  # expect: FM003
+  - id: unavailable  # expect: FM003 "is already used in this dependency"
     title: Search API returns 503
 """,
         """\

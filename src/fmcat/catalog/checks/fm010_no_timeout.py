@@ -24,7 +24,7 @@ dependency: search
 owner: team-search
 kind: http
 criticality: optional
-policies:  # expect: FM010
+policies:  # expect: FM010 "no timeout declared; add policies.timeout"
   fallback: Hide the search box
 """,
         """\

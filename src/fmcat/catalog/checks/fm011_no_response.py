@@ -23,7 +23,7 @@ owner: team-search
 kind: http
 criticality: optional
 failure_modes:
-  - id: unavailable  # expect: FM011
+  - id: unavailable  # expect: FM011 "has no response: add"
     title: Search API unreachable
   - id: slow  # expect: FM011
     title: Search API answers slowly

@@ -23,7 +23,7 @@ owner: team-search
 kind: http
 criticality: optional
 failure_modes:
-  - id: unavailable  # expect: FM012
+  - id: unavailable  # expect: FM012 "has no detection: add"
     title: Search API unreachable
   - id: slow  # expect: FM012
     title: Search API answers slowly

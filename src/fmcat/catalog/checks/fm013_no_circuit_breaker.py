@@ -23,7 +23,7 @@ class NoCircuitBreaker(CatalogCheck):
 dependency: payments
 owner: team-payments
 kind: http
-criticality: critical  # expect: FM013
+criticality: critical  # expect: FM013 "is critical but declares no policies.circuit_breaker"
 policies:
   timeout: {connect: 300ms, read: 700ms}
   bulkhead: {max_concurrent: 20}

@@ -22,7 +22,7 @@ class NoBulkhead(CatalogCheck):
 dependency: payments
 owner: team-payments
 kind: http
-criticality: critical  # expect: FM014
+criticality: critical  # expect: FM014 "is critical but declares no policies.bulkhead"
 policies:
   timeout: {connect: 300ms, read: 700ms}
   circuit_breaker: {failure_rate: 50%, window: 30s}

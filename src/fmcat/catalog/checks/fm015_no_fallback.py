@@ -22,7 +22,7 @@ class NoFallback(CatalogCheck):
 dependency: recommendations
 owner: team-web
 kind: http
-criticality: degradable  # expect: FM015
+criticality: degradable  # expect: FM015 "degradable but declares no policies.fallback"
 policies:
   timeout: {connect: 100ms, read: 300ms}
 """,

@@ -35,7 +35,7 @@ policies:
 operations:
   - name: checkout
     idempotency_key: order_id
-    latency_budget: 3s  # expect: FM017
+    latency_budget: 3s  # expect: FM017 "= 7.5s exceeds checkout's latency budget"
   - name: refund
     idempotency_key: refund_id
     latency_budget: 10s

@@ -21,7 +21,7 @@ class MessagingSemantics(CatalogCheck):
 
     INVALID = (
         """\
-dependency: orders-queue  # expect: FM018
+dependency: orders-queue  # expect: FM018 "is a queue but states no delivery.semantics"
 owner: team-orders
 kind: queue
 criticality: degradable

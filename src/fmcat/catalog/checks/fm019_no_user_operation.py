@@ -20,7 +20,7 @@ class NoUserOperation(CatalogCheck):
 
     INVALID = (
         """\
-dependency: search  # expect: FM019
+dependency: search  # expect: FM019 "affects no user-visible operation: list them under operations"
 owner: team-search
 kind: http
 criticality: optional

@@ -34,7 +34,7 @@ operations:
 failure_modes:
   - id: unavailable
     title: Search API unreachable
-    operations: [search, suggest]  # expect: FM020
+    operations: [search, suggest]  # expect: FM020 "which search does not list under operations"
     response:
       automatic: [timeout, circuit_breaker]  # expect: FM020
 """,

@@ -24,7 +24,7 @@ class Unparsable(CodeRule):
 import requests
 
 def fetch(url):
-    print "fetching", url  # expect: FM100
+    print "fetching", url  # expect: FM100 "cannot parse: Missing parentheses"
     return requests.get(url, timeout=5)
 """,
     )

@@ -36,7 +36,7 @@ session = Session()
 
 def status(url):
     with r.Session() as s:
-        s.get(url)  # expect: FM101
+        s.get(url)  # expect: FM101 "requests waits forever"
     return session.head(url)  # expect: FM101
 """,
         """\

@@ -27,7 +27,7 @@ import requests
 NO_TIMEOUT = None
 
 def fetch(url):
-    requests.get(url, timeout=NO_TIMEOUT)  # expect: FM102
+    requests.get(url, timeout=NO_TIMEOUT)  # expect: FM102 "timeout is switched off"
     requests.get(url, timeout=(3.05, None))  # expect: FM102
     with httpx.Client(timeout=httpx.Timeout(None)) as client:  # expect: FM102
         return client.get(url)

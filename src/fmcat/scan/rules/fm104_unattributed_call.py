@@ -41,7 +41,7 @@ BASE = "https://api.pay.example.com/v1"
 
 def charge(order):
     requests.post(f"{BASE}/charges", json=order, timeout=2)
-    requests.get("https://geo.example.com/lookup", timeout=2)  # expect: FM104
+    requests.get("https://geo.example.com/lookup", timeout=2)  # expect: FM104 "matches no catalog"
 """,
     )
     VALID = (

@@ -41,7 +41,7 @@ import requests
 URL = "https://api.pay.example.com/v1/charges"
 
 def charge(order):
-    requests.post(URL, json=order, timeout=10)  # expect: FM105
+    requests.post(URL, json=order, timeout=10)  # expect: FM105 "exceeds payment-gateway's declared"
     requests.post(URL, json=order, timeout=(0.3, 30))  # expect: FM105
     httpx.post(URL, json=order)  # expect: FM105
 """,

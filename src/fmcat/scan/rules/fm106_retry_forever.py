@@ -24,7 +24,7 @@ import backoff
 import requests
 from tenacity import retry, wait_exponential
 
-@retry  # expect: FM106
+@retry  # expect: FM106 "no stop condition and retries forever"
 def charge(order):
     return requests.post("https://pay.example.com", json=order, timeout=2)
 

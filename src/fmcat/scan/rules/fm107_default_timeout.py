@@ -25,7 +25,7 @@ class DefaultTimeout(CodeRule):
 import httpx
 
 async def fetch(url):
-    async with httpx.AsyncClient() as client:  # expect: FM107
+    async with httpx.AsyncClient() as client:  # expect: FM107 "httpx's default timeout of 5s"
         return await client.get(url)
 """,
     )

@@ -25,6 +25,11 @@ import requests
 def fetch(url):
     return requests.get(url, timeout=5)  # fmcat: ignore[FM101]  # expect: FM108
 """,
+        """\
+import requests
+
+requests.get(u, timeout=5)  # fmcat: ignore[FM101]  # expect: FM108 "unused suppression: FM101"
+""",
     )
     VALID = (
         """\
