@@ -106,6 +106,13 @@ LIBRARIES: dict[str, str | None] = {
 }
 
 CELERY_METHODS = frozenset({"delay", "apply_async", "send_task"})
+#: A name bound from a library call carries the library only when the call makes a client: a
+#: class (CamelCase) or one of these factories; `resp = requests.get(u)` binds a response, and
+#: `resp.json()` is no external call.
+FACTORIES = frozenset({
+    "session", "client", "resource", "connect", "from_url", "get_redis_connection",
+    "get_connection", "create_engine", "cursor", "pipeline", "open_connection", "Bucket",
+})  # fmt: skip
 #: Calls into a listed library that do no I/O: configuration objects, local socket set-up.
 LOCAL: tuple[str, ...] = (
     "redis.retry.", "redis.backoff.", "kombu.Queue", "kombu.Exchange",
@@ -195,6 +202,9 @@ class _FileCensus:
                     continue
                 qualified = self.qualify(value)
                 if qualified is None or _library(qualified) is None or _is_exception(qualified):
+                    continue
+                last = qualified.rsplit(".", 1)[-1].removesuffix("()")
+                if not (last[:1].isupper() or last in FACTORIES):
                     continue
                 for target in targets:
                     key = self._target(target)

@@ -26,6 +26,9 @@ class BenchError(SystemExit):
         super().__init__(2)
         self.message = message
 
+    def __str__(self) -> str:
+        return self.message
+
 
 def say(tag: str, message: str) -> None:
     print(f"[bench {tag}] {message}", file=sys.stderr, flush=True)
@@ -133,7 +136,9 @@ def _download_failed(missing: Sequence[Pin], output: str, where: str) -> None:
     else:
         shout(["pip download of the pinned corpus failed; its output follows."])
     print(output, file=sys.stderr)
-    raise BenchError("corpus download failed")
+    raise BenchError(
+        "corpus download failed: " + ", ".join(f"{p.name}=={p.version}" for p in missing)
+    )
 
 
 def extract_python(wheel: Path, target: Path) -> int:

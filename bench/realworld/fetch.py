@@ -89,12 +89,16 @@ def load_manifest(path: Path = MANIFEST) -> list[Service]:
     return services
 
 
-def fetch(services: Sequence[Service] | None = None, cache: Path | None = None) -> dict[str, Path]:
+def fetch(
+    services: Sequence[Service] | None = None,
+    cache: Path | None = None,
+    manifest: Path = MANIFEST,
+) -> dict[str, Path]:
     """Each service's unpacked folder, by name, downloading and unpacking what is missing."""
-    chosen = list(load_manifest() if services is None else services)
+    chosen = list(load_manifest(manifest) if services is None else services)
     home = cache or cache_home()
     wheels = pypi.download(
-        [s.pin for s in chosen], home / "wheels", home / "work", where=str(MANIFEST)
+        [s.pin for s in chosen], home / "wheels", home / "work", where=str(manifest)
     )
     folders: dict[str, Path] = {}
     for service in chosen:

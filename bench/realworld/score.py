@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.pypi import BenchError
-from bench.realworld.fetch import HERE, Service, fetch, load_manifest
+from bench.realworld.fetch import MANIFEST, Service, fetch, load_manifest
 
 #: The codes the labels judge: timeouts (missing, disabled, library default, from configuration)
 #: and handling.
@@ -244,17 +244,37 @@ def table(scores: Sequence[Score], total: Score) -> list[str]:
 
 
 def run(
-    names: Sequence[str] = (), env: Mapping[str, str] | None = None, shown: int = 12
+    names: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    shown: int = 12,
+    manifest: Path = MANIFEST,
+    cache: Path | None = None,
 ) -> list[str]:
-    services = [s for s in load_manifest() if s.labels and (not names or s.name in names)]
-    folders = fetch(services)
+    """The suite's report; ``manifest`` and ``cache`` are for tests (a local corpus)."""
+    return measure(names, env, shown, manifest, cache)[0]
+
+
+def measure(
+    names: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    shown: int = 12,
+    manifest: Path = MANIFEST,
+    cache: Path | None = None,
+) -> tuple[list[str], Score]:
+    """The report's lines and the total score."""
+    services = [s for s in load_manifest(manifest) if s.labels and (not names or s.name in names)]
+    if not services:
+        raise BenchError(
+            f"{manifest}: no service with labels" + (f" among {names}" if names else "")
+        )
+    folders = fetch(services, cache, manifest)
     scores: list[Score] = []
     total = Score("total")
     site_count: Counter[str] = Counter()
     code_count: dict[str, Counter[str]] = defaultdict(Counter)
     drift: list[str] = []
     for service in services:
-        labels = load_labels(HERE / service.labels)
+        labels = load_labels(manifest.parent / service.labels)
         _check_version(service, labels)
         root = folders[service.name]
         drift += [f"{service.name}: {p}" for p in check_against_source(labels, root)]
@@ -293,7 +313,7 @@ def run(
             else ""
         )
     )
-    return out
+    return out, total
 
 
 def _check_version(service: Service, labels: Labels) -> None:
