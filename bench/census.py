@@ -45,6 +45,9 @@ LIBRARIES: dict[str, str | None] = {
     "requests_toolbelt": "requests",
     "httpx": "httpx",
     "aiohttp": "aiohttp",
+    "aiohttp.web": None,  # the server side: responses and routes, not calls out
+    "aiohttp.web_exceptions": None,
+    "aiohttp.web_response": None,
     "urllib3": "urllib3",
     "urllib.request": "urllib.request",
     "http.client": "http.client",
@@ -58,6 +61,17 @@ LIBRARIES: dict[str, str | None] = {
     "redis": "redis",
     "django_redis": "redis",
     "rq": "rq",
+    "django_rq": "rq",
+    "openai": "openai",
+    "litellm": "litellm",
+    "anthropic": "anthropic",
+    "databricks.sdk": "databricks-sdk",
+    "azure.storage": "azure-storage",
+    "azure.identity": "azure-identity",
+    "google.cloud.bigquery": "google-cloud-bigquery",
+    "docker": "docker",
+    "kubernetes": "kubernetes",
+    "sentry_sdk": None,  # reports in the background; no call of the service waits on it
     "boto3": "boto3",
     "botocore": "boto3",
     "storages": "django-storages",
@@ -105,6 +119,8 @@ LIBRARIES: dict[str, str | None] = {
     "celery.current_app.send_task": "celery publish",
 }
 
+TEST_FOLDERS = frozenset({"tests", "test", "testing", "testutils", "test_utils"})
+TEST_FILES = frozenset({"conftest.py", "pytest_plugin.py"})
 CELERY_METHODS = frozenset({"delay", "apply_async", "send_task"})
 #: A name bound from a library call carries the library only when the call makes a client: a
 #: class (CamelCase) or one of these factories; `resp = requests.get(u)` binds a response, and
@@ -113,15 +129,97 @@ FACTORIES = frozenset({
     "session", "client", "resource", "connect", "from_url", "get_redis_connection",
     "get_connection", "create_engine", "cursor", "pipeline", "open_connection", "Bucket",
 })  # fmt: skip
-#: Calls into a listed library that do no I/O: configuration objects, local socket set-up.
-LOCAL: tuple[str, ...] = (
-    "redis.retry.", "redis.backoff.", "kombu.Queue", "kombu.Exchange",
-    "django.core.files.storage.Storage", "django.core.files.storage.FileSystemStorage",
-    "django.db.connection.ops.", "socket.gethostname", "socket.getdefaulttimeout",
-    "socket.setdefaulttimeout", "socket.socket().bind", "socket.socket().close",
-    "socket.socket().settimeout", "socket.socket().setsockopt", "socket.socket().fileno",
-    "socket.inet_", "socket.htons", "socket.ntohs",
-)  # fmt: skip
+#: Calls into a listed library that do no I/O: configuration objects, request builders, local
+#: socket set-up, reading a response already received. Namespaces (by prefix), exact names
+#: (constructors: `dns.resolver.Resolver` makes no query, its `.resolve()` does), and method names
+#: on a client or a response.
+LOCAL_PREFIXES: tuple[str, ...] = (
+    "redis.retry.",
+    "redis.backoff.",
+    "django.db.connection.ops.",
+    "socket.inet_",
+    "requests.auth.",
+    "requests.adapters.",
+    "requests.models.",
+    "requests.structures.",
+    "requests.cookies.",
+    "requests.utils.",
+    "aiohttp.resolver.",
+    "aiohttp.client.DEFAULT",
+    "zeep.cache.",
+    "paypalcheckoutsdk.",
+    "paypalhttp.",
+    "slack_sdk.models.",
+    "boto3.s3.transfer.TransferConfig",
+    "botocore.config.",
+    "google.cloud.storage.Blob",
+    "databricks.sdk.config.",
+    "databricks.sdk.service.",
+    "databricks.sdk.errors.",
+    "kubernetes.config.",
+    "kubernetes.client.V1",
+    "docker.types.",
+    "requests.Response",
+    "litellm.token_counter",
+    "litellm.get_model_info",
+    "rq.Retry",
+)
+LOCAL_EXACT = frozenset(
+    {
+        "kombu.Queue",
+        "kombu.Exchange",
+        "django.core.files.storage.Storage",
+        "django.core.files.storage.FileSystemStorage",
+        "socket.gethostname",
+        "socket.getdefaulttimeout",
+        "socket.setdefaulttimeout",
+        "socket.htons",
+        "socket.ntohs",
+        "dns.resolver.Resolver",
+        "zeep.Transport",
+        "aiohttp.ClientTimeout",
+        "aiohttp.TCPConnector",
+        "aiohttp.BasicAuth",
+        "aiohttp.FormData",
+        "requests.Request",
+        "stripe.set_app_info",
+        "django.core.mail.EmailMessage",
+        "django.core.mail.EmailMultiAlternatives",
+    }
+)
+LOCAL_METHODS = frozenset(
+    {
+        "bind",
+        "close",
+        "settimeout",
+        "setsockopt",
+        "fileno",
+        "mount",
+        "prepare_request",
+        "merge_environment_settings",
+        "raise_for_status",
+        "json",
+        "decode",
+        "has_extn",
+        "attach",
+        "attach_alternative",
+        "attach_file",
+        "pipeline",
+        "request_body",
+    }
+)
+
+
+def _local(qualified: str) -> bool:
+    plain = qualified.replace("()", "")
+    last = qualified.rsplit(".", 1)[-1]
+    return (
+        qualified in LOCAL_EXACT
+        or plain.startswith(LOCAL_PREFIXES)
+        or ("." in qualified and last in LOCAL_METHODS and "(" in qualified)
+        or ".headers." in qualified
+        or ".cookies." in qualified
+    )
 
 
 @dataclass(frozen=True)
@@ -142,17 +240,19 @@ def _library(qualified: str) -> str | None:
 
 def _is_exception(qualified: str) -> bool:
     last = qualified.rsplit(".", 1)[-1]
-    return ".exceptions." in qualified + "." or last.endswith(("Error", "Exception", "Warning"))
+    return ".exceptions." in qualified + "." or last.endswith(
+        ("Error", "Exception", "Warning", "Refused", "Disconnected")
+    )
 
 
 def production_files(root: Path, package: str) -> Iterator[Path]:
     """The .py files of ``root/package``, without tests or hidden folders, in path order."""
     for path in sorted((root / package).rglob("*.py")):
         parts = path.relative_to(root).parts
-        if any(p.startswith(".") or p in {"tests", "test", "testing"} for p in parts[:-1]):
+        if any(p.startswith(".") or p in TEST_FOLDERS for p in parts[:-1]):
             continue
         name = parts[-1]
-        if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+        if name.startswith("test_") or name.endswith("_test.py") or name in TEST_FILES:
             continue
         yield path
 
@@ -260,7 +360,7 @@ class _FileCensus:
                 continue
             plain = qualified.replace("()", "")
             library = _library(plain)
-            if library is None or qualified.startswith(LOCAL) or plain.startswith(LOCAL):
+            if library is None or _local(qualified):
                 continue
             counted.update(id(inner) for inner in ast.walk(func) if isinstance(inner, ast.Call))
             yield Site(library, path, node.lineno, qualified)

@@ -214,3 +214,43 @@ def test_the_committed_labels_are_well_formed() -> None:
         assert (labels.service, labels.version) == (service.name, service.version)
         labelled += sum(not s.ignore for s in labels.sites)
     assert labelled >= 150, labelled
+
+
+CENSUS_SOURCE = """\
+import requests as r
+from django.core.cache import caches
+from django_redis import get_redis_connection
+from requests.exceptions import HTTPError
+
+
+def f(u, task):
+    s = r.Session()
+    s.get(u)
+    r.get(u).json()
+    caches["default"].get("k")
+    rc = get_redis_connection("redis")
+    p = rc.pipeline()
+    rc.incr("k")
+    task.delay(1)
+    {}.get("x")
+    raise HTTPError()
+"""
+
+
+def test_census_resolves_imports_bindings_and_chains() -> None:
+    import ast
+
+    from bench import census
+
+    tree = ast.parse(CENSUS_SOURCE)
+    sites = list(census._FileCensus(tree, "m").sites(tree, "m.py", celery=True))
+    found = sorted((s.line, s.library, s.name) for s in sites)
+    assert found == [
+        (8, "requests", "requests.Session"),
+        (9, "requests", "requests.Session().get"),
+        (10, "requests", "requests.get"),
+        (11, "django cache", "django.core.cache.caches.get"),
+        (12, "redis", "django_redis.get_redis_connection"),
+        (14, "redis", "django_redis.get_redis_connection().incr"),
+        (15, "celery publish", "<task>.delay"),
+    ], found  # not: .json() on a response, rc.pipeline(), dict.get, the exception class
