@@ -245,16 +245,19 @@ def _is_exception(qualified: str) -> bool:
     )
 
 
+def is_production(relative: str) -> bool:
+    """Whether a path (relative to the service's folder) is production code, not tests."""
+    *folders, name = relative.split("/")
+    if any(p.startswith(".") or p in TEST_FOLDERS for p in folders):
+        return False
+    return not (name.startswith("test_") or name.endswith("_test.py") or name in TEST_FILES)
+
+
 def production_files(root: Path, package: str) -> Iterator[Path]:
     """The .py files of ``root/package``, without tests or hidden folders, in path order."""
     for path in sorted((root / package).rglob("*.py")):
-        parts = path.relative_to(root).parts
-        if any(p.startswith(".") or p in TEST_FOLDERS for p in parts[:-1]):
-            continue
-        name = parts[-1]
-        if name.startswith("test_") or name.endswith("_test.py") or name in TEST_FILES:
-            continue
-        yield path
+        if is_production(path.relative_to(root).as_posix()):
+            yield path
 
 
 def _dotted(node: ast.expr) -> list[str] | None:

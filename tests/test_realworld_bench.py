@@ -81,6 +81,7 @@ def _corpus(tmp_path: Path) -> tuple[Path, Path]:
     with zipfile.ZipFile(wheel, "w") as archive:
         archive.writestr("fakesvc/__init__.py", "")
         archive.writestr("fakesvc/calls.py", CALLS)
+        archive.writestr("fakesvc/tests/test_calls.py", "import requests\nrequests.get('u')\n")
         archive.writestr("fakesvc-1.0.dist-info/METADATA", "Name: fakesvc\nVersion: 1.0\n")
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     suite = tmp_path / "suite"
@@ -104,6 +105,7 @@ def test_fetch_unpacks_the_pinned_wheel_from_the_cache(tmp_path: Path) -> None:
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py")) == [
         "fakesvc/__init__.py",
         "fakesvc/calls.py",
+        "fakesvc/tests/test_calls.py",
     ]
     assert "[tool.fmcat]" in (root / "pyproject.toml").read_text(encoding="utf-8")
 
@@ -143,6 +145,8 @@ def test_scorer_counts_true_and_false_positives_and_negatives(tmp_path: Path) ->
     assert "false negatives (1)" in report, report
     assert "fakesvc/calls.py:16 FM109" in report, report
     assert "3 labelled call sites" in report, report
+    # The test file's FM101 and FM103 are outside the labelled files: counted, not scored.
+    assert "not scored: 2 findings in unlabelled files (2 of them in test code)" in report, report
 
 
 def test_score_arithmetic() -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench.census import is_production
 from bench.pypi import BenchError
 from bench.realworld.fetch import MANIFEST, Service, fetch, load_manifest
 
@@ -180,6 +181,7 @@ class Score:
     false_positives: list[tuple[Key, str]] = field(default_factory=list)  # with fmcat's message
     false_negatives: list[tuple[Key, str]] = field(default_factory=list)  # with the label's reason
     unscored: Counter[str] = field(default_factory=Counter)  # findings outside labelled files
+    unscored_in_tests: int = 0  # of those, in test code
     other_codes: Counter[str] = field(default_factory=Counter)  # in labelled files, not SCORED
 
     def add(self, other: Score) -> None:
@@ -188,6 +190,7 @@ class Score:
             (self.unscored, other.unscored), (self.other_codes, other.other_codes),
         ]:  # fmt: skip
             mine.update(theirs)
+        self.unscored_in_tests += other.unscored_in_tests
         self.false_positives += other.false_positives
         self.false_negatives += other.false_negatives
 
@@ -200,6 +203,7 @@ def score(labels: Labels, findings: Iterable[Finding]) -> Score:
     for finding in findings:
         if finding.path not in labels.files:
             result.unscored[finding.code] += 1
+            result.unscored_in_tests += not is_production(finding.path)
         elif finding.code not in SCORED:
             result.other_codes[finding.code] += 1
         elif (finding.path, finding.line) not in labels.ignored:
@@ -306,7 +310,8 @@ def measure(
     out += _misses("false negatives", total.false_negatives, shown)
     unscored = sum(total.unscored.values())
     out.append(
-        f"  not scored: {unscored} findings in unlabelled files"
+        f"  not scored: {unscored} findings in unlabelled files ({total.unscored_in_tests} of "
+        "them in test code)"
         + (
             f"; in labelled files, codes outside the suite: {dict(total.other_codes)}"
             if total.other_codes
