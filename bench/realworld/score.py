@@ -226,8 +226,9 @@ def ratio(hits: int, total: int) -> str:
 
 def table(scores: Sequence[Score], total: Score) -> list[str]:
     codes = [*SCORED, "all"]
-    head = f"  {'service':<10}" + "".join(f"{code:>16}" for code in codes)
-    out = [head, f"  {'':<10}" + "".join(f"{'P    R  (n)':>16}" for _ in codes)]
+    width = max(10, *(len(item.name) + 1 for item in scores))
+    head = f"  {'service':<{width}}" + "".join(f"{code:>16}" for code in codes)
+    out = [head, f"  {'':<{width}}" + "".join(f"{'P    R  (n)':>16}" for _ in codes)]
     for item in [*scores, total]:
         cells = []
         for code in codes:
@@ -239,7 +240,7 @@ def table(scores: Sequence[Score], total: Score) -> list[str]:
             cells.append(f"{ratio(tp, tp + fp):>6} {ratio(tp, tp + fn):>4} ({tp + fn:>3})")
         if item is total:
             out.append("  " + "-" * (len(head) - 2))
-        out.append(f"  {item.name:<10}" + "".join(f"{cell:>16}" for cell in cells))
+        out.append(f"  {item.name:<{width}}" + "".join(f"{cell:>16}" for cell in cells))
     out.append(
         "  P precision, R recall, (n) labelled expectations; "
         "'-' where nothing was reported or expected"
