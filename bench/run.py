@@ -11,10 +11,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import catalog, render, scan
+from bench import accuracy, catalog, render, scan
 
 
 def main() -> None:
+    print("\n".join(accuracy.run()), flush=True)
+    print(flush=True)
     print("\n".join(catalog.run()), flush=True)
     print(flush=True)
     print("\n".join(scan.run()), flush=True)

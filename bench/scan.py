@@ -20,7 +20,6 @@ the exit status, a crash or a corpus problem does.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -31,12 +30,14 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bench import pypi
+from bench.pypi import BenchError, Pin, say, shout
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -51,22 +52,6 @@ PROJECT_PIN = (
     "# Written by bench/scan.py: this folder is the fmcat project, whatever is above it.\n"
     "[tool.fmcat]\n"
 )
-
-
-@dataclass(frozen=True)
-class Pin:
-    name: str
-    version: str
-    sha256: str  # of the wheel on PyPI
-
-    @property
-    def wheel_prefix(self) -> str:
-        """How the wheel's file name starts (PEP 427 escapes the name, lower case by convention)."""
-        return re.sub(r"[-_.]+", "_", self.name).lower() + "-" + self.version + "-"
-
-    @property
-    def folder(self) -> str:
-        return self.wheel_prefix.rstrip("-")
 
 
 #: Name, version and the sha256 of its wheel on PyPI; changed only deliberately.
@@ -96,101 +81,16 @@ PEAK_MEMORY_MB = 500.0
 FMCAT_TIMEOUT_CODES = ("FM101", "FM102")
 
 
-class BenchError(SystemExit):
-    """Stops the benchmark with a message and exit status 2."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(2)
-        self.message = message
-
-
 def _say(message: str) -> None:
-    print(f"[bench scan] {message}", file=sys.stderr, flush=True)
-
-
-def _shout(lines: Iterable[str]) -> None:
-    bar = "!" * 78
-    print(bar, *(f"!! {line}" for line in lines), bar, sep="\n", file=sys.stderr, flush=True)
+    say("scan", message)
 
 
 # --- The corpus ------------------------------------------------------------------------------
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _wheel(pin: Pin) -> Path | None:
-    if not WHEELS.is_dir():
-        return None
-    for path in sorted(WHEELS.iterdir()):
-        if path.name.lower().startswith(pin.wheel_prefix) and path.suffix == ".whl":
-            return path
-    return None
-
-
 def download() -> dict[Pin, Path]:
     """Every pinned wheel, from the cache when its hash still matches, else from PyPI."""
-    WHEELS.mkdir(parents=True, exist_ok=True)
-    missing: list[Pin] = []
-    for pin in PINS:
-        path = _wheel(pin)
-        if path is not None and _sha256(path) != pin.sha256:
-            _say(f"cached {path.name} does not match its pinned hash; downloading it again")
-            path.unlink()
-            path = None
-        if path is None:
-            missing.append(pin)
-    if missing:
-        _say("downloading " + ", ".join(f"{p.name}=={p.version}" for p in missing))
-        requirements = WORK / "corpus-requirements.txt"
-        WORK.mkdir(parents=True, exist_ok=True)
-        requirements.write_text(
-            "".join(f"{p.name}=={p.version} --hash=sha256:{p.sha256}\n" for p in missing),
-            encoding="utf-8",
-        )
-        command = [
-            sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-            "--disable-pip-version-check", "--dest", str(WHEELS), "-r", str(requirements),
-        ]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            _download_failed(missing, done.stdout + done.stderr)
-    wheels: dict[Pin, Path] = {}
-    for pin in PINS:
-        path = _wheel(pin)
-        if path is None or _sha256(path) != pin.sha256:
-            _shout([f"{pin.name}=={pin.version}: no wheel with the pinned hash after download."])
-            raise BenchError(f"corpus: {pin.name}=={pin.version} is missing")
-        wheels[pin] = path
-    return wheels
-
-
-def _download_failed(missing: Sequence[Pin], output: str) -> None:
-    absent = [
-        p
-        for p in missing
-        if re.search(
-            rf"(No matching distribution|Could not find a version).*\b{re.escape(p.name)}\b",
-            output,
-            re.IGNORECASE,
-        )
-    ]
-    if absent:
-        _shout(
-            [
-                "PINNED CORPUS VERSION NOT AVAILABLE ON PyPI (as a wheel):",
-                *(f"    {p.name}=={p.version}" for p in absent),
-                "The benchmark stops: it does not substitute another version. Change PINS in",
-                "bench/scan.py deliberately (version and hash) if the corpus must move.",
-            ]
-        )
-    elif "HASHES" in output.upper():
-        _shout(["A PINNED WHEEL DOES NOT MATCH ITS HASH in bench/scan.py; stopping."])
-    else:
-        _shout(["pip download of the pinned corpus failed; its output follows."])
-    print(output, file=sys.stderr)
-    raise BenchError("corpus download failed")
+    return pypi.download(PINS, WHEELS, WORK, where="bench/scan.py (PINS)")
 
 
 def extract(wheels: dict[Pin, Path]) -> None:
@@ -204,15 +104,7 @@ def extract(wheels: dict[Pin, Path]) -> None:
         shutil.rmtree(CORPUS)
     CORPUS.mkdir(parents=True)
     for pin, wheel in wheels.items():
-        target = CORPUS / pin.folder
-        with zipfile.ZipFile(wheel) as archive:
-            for member in archive.infolist():
-                name = member.filename
-                if not name.endswith(".py") or name.startswith("/") or ".." in name.split("/"):
-                    continue
-                destination = target / name
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                destination.write_bytes(archive.read(member))
+        pypi.extract_python(wheel, CORPUS / pin.folder)
     (CORPUS / "pyproject.toml").write_text(PROJECT_PIN, encoding="utf-8")
     stamp.write_text(stamp_text, encoding="utf-8")
 
@@ -343,7 +235,7 @@ class Tool:
     def run(self) -> Run:
         result = measure(self.command, self.env)
         if result.returncode not in self.ok_codes:
-            _shout([f"{self.label} exited {result.returncode}: {' '.join(self.command)}"])
+            shout([f"{self.label} exited {result.returncode}: {' '.join(self.command)}"])
             sys.stderr.write(result.stderr.decode("utf-8", "replace")[-4000:])
             raise BenchError(f"{self.label} failed")
         self.runs.append(result)
