@@ -158,13 +158,13 @@ def called_item(sites: int, used: bool) -> Item:
 
 def _response(mode: FailureMode) -> str:
     response = mode.response
-    if response is None or not (response.automatic or response.steps):
+    if response is None or not (response.automatic or response.runbook_steps):
         return "none declared (FM011)"
     parts = []
     if response.automatic:
         parts.append(listing([_MECHANISMS.get(m, m) for m in response.automatic]))
-    if response.steps:
-        parts.append(plural(len(response.steps), "runbook step"))
+    if response.runbook_steps:
+        parts.append(plural(response.runbook_steps, "runbook step"))
     return ", then ".join(parts)
 
 
