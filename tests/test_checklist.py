@@ -234,6 +234,19 @@ def test_findings_already_there_are_marked_so(tmp_path: Path) -> None:
     assert "new in this change" not in out
 
 
+def test_a_base_that_cannot_be_scanned_is_said_not_fatal(tmp_path: Path) -> None:
+    repo = service(tmp_path)
+    (repo / "pyproject.toml").write_text('[tool.fmcat]\ncatalogue = "failure-modes"\n')
+    commit(repo, "a typo in the configuration")
+    (repo / "pyproject.toml").write_text('[tool.fmcat]\ncatalog = "failure-modes"\n')
+    append(repo / "app/pay.py", '\n\ndef refund(o):\n    return requests.post(f"{PAY}/r")\n')
+    result = checklist(repo, "--base", "HEAD")
+    assert "the base commit could not be scanned" in result.stderr
+    assert 'unknown key "catalogue"' in result.stderr
+    assert "- [ ] Timeout set: requests.post has no timeout" in result.stdout
+    assert "new in this change" not in result.stdout
+
+
 def test_links_to_the_runbook_section_and_the_code_line(tmp_path: Path) -> None:
     repo = service(tmp_path)
     (repo / "pyproject.toml").write_text(

@@ -18,7 +18,7 @@ from fmcat.catalog.load import CATALOG_SUFFIXES, Catalog, Entry, discover, load_
 from fmcat.catalog.model import Dependency
 from fmcat.checklist import items
 from fmcat.checklist.diff import FileChange, Status
-from fmcat.checklist.git import ChangeSet, changes, repository_root, resolve_commit
+from fmcat.checklist.git import ChangeSet, GitError, changes, repository_root, resolve_commit
 from fmcat.checklist.links import Links
 from fmcat.checklist.markdown import Md, code, text
 from fmcat.checklist.model import Call, Checklist, Group, Item
@@ -26,7 +26,7 @@ from fmcat.checklist.policy_diff import policy_changes, worst_case_changes
 from fmcat.checklist.scope import modes_to_ask
 from fmcat.checklist.snapshot import BaseScan, scan_base
 from fmcat.config import Project, find_project
-from fmcat.errors import UsageError
+from fmcat.errors import FmcatError, UsageError
 from fmcat.findings import Finding
 from fmcat.lint import LintOptions, run_lint
 from fmcat.paths import display_path
@@ -307,9 +307,20 @@ def build_checklist(options: ChecklistOptions) -> Checklist:
     catalog, catalog_files = _load_catalog(project)
     files = lint.files
     attribution = attribute(files, catalog) if catalog and catalog.entries else Attribution()
-    before = (
-        scan_base(repo, base, project.root, project.settings.catalog) if base is not None else None
-    )
+    notes = list(lint.notes)
+    before = None
+    if base is not None:
+        try:
+            before = scan_base(repo, base, project.root, project.settings.catalog)
+        except GitError:
+            raise
+        except FmcatError as error:
+            # The base's own configuration may be broken; the checklist of the change still
+            # stands, without saying which findings are new.
+            notes.append(
+                f"the base commit could not be scanned ({error}); findings are not "
+                "marked new or already there"
+            )
     links = Links.of(project, [e.name for e in catalog.entries] if catalog else [])
     context = _Context(repo, change_set, catalog, attribution, lint.findings, links, before)
     grouped = _calls(context, files)
@@ -332,6 +343,6 @@ def build_checklist(options: ChecklistOptions) -> Checklist:
         gone=tuple(_gone(context, service)),
         changed_python=python,
         changed_catalog=catalog_count,
-        notes=tuple(lint.notes),
+        notes=tuple(notes),
         new_findings=before.new(lint.findings, project.root) if before is not None else None,
     )
