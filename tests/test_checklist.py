@@ -171,6 +171,9 @@ def test_whole_service_golden_and_stable(tmp_path: Path) -> None:
     # The same from inside the service: paths stay relative to the repository.
     assert checklist(repo / "examples" / "shop").stdout == first.stdout
     assert "fmcat: checklist: 21 calls in 5 dependencies" in first.stderr
+    # Short enough to read in a pull request: calls with nothing open are folded.
+    assert len(first.stdout.splitlines()) < 80
+    assert "- [x] 11 calls with nothing open" in first.stdout
 
 
 def test_sample_change_golden(tmp_path: Path) -> None:
@@ -182,9 +185,86 @@ def test_sample_change_golden(tmp_path: Path) -> None:
     assert "`requests.get` at `examples/shop/shop/clients/payments.py:113`" in out
     assert "- [ ] Timeout set: requests.get has no timeout" in out
     assert "- [ ] Failure handled: requests.get can fail" in out
-    assert "- [x] Dependency declared: `payment-gateway`" in out
+    assert "(checked: dependency declared)" in out
+    assert "(FM101) · **new in this change**" in out
     # Only the changed call and its dependency: not the other calls of the file or service.
     assert "requests.Session.get" not in out and "### orders-db" not in out
+
+
+def test_policy_change_golden(tmp_path: Path) -> None:
+    """The sample change of the report: a new call and one more retry attempt."""
+    repo = shop_repo(tmp_path)
+    append(repo / "examples/shop/shop/clients/payments.py", PROVIDER_STATUS)
+    catalog = repo / "examples/shop/failure-modes/payment-gateway.yaml"
+    catalog.write_text(catalog.read_text().replace("    attempts: 3\n", "    attempts: 4\n"))
+    out = checklist(repo, "examples/shop", "--base", "HEAD").stdout
+    assert_golden(EXPECTED / "checklist.shop-policy-change.md", out)
+    assert "| `retry.attempts` | `3` | `4` |" in out
+    assert (
+        "| `checkout` | 5s | 3 x (50ms + 300ms + 1.2s) + 200ms + 400ms = 5.25s | "
+        "4 x (50ms + 300ms + 1.2s) + 200ms + 400ms + 800ms = 7.6s | **no** |" in out
+    )
+    assert out.count("· **new in this change**") == 3  # FM101, FM103 and the worse FM017
+
+
+def test_only_modes_the_change_touches_are_asked(tmp_path: Path) -> None:
+    repo = shop_repo(tmp_path)
+    catalog = repo / "examples/shop/failure-modes/payment-gateway.yaml"
+    catalog.write_text(catalog.read_text().replace("    attempts: 3\n", "    attempts: 4\n"))
+    out = checklist(repo, "examples/shop", "--base", "HEAD").stdout
+    asked = re.findall(r"Failure mode `([a-z-]+)`", out)
+    # auth-rejected relies on the breaker alone; the other three retry.
+    assert asked == ["timeout", "unavailable", "rate-limited"]
+    assert "1 failure mode is not asked about" in out
+
+
+def test_findings_already_there_are_marked_so(tmp_path: Path) -> None:
+    repo = service(tmp_path)
+    path = repo / "failure-modes/search.yaml"
+    path.write_text(
+        path.read_text().replace("    detection: {signals: [search_errors_total]}\n", "")
+    )
+    commit(repo, "search without detection")
+    path.write_text(path.read_text().replace("title: Search is down", "title: Search is gone"))
+    out = checklist(repo, "--base", "HEAD").stdout
+    assert (
+        "- [ ] Catalog entry valid: 2 findings in `failure-modes/search.yaml` · already there "
+        "before this change" in out
+    )
+    assert "new in this change" not in out
+
+
+def test_a_base_that_cannot_be_scanned_is_said_not_fatal(tmp_path: Path) -> None:
+    repo = service(tmp_path)
+    (repo / "pyproject.toml").write_text('[tool.fmcat]\ncatalogue = "failure-modes"\n')
+    commit(repo, "a typo in the configuration")
+    (repo / "pyproject.toml").write_text('[tool.fmcat]\ncatalog = "failure-modes"\n')
+    append(repo / "app/pay.py", '\n\ndef refund(o):\n    return requests.post(f"{PAY}/r")\n')
+    result = checklist(repo, "--base", "HEAD")
+    assert "the base commit could not be scanned" in result.stderr
+    assert 'unknown key "catalogue"' in result.stderr
+    assert "- [ ] Timeout set: requests.post has no timeout" in result.stdout
+    assert "new in this change" not in result.stdout
+
+
+def test_links_to_the_runbook_section_and_the_code_line(tmp_path: Path) -> None:
+    repo = service(tmp_path)
+    (repo / "pyproject.toml").write_text(
+        '[tool.fmcat]\nsite_url = "https://runbooks.example.com/pay/"\n'
+        'repo_url = "https://git.example.com/pay/blob/main"\n'
+    )
+    append(repo / "app/pay.py", '\n\ndef refund(o):\n    return requests.post(f"{PAY}/r")\n')
+    out = checklist(repo, "--base", "HEAD").stdout
+    assert "at [`app/pay.py:14`](https://git.example.com/pay/blob/main/app/pay.py#L14)" in out
+    assert (
+        "Failure mode [`timeout`](https://runbooks.example.com/pay/dependencies/payments.html"
+        "#fm-timeout):" in out
+    )
+    (repo / "pyproject.toml").write_text('[tool.fmcat]\nsite_url = "runbooks/"\n')
+    _refused(
+        run_fmcat("checklist", "--base", "HEAD", cwd=repo),
+        "site_url 'runbooks/': give the absolute http(s) URL",
+    )
 
 
 # -- what a change lists ---------------------------------------------------------------------
@@ -195,17 +275,23 @@ def test_whole_service_lists_every_call_and_dependency(tmp_path: Path) -> None:
     out = checklist(repo).stdout
     assert out.startswith("## fmcat checklist\n\nThe whole service: 1 external call in 2 ")
     assert "### payments" in out and "### search" in out
-    assert "- [x] Timeout set: 2s" in out
-    assert "- [x] Failure handled: by an enclosing `try`" in out
+    # Every box of the call is ticked, and named on its line; its FM105 note keeps it listed.
+    assert (
+        "at `app/pay.py:8` in `charge` (checked: timeout set, failure handled and dependency "
+        "declared)\n  - `FM105` line 8: the timeout in code (2s) exceeds" in out
+    )
     assert "- [x] Catalog entry valid: no FM0xx finding in `failure-modes/payments.yaml`" in out
     assert "- [ ] Called from the code: no call site in the scanned code (FM201)" in out
-    assert "- [ ] Failure mode `timeout`: The provider does not answer in time. Response: " in out
-    assert "Is it still true?" in out
-    assert "- [ ] Runbook matches the policy" in out
+    # The whole service asks about every failure mode at once, with the runbook.
     assert (
-        "- [ ] Metrics still emitted for `checkout`: `checkout_seconds` (latency) and "
-        "`checkout_errors_total` (errors)" in out
+        "- [ ] **Review:** Failure modes still true: `timeout` (`failure-modes/payments.yaml`): "
+        "what users see, how it is detected, and runbook steps that fit" in out
     )
+    assert (
+        "- [ ] **Review:** Metrics still emitted: `checkout_seconds` and "
+        "`checkout_errors_total` (`checkout`)" in out
+    )
+    assert "new in this change" not in out and "already there" not in out
 
 
 def test_added_call_without_timeout_is_an_open_item_with_the_reason(tmp_path: Path) -> None:
@@ -254,10 +340,15 @@ def test_catalog_change_asks_for_the_runbook(tmp_path: Path) -> None:
     assert "### search" in out and "### payments" not in out
     assert "No call to it changed." in out
     assert (
-        "- [ ] Runbook updated if the policy changed: `failure-modes/search.yaml` changed here; "
-        "check that its response steps still fit its policies" in out
+        "- [ ] **Review:** Runbook updated if the policy changed: `failure-modes/search.yaml` "
+        "changed here; check that its response steps still fit its policies" in out
     )
-    assert "- [ ] Failure mode `unavailable`: Search is down. Response: timeout and fallback" in out
+    # The policy diff, and the mode whose automatic response relies on the timeout.
+    assert "| `timeout.read` | `400ms` | `300ms` |" in out
+    assert (
+        "- [ ] **Review:** Failure mode `unavailable`: Search is down. Response: timeout and "
+        "fallback" in out
+    )
 
 
 def test_invalid_catalog_file_is_listed_with_its_findings(tmp_path: Path) -> None:
@@ -287,7 +378,7 @@ def test_call_attributed_to_no_dependency(tmp_path: Path) -> None:
         "- [ ] Dependency declared: no catalog dependency matches this call to "
         "`https://geo.example.com/lookup` (FM104)" in out
     )
-    assert "- [x] Timeout set: 1s" in out
+    assert "(checked: timeout set and failure handled)" in out
 
 
 def test_service_without_a_catalog(tmp_path: Path) -> None:
@@ -333,7 +424,8 @@ def test_renames_and_deletions(tmp_path: Path) -> None:
         "dependency (such calls are listed under *No catalog dependency*)",
     ]
     assert (
-        "- [ ] Runbook updated if the policy changed: `failure-modes/pay.yaml` changed here" in out
+        "- [ ] **Review:** Runbook updated if the policy changed: `failure-modes/pay.yaml` "
+        "changed here" in out
     )
     assert "- [ ] Called from the code: no call site in the scanned code (FM201)" in out
 
@@ -357,8 +449,10 @@ def test_long_checklists_are_cut_under_the_comment_limit(tmp_path: Path) -> None
     total_calls = calls_per_file * file_count
     shown_calls = len(re.findall(r"^- `requests\.get`", out, flags=re.MULTILINE))
     assert shown_calls + int(note[2].replace(",", "")) == total_calls
-    # Three items a call: timeout (ticked), handled (open), declared (open, no catalog).
-    assert len(items(out)) + int(note[1].replace(",", "")) == 3 * total_calls
+    # Three items a call: timeout (ticked, named on the call's line), handled (open), declared
+    # (open, no catalog); only the open ones have a box.
+    assert len(items(out)) == 2 * shown_calls
+    assert 3 * shown_calls + int(note[1].replace(",", "")) == 3 * total_calls
     assert out.endswith("`fmcat lint` reports every finding.\n")
     assert checklist(repo).stdout == out
 
@@ -368,10 +462,12 @@ def test_catalog_text_cannot_inject_markdown_or_html(tmp_path: Path) -> None:
         "title: The provider does not answer in time",
         'title: "<img src=x onerror=alert(1)> [click](javascript:alert(1)) **bold**\\n# head"',
     )
-    repo = make_repo(
-        tmp_path / "repo", {"failure-modes/payments.yaml": hostile, "app/pay.py": CODE}
-    )
-    out = checklist(repo).stdout
+    repo = make_repo(tmp_path / "repo", {"app/pay.py": CODE})
+    # A new dependency in the change: every failure mode is asked about, by its title.
+    (repo / "failure-modes").mkdir()
+    (repo / "failure-modes/payments.yaml").write_text(hostile, encoding="utf-8")
+    out = checklist(repo, "--base", "HEAD").stdout
+    assert "Failure mode `timeout`:" in out
     assert re.search(r"<[A-Za-z/!]", out.replace("\\<", "")) is None
     assert (
         "\\<img src=x onerror=alert(1)\\> \\[click\\](javascript:alert(1)) \\*\\*bold\\*\\*" in out

@@ -41,16 +41,24 @@ operations:
 failure_modes:
   - id: boom
     title: "<script>alert(9)</script> {{ 7*7 }} [x](javascript:alert(10))"
-    detection: {signals: ["</code><script>alert(11)</script>"], alert: "{{ 7*7 }}"}
+    detection:
+      signals: ["</code><script>alert(11)</script>"]
+      alert: "{{ 7*7 }}"
+      dashboards: [{title: "<script>alert(15)</script>", url: "javascript:alert(16)"}]
+      queries: ["````\\n</code></pre><script>alert(17)</script>"]
     impact: "```\\n<script>alert(12)</script>\\n```"
     likelihood: 2
     severity: 3
     detectability: 4
     response:
+      diagnose:
+        - "```sh\\n```\\n</code></pre><script>alert(18)</script>\\n```"
+        - "```\\"><script>alert(19)</script>\\nx\\n```"
       steps:
         - "- nested list <script>alert(13)</script>"
         - "# heading {#fm-boom}"
         - "run `<script>alert(14)</script>` now"
+      escalation: "#chan [x](javascript:alert(20)) tel:+1<script> https://x.example.com/\\"<script>"
       verify: "{% for x in range(3) %}loop{% endfor %}"
 """
 
@@ -195,6 +203,12 @@ def test_catalog_text_cannot_inject_script_template_or_links(tmp_path: Path) -> 
     assert '<script>alert("description")</script>' in text
     assert "[click](javascript:alert(1))" in text
     assert "javascript:alert(7)" in text  # the refused link is shown as text
+    # Code blocks in steps and queries hold their text; it cannot close the block.
+    # (Highlighted code is split into spans, so its text is joined without spaces.)
+    joined = "".join(parse(runbook).text)
+    assert "</code></pre><script>alert(18)</script>" in joined
+    assert "</code></pre><script>alert(17)</script>" in joined
+    assert "javascript:alert(16)" in text and "[x](javascript:alert(20))" in text
     assert 'id="fm-boom"' in runbook.read_text(encoding="utf-8")
     index = (site / "search" / "search_index.json").read_text(encoding="utf-8").lower()
     assert "<script" not in index and "<img" not in index and "<iframe" not in index

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,17 @@ from tests.golden import assert_golden
 COMMITTED = REPO / "schema" / "catalog.schema.json"
 
 
+def _as_json(data: Any) -> Any:
+    """What an editor's JSON Schema check sees: YAML 1.1 timestamps (`2026-03-01`) are text."""
+    if isinstance(data, dict):
+        return {key: _as_json(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_as_json(value) for value in data]
+    return data.isoformat() if isinstance(data, date) else data
+
+
 def _yaml(text: str) -> Any:
-    return YAML(typ="safe", pure=True).load(text)
+    return _as_json(YAML(typ="safe", pure=True).load(text))
 
 
 def test_cli_prints_the_committed_schema() -> None:

@@ -45,6 +45,17 @@ class Settings(BaseModel):
     repo_url: str | None = Field(
         None, description="Code host URL that the runbook site links call sites to"
     )
+    site_url: str | None = Field(
+        None, description="Absolute http(s) URL where the runbook site is published"
+    )
+    review_max_age_days: int = Field(
+        365, ge=1, description="Days after which a runbook's last_reviewed is stale (FM024)"
+    )
+    channel_url: str | None = Field(
+        None,
+        description="Chat link for a #channel in escalation text, with {channel} in it: "
+        "https://example.slack.com/app_redirect?channel={channel}",
+    )
 
 
 #: The command-line flag that overrides each key, where there is one. A flag given replaces the

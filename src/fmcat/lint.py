@@ -162,6 +162,7 @@ def run_lint(options: LintOptions) -> LintResult:
     if catalog is not None:
         catalog.known_owners = frozenset(settings.owners) if settings.owners is not None else None
         catalog.known_alerts = load_alert_names(project.root, settings.alert_rules)
+        catalog.review_max_age_days = settings.review_max_age_days
         if named_catalog or not files_only:
             findings += check_catalog(catalog)
     result = LintResult([], catalog.files if catalog else 0, len(catalog.entries) if catalog else 0)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from fmcat.catalog.model import Dependency
+from fmcat.catalog.review import DEFAULT_MAX_AGE_DAYS, today
 from fmcat.catalog.schema_errors import schema_findings
 from fmcat.catalog.source import Source, read_source
 from fmcat.errors import ConfigError
@@ -38,6 +40,9 @@ class Catalog:
     known_owners: frozenset[str] | None = None
     #: Alert names defined in the service's alerting rules; None when not configured.
     known_alerts: frozenset[str] | None = None
+    #: ``[tool.fmcat] review_max_age_days``, and the day it is measured from (FM024).
+    review_max_age_days: int = DEFAULT_MAX_AGE_DAYS
+    today: date = field(default_factory=today)
 
     def call_patterns(self) -> tuple[str, ...]:
         """The `match: call:` globs: the code scan also parses files that import these modules."""

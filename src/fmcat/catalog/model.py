@@ -7,9 +7,19 @@ in the JSON Schema, so editors show them on hover.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from fmcat.catalog.units import Duration, Ratio
 
@@ -25,6 +35,32 @@ Slug = Annotated[
 Text = Annotated[str, StringConstraints(min_length=1)]
 Score = Annotated[int, Field(ge=1, le=5)]
 Count = Annotated[int, Field(ge=1)]
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_text(value: object) -> object:
+    """YAML timestamps reach the model as the text written (see yaml_guard); only YYYY-MM-DD
+    is a date here, not a number (which pydantic would read as seconds since 1970)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        raise PydanticCustomError(
+            "review_date",
+            "expected a date as YYYY-MM-DD (e.g. 2026-03-01), got {value}",
+            {"value": value},
+        )
+    return value.strip()
+
+
+ReviewDate = Annotated[
+    date,
+    BeforeValidator(_iso_date_text),
+    Field(
+        strict=False,
+        description="When people last checked this runbook against reality, as YYYY-MM-DD "
+        "(FM024 reports it when it is older than [tool.fmcat] review_max_age_days)",
+    ),
+]
 
 MESSAGING_KINDS: frozenset[str] = frozenset({"queue"})
 
@@ -155,13 +191,49 @@ class Detection(Strict):
     signals: list[Text] = Field(default_factory=list, description="Metrics or logs that show it")
     alert: Text | None = Field(None, description="Name of the alert that pages")
     description: Text | None = None
+    dashboards: list[Link] = Field(
+        default_factory=list, description="Dashboards that show it, linked from the runbook"
+    )
+    queries: list[Text] = Field(
+        default_factory=list, description="PromQL queries to run, shown as copyable code"
+    )
+
+
+#: A runbook step: text, where `code spans` and fenced code blocks (```sh ... ```) are code.
+Step = Text
 
 
 class Response(Strict):
     automatic: list[Mechanism] = Field(default_factory=list)
-    steps: list[Text] = Field(default_factory=list, description="Runbook steps, in order")
+    diagnose: list[Step] = Field(
+        default_factory=list, description="Steps to find out what is wrong, in order"
+    )
+    mitigate: list[Step] = Field(
+        default_factory=list, description="Steps that stop the harm, in order"
+    )
+    steps: list[Step] = Field(
+        default_factory=list,
+        description="Older name of `mitigate`, still read; give one of the two",
+    )
     verify: Text | None = Field(None, description="How to know it is over")
     escalation: Text | None = Field(None, description="Overrides the dependency's escalation")
+
+    @model_validator(mode="after")
+    def _one_name_for_mitigation(self) -> Response:
+        if self.steps and self.mitigate:
+            raise ValueError(
+                "give `mitigate` or its older name `steps`, not both (put them all in `mitigate`)"
+            )
+        return self
+
+    @property
+    def mitigation(self) -> list[str]:
+        """The mitigation steps, under either name."""
+        return list(self.mitigate or self.steps)
+
+    @property
+    def runbook_steps(self) -> int:
+        return len(self.diagnose) + len(self.mitigation)
 
 
 class FailureMode(Strict):
@@ -178,6 +250,9 @@ class FailureMode(Strict):
     detectability: Score | None = Field(None, description="1 = obvious, 5 = hard to detect")
     exceptions: list[Text] = Field(default_factory=list, description="Qualified exception names")
     response: Response | None = None
+    last_reviewed: ReviewDate | None = Field(
+        None, description="Overrides the dependency's last_reviewed for this mode (YYYY-MM-DD)"
+    )
 
     @property
     def risk(self) -> int | None:
@@ -204,10 +279,15 @@ class Dependency(Strict):
     failure_modes: list[FailureMode] = Field(default_factory=list)
     notes: Text | None = None
     tags: list[Slug] = Field(default_factory=list)
+    last_reviewed: ReviewDate | None = None
 
     @property
     def is_messaging(self) -> bool:
         return self.kind in MESSAGING_KINDS
+
+    def reviewed(self, mode: FailureMode) -> date | None:
+        """When ``mode``'s runbook was last reviewed: its own date, else the dependency's."""
+        return mode.last_reviewed or self.last_reviewed
 
     def operations_of(self, mode: FailureMode) -> list[Operation]:
         if mode.operations is None:

@@ -15,13 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fmcat.catalog.load import CATALOG_SUFFIXES, Catalog, Entry, discover, load_catalog
+from fmcat.catalog.model import Dependency
 from fmcat.checklist import items
 from fmcat.checklist.diff import FileChange, Status
-from fmcat.checklist.git import ChangeSet, changes, repository_root, resolve_commit
+from fmcat.checklist.git import ChangeSet, GitError, changes, repository_root, resolve_commit
+from fmcat.checklist.links import Links
 from fmcat.checklist.markdown import Md, code, text
 from fmcat.checklist.model import Call, Checklist, Group, Item
+from fmcat.checklist.policy_diff import policy_changes, worst_case_changes
+from fmcat.checklist.scope import modes_to_ask
+from fmcat.checklist.snapshot import BaseScan, scan_base
 from fmcat.config import Project, find_project
-from fmcat.errors import UsageError
+from fmcat.errors import FmcatError, UsageError
 from fmcat.findings import Finding
 from fmcat.lint import LintOptions, run_lint
 from fmcat.paths import display_path, project_relative
@@ -48,10 +53,19 @@ class _Context:
     catalog: Catalog | None
     attribution: Attribution
     findings: Sequence[Finding]
+    links: Links
+    base: BaseScan | None
 
     def path(self, shown: str | Path) -> str:
         """A path as fmcat shows it (relative to the current folder) -> from the repository."""
         return project_relative(shown, self.repo) or Path(os.path.abspath(shown)).as_posix()  # noqa: PTH100
+
+    def base_entry(self, name: str) -> Dependency | None:
+        """The dependency as the base commit declared it; None if it did not (or no base)."""
+        if self.base is None or self.base.catalog is None:
+            return None
+        found = [e for e in self.base.catalog.entries if e.name == name]
+        return found[0].model if len(found) == 1 else None
 
     def change(self, shown: str | Path) -> FileChange | None:
         return self.changes.of(self.path(shown)) if self.changes is not None else None
@@ -78,9 +92,9 @@ def _load_catalog(project: Project) -> tuple[Catalog | None, list[Path]]:
     return load_catalog(files), files
 
 
-def _title(facts: FileFacts, site: Site, path: str) -> Md:
+def _title(facts: FileFacts, site: Site, path: str, url: str | None) -> Md:
     role = " (client)" if site.role is Role.CLIENT else ""
-    where = code(f"{path}:{site.span.line}")
+    where = items.linked(code(f"{path}:{site.span.line}"), url)
     enclosing = site.enclosing.removeprefix(f"{facts.module}.") if facts.module else site.enclosing
     inside = f" in {code(enclosing)}" if enclosing and enclosing != facts.module else ""
     target = f" to {code(site.url)}" if site.url else ""
@@ -107,9 +121,10 @@ def _call(
         path,
         site.span.line,
         site.span.column,
-        _title(facts, site, path),
+        _title(facts, site, path, context.links.code(facts.path, site.span.line)),
         tuple(c for c in checks if c is not None),
         notes,
+        site.library,
     )
     return entry, call
 
@@ -157,11 +172,25 @@ def _dependency(context: _Context, entry: Entry, calls: list[Call]) -> Group:
         if f.code.startswith("FM0") and f.location.path == entry.source.display
     ]
     sites = sum(1 for e in context.attribution.by_site.values() if e is entry)
-    review = [
-        items.mode_item(entry, number, path, context.question)
-        for number in range(len(model.failure_modes))
-    ]
-    review.append(items.runbook_item(path, _catalog_changed(context, entry.source.path)))
+    runbooks = [context.links.runbook(entry.name, mode.id) for mode in model.failure_modes]
+    before = context.base_entry(entry.name)
+    changed_policy = (
+        policy_changes(before, model) if _catalog_changed(context, entry.source.path) else ()
+    )
+    review: list[Item] = []
+    asked: list[int] = list(range(len(model.failure_modes)))
+    if context.changes is None:
+        if model.failure_modes:
+            review.append(items.modes_item(entry, path, runbooks))
+    else:
+        change = context.change(entry.source.path)
+        asked = modes_to_ask(entry, change, changed_policy, calls, new=before is None)
+        review += [
+            items.mode_item(entry, number, path, context.question, runbooks[number])
+            for number in asked
+        ]
+    if context.changes is not None or not model.failure_modes:
+        review.append(items.runbook_item(path, _catalog_changed(context, entry.source.path)))
     review += items.metrics_items(entry)
     return Group(
         name=entry.name,
@@ -179,6 +208,9 @@ def _dependency(context: _Context, entry: Entry, calls: list[Call]) -> Group:
         no_calls=Md(
             "No call to it changed." if context.changes is not None else "No call site in the code."
         ),
+        policy_changes=changed_policy,
+        worst_cases=worst_case_changes(before, model) if changed_policy else (),
+        modes_not_asked=len(model.failure_modes) - len(asked) if context.changes else 0,
     )
 
 
@@ -207,6 +239,7 @@ def _broken(context: _Context, files: list[Path]) -> list[Item]:
                     f"({items.plural(len(own), 'finding')})"
                 ),
                 notes=tuple(items.finding_note(f) for f in own),
+                findings=tuple(own),
             )
         )
     return broken
@@ -270,7 +303,22 @@ def build_checklist(options: ChecklistOptions) -> Checklist:
     catalog, catalog_files = _load_catalog(project)
     files = lint.files
     attribution = attribute(files, catalog) if catalog and catalog.entries else Attribution()
-    context = _Context(repo, change_set, catalog, attribution, lint.findings)
+    notes = list(lint.notes)
+    before = None
+    if base is not None:
+        try:
+            before = scan_base(repo, base, project.root, project.settings.catalog)
+        except GitError:
+            raise
+        except FmcatError as error:
+            # The base's own configuration may be broken; the checklist of the change still
+            # stands, without saying which findings are new.
+            notes.append(
+                f"the base commit could not be scanned ({error}); findings are not "
+                "marked new or already there"
+            )
+    links = Links.of(project, [e.name for e in catalog.entries] if catalog else [])
+    context = _Context(repo, change_set, catalog, attribution, lint.findings, links, before)
     grouped = _calls(context, files)
     groups = []
     for entry in sorted(catalog.entries if catalog else [], key=lambda e: (e.name, e.source.path)):
@@ -291,5 +339,6 @@ def build_checklist(options: ChecklistOptions) -> Checklist:
         gone=tuple(_gone(context, service)),
         changed_python=python,
         changed_catalog=catalog_count,
-        notes=tuple(lint.notes),
+        notes=tuple(notes),
+        new_findings=before.new(lint.findings, project.root) if before is not None else None,
     )

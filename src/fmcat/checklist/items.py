@@ -84,7 +84,12 @@ def timeout_item(facts: FileFacts, site: Site, index: FindingIndex) -> Item:
             else:
                 state = "no timeout" if rule == "FM101" else "the timeout is switched off"
                 reason = f"{state}, and {rule} is suppressed or not selected here"
-            return Item(False, Md(f"Timeout set: {reason}"))
+            return Item(
+                False,
+                Md(f"Timeout set: {reason}"),
+                findings=tuple(found[:1]),
+                through_client=None if own else link.span.line,
+            )
         if link.timeout in _BOUNDED:
             maker = f"{code(link.qualname)} at line {link.span.line}"
             where = "" if own else f" on the client it goes through ({maker})"
@@ -110,7 +115,7 @@ def handled_item(facts: FileFacts, site: Site, index: FindingIndex) -> Item | No
         if found
         else "nothing handles it, and FM103 is suppressed or not selected here"
     )
-    return Item(False, Md(f"Failure handled: {reason}"))
+    return Item(False, Md(f"Failure handled: {reason}"), findings=tuple(found[:1]))
 
 
 def declared_item(site: Site, entry: Entry | None, has_catalog: bool) -> Item:
@@ -139,6 +144,7 @@ def valid_item(path: str, findings: Sequence[Finding]) -> Item:
         False,
         Md(f"Catalog entry valid: {plural(len(findings), 'finding')} in {code(path)}"),
         notes=tuple(finding_note(f) for f in findings),
+        findings=tuple(findings),
     )
 
 
@@ -158,25 +164,48 @@ def called_item(sites: int, used: bool) -> Item:
 
 def _response(mode: FailureMode) -> str:
     response = mode.response
-    if response is None or not (response.automatic or response.steps):
+    if response is None or not (response.automatic or response.runbook_steps):
         return "none declared (FM011)"
     parts = []
     if response.automatic:
         parts.append(listing([_MECHANISMS.get(m, m) for m in response.automatic]))
-    if response.steps:
-        parts.append(plural(len(response.steps), "runbook step"))
+    if response.runbook_steps:
+        parts.append(plural(response.runbook_steps, "runbook step"))
     return ", then ".join(parts)
 
 
-def mode_item(entry: Entry, number: int, path: str, question: str) -> Item:
+def linked(shown: Md, url: str | None) -> Md:
+    """``shown`` as a link to ``url`` (already checked: http(s) only), or as it is."""
+    return Md(f"[{shown}]({url})") if url else shown
+
+
+def mode_item(
+    entry: Entry, number: int, path: str, question: str, runbook: str | None = None
+) -> Item:
     mode = entry.model.failure_modes[number]
     line = entry.source.locate(("failure_modes", number)).line
     title = text(mode.title).rstrip(".")
     return Item(
         False,
         Md(
-            f"Failure mode {code(mode.id)}: {title}. Response: {_response(mode)} "
-            f"({code(f'{path}:{line}')}). {question}"
+            f"Failure mode {linked(code(mode.id), runbook)}: {title}. Response: "
+            f"{_response(mode)} ({code(f'{path}:{line}')}). {question}"
+        ),
+        verified=False,
+    )
+
+
+def modes_item(entry: Entry, path: str, runbooks: Sequence[str | None]) -> Item:
+    """Every failure mode and its runbook in one item, for the whole service: the reviewer
+    reads the file."""
+    modes = entry.model.failure_modes
+    names = [linked(code(m.id), url) for m, url in zip(modes, runbooks, strict=True)]
+    return Item(
+        False,
+        Md(
+            f"Failure modes still true: {listing(names)} ({code(path)}): what users see, how "
+            "it is detected, and runbook steps that fit the timeout, retry, circuit breaker, "
+            "bulkhead and fallback"
         ),
         verified=False,
     )
@@ -205,6 +234,7 @@ def runbook_item(path: str, changed: bool | None) -> Item:
 
 
 def metrics_items(entry: Entry) -> list[Item]:
+    """One item for the metrics of every operation the dependency affects."""
     operations = entry.model.operations
     if not operations:
         return [
@@ -214,23 +244,17 @@ def metrics_items(entry: Entry) -> list[Item]:
                 verified=False,
             )
         ]
-    items = []
+    parts = []
     for operation in operations:
         measures = operation.measures
         named = [
-            f"{code(metric)} ({kind})"
-            for kind, metric in (
-                ("latency", measures.latency if measures else None),
-                ("errors", measures.errors if measures else None),
+            code(metric)
+            for metric in (
+                measures.latency if measures else None,
+                measures.errors if measures else None,
             )
             if metric
         ]
         what = listing(named) if named else "none declared (FM019)"
-        items.append(
-            Item(
-                False,
-                Md(f"Metrics still emitted for {code(operation.name)}: {what}"),
-                verified=False,
-            )
-        )
-    return items
+        parts.append(f"{what} ({code(operation.name)})")
+    return [Item(False, Md(f"Metrics still emitted: {'; '.join(parts)}"), verified=False)]

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fmcat.checklist.markdown import Md
+from fmcat.checklist.policy_diff import PolicyChange, WorstCaseChange
+from fmcat.findings import Finding
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,10 @@ class Item:
     verified: bool = True
     #: Sub-bullets without a checkbox: the findings behind an open item.
     notes: tuple[Md, ...] = ()
+    #: The findings that keep it open: with a base commit, each is new or was already there.
+    findings: tuple[Finding, ...] = ()
+    #: Open only because the client the call goes through is: that client's line, same file.
+    through_client: int | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,12 @@ class Call:
     items: tuple[Item, ...]
     #: Other findings on the call (a timeout above the catalog's, a library default).
     notes: tuple[Md, ...] = ()
+    #: The client library (`requests`), to tell which failure modes the call can reach.
+    library: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.notes) or any(not item.done for item in self.items)
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,12 @@ class Group:
     review: tuple[Item, ...] = ()
     #: Said when there are no calls to list.
     no_calls: str = ""
+    #: What the change did to the declared policy, and to the worst case against each budget.
+    policy_changes: tuple[PolicyChange, ...] = ()
+    worst_cases: tuple[WorstCaseChange, ...] = ()
+    #: Failure modes not asked about: their response touches neither the changed policy nor
+    #: the changed calls.
+    modes_not_asked: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,14 @@ class Checklist:
     changed_catalog: int = 0
     #: What the user should know that is not part of the checklist (printed on stderr).
     notes: tuple[str, ...] = ()
+    #: With a base commit: the findings it did not have. None for the whole service.
+    new_findings: frozenset[Finding] | None = None
+
+    def is_new(self, item: Item) -> bool | None:
+        """Whether the change brought the findings behind ``item``; None when not known."""
+        if self.new_findings is None or not item.findings:
+            return None
+        return any(finding in self.new_findings for finding in item.findings)
 
     @property
     def calls(self) -> int:

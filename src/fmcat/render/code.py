@@ -55,6 +55,18 @@ class RepoLinks:
             return self.base.replace("{path}", quoted).replace("{line}", str(line))
         return f"{self.base.rstrip('/')}/{quoted}#L{line}"
 
+    def edit_url(self, path: str) -> str:
+        """Where to edit a file: GitHub's and GitLab's `/blob/` view has an `/edit/` twin."""
+        quoted = quote(path)
+        if "{path}" in self.base:
+            return self.base.replace("{path}", quoted).replace("{line}", "1")
+        base = self.base.rstrip("/")
+        for view in ("/-/blob/", "/blob/"):
+            if view in base:
+                base = base.replace(view, view.replace("blob", "edit"), 1)
+                break
+        return f"{base}/{quoted}"
+
 
 @dataclass(frozen=True)
 class CallSite:
@@ -106,7 +118,21 @@ def project_path(shown: str, root: Path) -> str:
     return project_relative(shown, root) or shown
 
 
-def _timeout_text(site: Site) -> str:
+def _maker(facts: FileFacts, site: Site) -> Site | None:
+    """The site that made the client ``site`` goes through, when this file shows it."""
+    index = site.client_site
+    if index is None or not 0 <= index < len(facts.sites) or facts.sites[index] is site:
+        return None
+    return facts.sites[index]
+
+
+def _timeout_text(site: Site, facts: FileFacts | None = None, depth: int = 0) -> str:
+    maker = _maker(facts, site) if facts is not None and depth < 5 else None
+    if site.timeout is TimeoutState.ELSEWHERE and maker is not None:
+        # Say what the client has, not only where to look: "set where the client is made"
+        # next to that client's "missing: waits forever" contradicted itself.
+        made = _timeout_text(maker, facts, depth + 1)
+        return f"{made} (where the client is made, line {maker.span.line})"
     if site.timeout is TimeoutState.DEFAULT:
         default = f" ({site.default_seconds:g}s)" if site.default_seconds is not None else ""
         return f"library default{default}"
@@ -142,26 +168,29 @@ def collect(
                     column=site.span.column,
                     qualname=site.qualname,
                     role=site.role.value,
-                    timeout=_timeout_text(site),
+                    timeout=_timeout_text(site, facts),
                     handling=_handling(site),
                     url=links.url(path, site.span.line) if links else None,
                     dependency=entry.name if entry else None,
                 )
             )
     sites.sort(key=lambda s: (s.path, s.line, s.column, s.qualname))
+    # A code finding sits on its call site (or the client's): it is that dependency's finding.
+    owner = {(s.path, s.line, s.column): s.dependency for s in sites if s.dependency}
     opened = []
     for finding in findings:
         path = project_path(finding.location.path, root)
         line = finding.location.line
+        column = finding.location.column
         opened.append(
             OpenFinding(
                 code=finding.code,
                 path=path,
                 line=line,
-                column=finding.location.column,
+                column=column,
                 message=finding.message,
                 severity=finding.severity.value,
-                dependency=finding.dependency,
+                dependency=finding.dependency or owner.get((path, line, column)),
                 url=links.url(path, line) if links else None,
             )
         )

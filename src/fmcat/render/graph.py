@@ -8,7 +8,8 @@ mermaid.js (see `assets.py`), so drawing it needs no network.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from urllib.parse import quote
 
 from fmcat.render.markdown import Md
 
@@ -24,12 +25,22 @@ def _label(text: str) -> str:
     return _LABEL_UNSAFE.sub("_", text)
 
 
-def mermaid(edges: Iterable[tuple[str, str, str]]) -> Md | None:
+def _href(target: str) -> str:
+    # A relative page path and an anchor; quoted so that no `"` can end Mermaid's string.
+    return quote(target, safe="/#.-_")
+
+
+def mermaid(
+    edges: Iterable[tuple[str, str, str]], links: Mapping[str, str] | None = None
+) -> Md | None:
     """``graph LR`` source for (operation, dependency, criticality) edges; None when too big.
 
     A critical dependency's edge is solid (the operation fails without it); a degradable or
-    optional one's is dotted (the operation goes on, degraded).
+    optional one's is dotted (the operation goes on, degraded). ``links`` maps a dependency's
+    name, or ``op:`` and an operation's name, to the page (relative to the home page) that a
+    click on its node opens.
     """
+    links = links or {}
     unique = sorted(set(edges))
     if not unique or len(unique) > MAX_EDGES:
         return None
@@ -43,5 +54,11 @@ def mermaid(edges: Iterable[tuple[str, str, str]]) -> Md | None:
     for op, dep, criticality in unique:
         arrow = "-->" if criticality == "critical" else "-.->"
         lines.append(f"  {op_ids[op]} {arrow} {dep_ids[dep]}")
+    for name in operations:
+        if f"op:{name}" in links:
+            lines.append(f'  click {op_ids[name]} href "{_href(links[f"op:{name}"])}"')
+    for name in dependencies:
+        if name in links:
+            lines.append(f'  click {dep_ids[name]} href "{_href(links[name])}"')
     # Safe to place in a fence as-is: every label went through `_label`.
     return Md("\n".join(lines))

@@ -27,7 +27,10 @@ def _q(text: str) -> str:
 
 def nav(view: SiteView) -> list[str]:
     lines = ["nav:", f"  - Home: {_q('index.md')}", "  - Runbooks:"]
-    lines += [f"      - {_q(dep.name)}: {_q(dep.page)}" for dep in view.dependencies]
+    lines += [
+        f"      - {_q(dep.name + (' (draft)' if dep.draft else ''))}: {_q(dep.page)}"
+        for dep in view.dependencies
+    ]
     if not view.dependencies:
         lines[-1] = "  - Runbooks: []"
     lines += [f"  - {title}: {_q(path)}" for title, path in _PAGES]
@@ -55,6 +58,20 @@ def mkdocs_yml(view: SiteView, site_name: str) -> str:
         "    - search.highlight",
         "    - navigation.tracking",
         "    - toc.follow",
+        # A copy button on every code block: runbook commands are pasted into a terminal.
+        "    - content.code.copy",
+        # Light and dark, following the system until the reader picks one (the toggle).
+        "  palette:",
+        '    - media: "(prefers-color-scheme: light)"',
+        "      scheme: default",
+        "      toggle:",
+        "        icon: material/weather-night",
+        "        name: Switch to dark mode",
+        '    - media: "(prefers-color-scheme: dark)"',
+        "      scheme: slate",
+        "      toggle:",
+        "        icon: material/weather-sunny",
+        "        name: Switch to light mode",
         "plugins:",
         "  - search",
         "  - tags",
@@ -74,8 +91,14 @@ def mkdocs_yml(view: SiteView, site_name: str) -> str:
         "markdown_extensions:",
         "  - attr_list",
         "  - tables",
+        # The on-call block and the draft banner of a runbook page.
+        "  - admonition",
         "  - toc:",
         "      permalink: true",
+        # Failure modes (h3) in the table of contents, not each one's Diagnosis, Mitigation...
+        "      toc_depth: 3",
+        # Code blocks highlighted at build time (Pygments), so nothing is fetched to view them.
+        "  - pymdownx.highlight",
         "  - pymdownx.superfences:",
         "      custom_fences:",
         "        - name: mermaid",

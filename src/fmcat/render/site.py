@@ -146,6 +146,9 @@ def render_pages(view: SiteView, overrides: Path | None) -> dict[str, str]:
     if view.code is not None:
         page("code.md", "code.md.j2")
     page("tags.md", "tags.md.j2")
+    # MkDocs' own 404.html links with root-absolute paths, which break from file:// and under
+    # a sub-path; a 404 page of the site's own is built like any page, with relative links.
+    page("404.md", "404.md.j2")
     return pages
 
 
@@ -179,7 +182,16 @@ def render_site(options: RenderOptions) -> RenderResult:
     _refuse_invalid(catalog)
     code = _scan(options, project, catalog, links) if options.scan_code else None
     sources = {e.name: project_path(e.source.display, project.root) for e in catalog.entries}
-    view = build_view(_service_name(project), catalog.entries, sources, code)
+    settings = project.settings
+    view = build_view(
+        _service_name(project),
+        catalog.entries,
+        sources,
+        code,
+        links=links,
+        channel_url=settings.channel_url,
+        review_max_age_days=settings.review_max_age_days,
+    )
     pages = render_pages(view, options.templates)
     staged = build.staging(options.output)
     try:

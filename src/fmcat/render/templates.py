@@ -19,10 +19,10 @@ import jinja2
 
 from fmcat.errors import ConfigError, FmcatError
 from fmcat.paths import display_path
-from fmcat.render import markdown
+from fmcat.render import blocks, markdown
 from fmcat.render.code import CallSite, OpenFinding
 from fmcat.render.markdown import Md
-from fmcat.render.view import HIGH_RISK, MEDIUM_RISK, anchor
+from fmcat.render.view import HIGH_RISK, MEDIUM_RISK, Contradiction, anchor
 
 #: Pages and the partials they include; a user's --templates folder may replace any of them.
 TEMPLATE_NAMES = (
@@ -33,6 +33,7 @@ TEMPLATE_NAMES = (
     "risk.md.j2",
     "code.md.j2",
     "tags.md.j2",
+    "404.md.j2",
 )
 
 
@@ -84,6 +85,18 @@ def _location(item: CallSite | OpenFinding) -> Md:
     return Md(f"[{shown}]({target})") if target else shown
 
 
+def _contradiction(item: Contradiction, page: str, section: str) -> Md:
+    """`path:line` linked to the code host's line, else to the dependency on the Code page."""
+    target = markdown.safe_url(item.url) if item.url else None
+    href = target or _relative(f"code.md#{section}", page)
+    shown = markdown.code(f"{item.path}:{item.line}")
+    return Md(f"[{shown}]({href}) {markdown.inline(item.what)} ({item.code})")
+
+
+def _safe_url(url: str) -> Md:
+    return Md(markdown.safe_url(url) or "")
+
+
 def _join(values: Any, separator: str = ", ") -> Md:
     return Md(separator.join(_finalize(v) for v in values))
 
@@ -131,6 +144,11 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         yaml=_yaml,
         code_or_dash=_code_or_dash,
         location=_location,
+        step=blocks.step,
+        contact=blocks.contact,
+        code_block=blocks.code_block,
+        contradiction=_contradiction,
+        safe_url=_safe_url,
     )
     env.globals.update(
         anchor=anchor,

@@ -11,13 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
+from fmcat.catalog.drafts import shown, todo_values
 from fmcat.catalog.load import Entry
-from fmcat.catalog.model import Dependency, FailureMode, Operation, Policies
+from fmcat.catalog.model import Dependency, FailureMode, Operation
+from fmcat.catalog.review import DEFAULT_MAX_AGE_DAYS, age_days, is_stale, today
 from fmcat.catalog.worst_case import worst_case
-from fmcat.render.code import CallSite, CodeScan, OpenFinding
+from fmcat.render.code import CallSite, CodeScan, OpenFinding, RepoLinks
 from fmcat.render.graph import mermaid
 from fmcat.render.markdown import tag
+from fmcat.render.policies import breaker, bulkhead, delivery, objective, retry, timeouts
 
 #: FMEA risk (severity x likelihood x detectability, 1-125) from which a mode is "high" or
 #: "medium". 40 is, for example, severity 5 x likelihood 4 x detectability 2.
@@ -26,6 +30,17 @@ MEDIUM_RISK = 15
 
 _UNSAFE_SLUG = re.compile(r"[^a-z0-9_-]+")
 _ANCHOR_SAFE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+#: Home page order: what the service cannot do without comes first.
+CRITICALITY_ORDER = {"critical": 0, "degradable": 1, "optional": 2}
+
+#: Code findings that contradict the declared timeout, and how the policy row says it.
+CONTRADICTS_TIMEOUT = {
+    "FM101": "has no timeout",
+    "FM102": "switches the timeout off",
+    "FM105": "waits longer than declared",
+    "FM107": "relies on the library's default",
+}
 
 MECHANISM_NAMES = {
     "timeout": "timeout",
@@ -83,6 +98,31 @@ class ModeSection:
     automatic: tuple[str, ...]
     operations: tuple[str, ...]
     escalation: str | None
+    diagnose: tuple[str, ...] = ()
+    mitigate: tuple[str, ...] = ()
+    #: The mode's last_reviewed, else its dependency's; its age in days, and whether it is
+    #: older than [tool.fmcat] review_max_age_days (FM024).
+    reviewed: date | None = None
+    review_age: int | None = None
+    stale: bool = False
+
+    @property
+    def rpn(self) -> str:
+        """The FMEA number, labelled as one: it ranks catalog work, it is not a severity."""
+        return f"RPN {self.risk} of 125" if self.risk is not None else "RPN unscored"
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """A call site whose code says otherwise than a declared policy."""
+
+    code: str
+    what: str
+    path: str
+    line: int
+    #: The code host's line (repo_url), else None: the Code page's section is linked instead.
+    url: str | None
+    message: str
 
 
 @dataclass(frozen=True)
@@ -135,10 +175,27 @@ class DependencyPage:
     highest: ModeSection | None
     sites: tuple[CallSite, ...]
     findings: tuple[OpenFinding, ...]
+    #: Catalog values that still say TODO (FM023): the page is a draft while there are any.
+    draft: tuple[str, ...] = ()
+    #: Where to edit the catalog file on the code host (repo_url), if known.
+    edit_url: str | None = None
+    #: Call sites that contradict the declared timeout (FM101, FM102, FM105, FM107).
+    timeout_contradictions: tuple[Contradiction, ...] = ()
 
     @property
     def name(self) -> str:
         return self.model.dependency
+
+    @property
+    def protection(self) -> str | None:
+        """The breaker, bulkhead and fallback declared, in a few words for the home page."""
+        policies = self.model.policies
+        parts = [
+            "breaker" if policies.circuit_breaker else "",
+            f"bulkhead {policies.bulkhead.max_concurrent}" if policies.bulkhead else "",
+            "fallback" if policies.fallback else "",
+        ]
+        return ", ".join(p for p in parts if p) or None
 
     @property
     def anchor(self) -> str:
@@ -154,107 +211,36 @@ class SiteView:
     ranked: tuple[ModeSection, ...]
     code: CodeScan | None
     graph: str | None
+    #: [tool.fmcat] channel_url: where a #channel in escalation text links to.
+    channel_url: str | None = None
+    review_max_age_days: int = DEFAULT_MAX_AGE_DAYS
+
+    @property
+    def by_criticality(self) -> tuple[DependencyPage, ...]:
+        """Critical first, then the highest risk, then by name: the home page's order."""
+        return tuple(
+            sorted(
+                self.dependencies,
+                key=lambda p: (
+                    CRITICALITY_ORDER.get(p.model.criticality, 9),
+                    -(p.highest.risk or 0) if p.highest else 0,
+                    p.name,
+                ),
+            )
+        )
 
     @property
     def failure_modes(self) -> int:
         return len(self.ranked)
 
 
-def objective(op: Operation) -> str | None:
-    goal = op.objective
-    if goal is None:
-        return None
-    parts = [
-        f"{label} {value}"
-        for label, value in (
-            ("p50", goal.latency_p50),
-            ("p95", goal.latency_p95),
-            ("p99", goal.latency_p99),
-            ("errors", goal.error_rate),
-            ("availability", goal.availability),
-        )
-        if value is not None
-    ]
-    return ", ".join(parts) or None
-
-
-def timeouts(policies: Policies) -> str | None:
-    timeout = policies.timeout
-    if timeout is None or timeout.is_empty():
-        return None
-    phases = [(name, getattr(timeout, name)) for name in ("connect", "read", "write", "total")]
-    return ", ".join(f"{name} {value}" for name, value in phases if value is not None)
-
-
-def retry(policies: Policies) -> str | None:
-    policy = policies.retry
-    if policy is None:
-        return None
-    parts = [f"{policy.attempts} attempts" if policy.attempts else "no attempt limit"]
-    if policy.backoff and policy.backoff != "none":
-        wait = f"{policy.backoff} backoff"
-        if policy.initial is not None:
-            wait += f" from {policy.initial}"
-        if policy.max is not None:
-            wait += f" up to {policy.max}"
-        parts.append(wait)
-    if policy.jitter:
-        parts.append("jitter")
-    if policy.errors:
-        parts.append("on " + ", ".join(policy.errors))
-    return ", ".join(parts)
-
-
-def breaker(policies: Policies) -> str | None:
-    policy = policies.circuit_breaker
-    if policy is None:
-        return None
-    parts = []
-    if policy.failure_rate is not None:
-        opens = f"opens at {policy.failure_rate} failures"
-        if policy.window is not None:
-            opens += f" over {policy.window}"
-        parts.append(opens)
-    if policy.min_calls is not None:
-        parts.append(f"after {policy.min_calls} calls")
-    if policy.open_for is not None:
-        parts.append(f"stays open {policy.open_for}")
-    return ", ".join(parts) or "declared"
-
-
-def bulkhead(policies: Policies) -> str | None:
-    policy = policies.bulkhead
-    if policy is None:
-        return None
-    text = f"{policy.max_concurrent} concurrent"
-    if policy.max_wait is not None:
-        text += f", callers wait up to {policy.max_wait}"
-    return text
-
-
-def delivery(model: Dependency) -> str | None:
-    if model.delivery is None:
-        return None
-    parts: list[str] = []
-    if model.delivery.semantics:
-        parts.append(model.delivery.semantics)
-    if model.delivery.dedup is not None:
-        parts.append(f"dedup on {model.delivery.dedup.key}")
-    poison = model.delivery.poison
-    if poison is not None:
-        if poison.max_deliveries is not None:
-            parts.append(f"at most {poison.max_deliveries} deliveries")
-        if poison.dead_letter is not None:
-            parts.append(f"dead letter {poison.dead_letter}")
-    return ", ".join(parts) or None
-
-
-def _modes(model: Dependency, page: str) -> tuple[ModeSection, ...]:
+def _modes(model: Dependency, page: str, max_age: int, on: date) -> tuple[ModeSection, ...]:
     sections = []
     for mode in model.failure_modes:
         response = mode.response
         automatic = tuple(MECHANISM_NAMES[m] for m in response.automatic) if response else ()
         override = response.escalation if response else None
+        reviewed = model.reviewed(mode)
         sections.append(
             ModeSection(
                 model=mode,
@@ -266,9 +252,22 @@ def _modes(model: Dependency, page: str) -> tuple[ModeSection, ...]:
                 automatic=automatic,
                 operations=tuple(op.name for op in model.operations_of(mode)),
                 escalation=override or model.escalation,
+                diagnose=tuple(response.diagnose) if response else (),
+                mitigate=tuple(response.mitigation) if response else (),
+                reviewed=reviewed,
+                review_age=age_days(reviewed, on) if reviewed else None,
+                stale=reviewed is not None and is_stale(reviewed, max_age, on),
             )
         )
     return tuple(sections)
+
+
+def _contradictions(findings: Sequence[OpenFinding]) -> tuple[Contradiction, ...]:
+    return tuple(
+        Contradiction(f.code, CONTRADICTS_TIMEOUT[f.code], f.path, f.line, f.url, f.message)
+        for f in findings
+        if f.code in CONTRADICTS_TIMEOUT
+    )
 
 
 def _uses(model: Dependency, page: str) -> tuple[OperationUse, ...]:
@@ -324,15 +323,24 @@ def build_view(
     entries: Sequence[Entry],
     sources: dict[str, str],
     code: CodeScan | None,
+    *,
+    links: RepoLinks | None = None,
+    channel_url: str | None = None,
+    review_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+    on: date | None = None,
 ) -> SiteView:
-    """The whole site's facts. ``sources`` maps a dependency id to its catalog file's path."""
+    """The whole site's facts. ``sources`` maps a dependency id to its catalog file's path;
+    ``on`` is the day review ages are counted to (default: today, or SOURCE_DATE_EPOCH)."""
+    on = on or today()
     slugs = page_slugs(e.name for e in entries)
     pages = []
     for entry in sorted(entries, key=lambda e: e.name):
         model = entry.model
         slug = slugs[model.dependency]
         page = f"dependencies/{slug}.md"
-        modes = _modes(model, page)
+        modes = _modes(model, page, review_max_age_days, on)
+        source = sources.get(model.dependency, "")
+        findings = code.findings_of(model.dependency) if code else ()
         tags = (
             f"kind:{model.kind}",
             f"criticality:{model.criticality}",
@@ -344,7 +352,7 @@ def build_view(
                 model=model,
                 slug=slug,
                 page=page,
-                source=sources.get(model.dependency, ""),
+                source=source,
                 tags=tags,
                 timeouts=timeouts(model.policies),
                 retry=retry(model.policies),
@@ -355,9 +363,23 @@ def build_view(
                 operations=_uses(model, page),
                 highest=_highest(modes),
                 sites=code.sites_of(model.dependency) if code else (),
-                findings=code.findings_of(model.dependency) if code else (),
+                findings=findings,
+                draft=tuple(shown(path) for path in todo_values(entry.source.data)),
+                edit_url=links.edit_url(source) if links and source else None,
+                timeout_contradictions=_contradictions(findings),
             )
         )
     ranked = tuple(sorted((m for p in pages for m in p.modes), key=_rank_key))
     edges = [(u.operation.name, p.name, p.model.criticality) for p in pages for u in p.operations]
-    return SiteView(service, tuple(pages), _operations(pages), ranked, code, mermaid(edges))
+    targets = {p.name: p.page.removesuffix(".md") + ".html" for p in pages}
+    targets.update({f"op:{op.name}": f"operations.html#{op.anchor}" for op in _operations(pages)})
+    return SiteView(
+        service,
+        tuple(pages),
+        _operations(pages),
+        ranked,
+        code,
+        mermaid(edges, targets),
+        channel_url=channel_url,
+        review_max_age_days=review_max_age_days,
+    )

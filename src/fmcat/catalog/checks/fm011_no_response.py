@@ -9,7 +9,8 @@ class NoResponse(CatalogCheck):
     """
     A failure mode that is written down but has no response is a known problem with no plan.
     Give each one an automatic response (`timeout`, `retry`, `circuit_breaker`, `bulkhead`,
-    `fallback`), runbook `steps` for the person on call, or both.
+    `fallback`), runbook steps for the person on call (`diagnose` and `mitigate`, or their
+    older form `steps`), or both.
     """
 
     code = "FM011"
@@ -44,17 +45,18 @@ failure_modes:
   - id: slow
     title: Search API answers slowly
     response:
-      steps: [Check the provider's status page.]
+      diagnose: [Check the provider's status page.]
+      mitigate: [Switch search to the cached index with `searchctl use-cache`.]
 """,
     )
 
     def check(self, entry: Entry, catalog: Catalog) -> Iterator[Finding]:
         for index, mode in enumerate(entry.model.failure_modes):
             response = mode.response
-            if response is None or not (response.automatic or response.steps):
+            if response is None or not (response.automatic or response.runbook_steps):
                 yield self.finding(
                     entry,
                     ("failure_modes", index),
                     f'failure mode "{mode.id}" has no response: add response.automatic '
-                    "and/or response.steps",
+                    "and/or runbook steps (response.diagnose, response.mitigate)",
                 )
