@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from fmcat.alerts.checks import RULES_CHECKS
+from fmcat.alerts.checks.base import SITE_URL, RulesCheck
 from fmcat.catalog.checks import CATALOG_CHECKS
 from fmcat.catalog.load import load_catalog
 from fmcat.lint import LintOptions, check_catalog, run_lint
@@ -13,7 +15,7 @@ from fmcat.rule import Rule, expected_lines
 from fmcat.scan.rules import CODE_RULES
 from fmcat.scan.rules.base import CodeRule
 
-ALL = (*CATALOG_CHECKS, *CODE_RULES)
+ALL = (*CATALOG_CHECKS, *RULES_CHECKS, *CODE_RULES)
 CASES = [
     pytest.param(rule, kind, index, case, id=f"{rule.code}-{kind}-{index}")
     for rule in ALL
@@ -44,9 +46,28 @@ def code_lines(rule: type[CodeRule], case: str, tmp_path: Path) -> list[int]:
     )
 
 
+def rules_lines(rule: type[RulesCheck], case: str, tmp_path: Path) -> list[int]:
+    """The case as the alerting rules of a project with the rule's catalog and site."""
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.fmcat]\nalert_rules = ["alerts.rules.yaml"]\nsite_url = "{SITE_URL}"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "alerts.rules.yaml").write_text(case, encoding="utf-8")
+    (tmp_path / "failure-modes").mkdir()
+    (tmp_path / "failure-modes" / "dependency.yaml").write_text(rule.CATALOG, "utf-8")
+    options = LintOptions(paths=(tmp_path,), use_cache=False)
+    return sorted(
+        f.location.line
+        for f in run_lint(options).findings
+        if f.code == rule.code and f.location.path.endswith("alerts.rules.yaml")
+    )
+
+
 @pytest.mark.parametrize(("rule", "kind", "index", "case"), CASES)
 def test_case(rule: type[Rule], kind: str, index: int, case: str, tmp_path: Path) -> None:
-    if issubclass(rule, CodeRule):
+    if issubclass(rule, RulesCheck):
+        lines = rules_lines(rule, case, tmp_path)
+    elif issubclass(rule, CodeRule):
         lines = code_lines(rule, case, tmp_path)
         if rule.reports_on_catalog:
             assert bool(lines) == (kind == "invalid")
@@ -59,7 +80,8 @@ def test_case(rule: type[Rule], kind: str, index: int, case: str, tmp_path: Path
         assert lines == [], f"{rule.code} reported on a valid case at lines {lines}"
     else:
         assert expected, "an INVALID case must mark the lines where the rule reports"
-        assert sorted(set(lines)) == expected
+        # Rules-file checks report exactly once per mark.
+        assert (lines if issubclass(rule, RulesCheck) else sorted(set(lines))) == expected
 
 
 @pytest.mark.parametrize("rule", ALL, ids=lambda r: r.code)
@@ -90,14 +112,18 @@ def test_code_rule_cases_are_valid_python() -> None:
 
 
 def test_rule_codes_are_unique_and_in_order() -> None:
-    for rules in (CATALOG_CHECKS, CODE_RULES):
+    for rules in (CATALOG_CHECKS, RULES_CHECKS, CODE_RULES):
         codes = [rule.code for rule in rules]
         assert codes == sorted(set(codes))
 
 
 @pytest.mark.parametrize(
     ("package", "registered"),
-    [("fmcat.catalog.checks", CATALOG_CHECKS), ("fmcat.scan.rules", CODE_RULES)],
+    [
+        ("fmcat.catalog.checks", CATALOG_CHECKS),
+        ("fmcat.alerts.checks", RULES_CHECKS),
+        ("fmcat.scan.rules", CODE_RULES),
+    ],
 )
 def test_every_rule_module_is_registered(package: str, registered: tuple[type[Rule], ...]) -> None:
     import importlib

@@ -65,7 +65,7 @@ class RenderResult:
     seconds: float
 
 
-def _service_name(project: Project) -> str:
+def service_name(project: Project) -> str:
     """The site's title: [project] name, else the folder's name, in characters that are safe
     unescaped (Material puts site_name in pages as-is)."""
     name = project.root.name
@@ -175,7 +175,7 @@ def render_site(options: RenderOptions) -> RenderResult:
     _refuse_invalid(catalog)
     code = _scan(options, project, catalog, links) if options.scan_code else None
     sources = {e.name: project_path(e.source.display, project.root) for e in catalog.entries}
-    view = build_view(_service_name(project), catalog.entries, sources, code)
+    view = build_view(service_name(project), catalog.entries, sources, code)
     pages = render_pages(view, options.templates)
     staged = build.staging(options.output)
     try:
