@@ -139,7 +139,11 @@ def test_a_rules_file_over_the_size_bound_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("pattern", "message"),
-    [('["/etc/*.yaml"]', "is absolute"), ('[""]', "an empty pattern"), ('["  "]', "empty")],
+    [
+        ('["/etc/*.yaml"]', "is absolute"),
+        ('[""]', "an empty pattern"),
+        ('["  "]', "an empty pattern"),
+    ],
 )
 def test_absolute_or_empty_globs_are_config_errors(
     tmp_path: Path, pattern: str, message: str

@@ -260,3 +260,12 @@ def test_short_window_must_be_shorter(tmp_path: Path) -> None:
     result = run_fmcat("alerts", "slo", ".", cwd=project(tmp_path, settings=settings))
     assert result.code == 2
     assert "short window 1h must be shorter than the long window 5m" in result.stderr
+
+
+def test_output_is_never_written_over_a_special_file(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "null").symlink_to("/dev/null")
+    result = run_fmcat("alerts", "slo", ".", "-o", "null", cwd=root)
+    assert result.code == 2
+    assert "refusing to write null: it is not a regular file" in result.stderr
+    assert Path("/dev/null").is_char_device()

@@ -18,10 +18,9 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from fmcat.alerts.checks.base import alert_context
-from fmcat.alerts.project import AlertsProject
+from fmcat.alerts.project import AlertsProject, write_output
 from fmcat.alerts.rules import RulesFile, RulesFileError, alerts_of, load_rule_set, rules_yaml
 from fmcat.errors import ConfigError, UsageError
-from fmcat.init.write import Planned, write_files
 
 # (mapping, sequence, offset) indentations to try, the common ones first.
 _LAYOUTS = [
@@ -154,5 +153,6 @@ def plan_links(project: AlertsProject) -> LinkPlan:
 def write_links(plan: LinkPlan) -> None:
     """Each file replaced whole by a rename: a failure leaves it as it was."""
     for edit in plan.files:
-        target = edit.rules.path.resolve()  # a symlinked rules file stays a symlink
-        write_files(target.parent, [Planned(target, edit.new_text, replace=True)])
+        # A symlinked rules file stays a symlink: its target is rewritten. The file was read
+        # as a regular file, so this never writes over a device or a FIFO.
+        write_output(edit.rules.path, edit.new_text)

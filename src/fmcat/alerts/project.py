@@ -8,6 +8,7 @@ from pathlib import Path
 from fmcat.catalog.load import Catalog, discover, load_catalog
 from fmcat.config import Project, find_project, site_base
 from fmcat.errors import ConfigError, FmcatError, UsageError
+from fmcat.init.write import Planned, write_files
 from fmcat.paths import display_path
 
 
@@ -47,3 +48,11 @@ def load_project(path: Path, catalog: Path | None, site_url: str | None) -> Aler
         except ValueError as error:
             raise UsageError(f"--site-url: {error}") from error
     return AlertsProject(project, loaded, site_url or project.settings.site_url)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a generated file atomically; never over a folder, device, FIFO or socket."""
+    target = path.resolve()
+    if target.exists() and not target.is_file():
+        raise UsageError(f"refusing to write {display_path(path)}: it is not a regular file")
+    write_files(target.parent, [Planned(target, text, replace=True)])

@@ -9,10 +9,9 @@ import typer
 
 from fmcat.alerts.generate import generate_slo_rules
 from fmcat.alerts.link import plan_links, write_links
-from fmcat.alerts.project import load_project
+from fmcat.alerts.project import load_project, write_output
 from fmcat.alerts.slo_rules import RulesFormat
 from fmcat.cli.console import note, report
-from fmcat.init.write import Planned, write_files
 from fmcat.paths import display_path
 
 alerts = typer.Typer(
@@ -84,8 +83,7 @@ def slo(
     if output is None:
         report(text)
     else:
-        target = output.resolve()
-        write_files(target.parent, [Planned(target, text, replace=True)])
+        write_output(output, text)
         note(f"wrote {count} SLO(s) to {display_path(output)}")
     return 0
 

@@ -29,8 +29,10 @@ TEMPLATE_NAMES = (
     "index.md.j2",
     "dependency.md.j2",
     "failure-mode.md.j2",
+    "failure-mode-alert.md.j2",
     "operations.md.j2",
     "risk.md.j2",
+    "alerts.md.j2",
     "code.md.j2",
     "tags.md.j2",
 )
