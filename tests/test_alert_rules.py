@@ -246,3 +246,17 @@ def test_paging_alert_without_runbook_is_an_error_others_warnings(tmp_path: Path
 
     findings = json.loads(result.stdout)["findings"]
     assert [(f["line"], f["severity"]) for f in findings] == [(9, "error"), (12, "warning")]
+
+
+def test_a_merge_chain_in_a_catalog_file_is_fm001_too(tmp_path: Path) -> None:
+    """The merge bound lives in the YAML reader both kinds of file share."""
+    root = project(tmp_path)
+    chain = merge_chain(2500).replace(RULES, "")
+    (root / "failure-modes" / "payment-gateway.yaml").write_text(CATALOG + chain, "utf-8")
+    started = time.perf_counter()
+    result = run_fmcat("lint", ".", "--select", "FM001", cwd=root, timeout=60)
+    assert time.perf_counter() - started < 20
+    assert result.code == 1, result.stderr
+    (line,) = result.stdout.splitlines()
+    assert line.startswith("failure-modes/payment-gateway.yaml:")
+    assert "FM001 merge keys (`<<`) copy more than 200,000 keys" in line

@@ -269,3 +269,19 @@ def test_output_is_never_written_over_a_special_file(tmp_path: Path) -> None:
     assert result.code == 2
     assert "refusing to write null: it is not a regular file" in result.stderr
     assert Path("/dev/null").is_char_device()
+
+
+def test_selectors_and_millisecond_histograms() -> None:
+    from fmcat.alerts.sli import Metric, le_label
+    from fmcat.catalog.units import Duration
+
+    metric = Metric.parse('http_request_duration_seconds{route="/checkout"}')
+    assert metric is not None
+    assert metric.with_suffix("_bucket", 'le="2.5"') == (
+        'http_request_duration_seconds_bucket{route="/checkout", le="2.5"}'
+    )
+    assert le_label(Duration.parse("2.5s"), metric) == "2.5"
+    assert le_label(Duration.parse("1s"), metric) == "1.0"
+    millis = Metric.parse("rpc_latency_milliseconds")
+    assert millis is not None and le_label(Duration.parse("250ms"), millis) == "250.0"
+    assert Metric.parse("not a metric") is None
