@@ -96,11 +96,10 @@ def test_link_changes_only_the_runbook_lines(tmp_path: Path) -> None:
     assert result.code == 0, result.stderr
     assert "wrote 3 runbook link(s) in rules/shop.yaml" in result.stderr
     after = path.read_text(encoding="utf-8")
-    # The comment after a lengthened value keeps one space before it (ruamel's rule).
     expected = (
         RULES.replace(
-            '"https://wiki.example.com/payments#timeouts"  # stale',
-            f'"{SITE}dependencies/payment-gateway.html#fm-timeout" # stale',
+            '"https://wiki.example.com/payments#timeouts"',
+            f'"{SITE}dependencies/payment-gateway.html#fm-timeout"',
         )
         .replace(
             "          labels:\n            severity: page\n",
@@ -132,7 +131,7 @@ def test_check_prints_the_diff_exits_1_and_writes_nothing(tmp_path: Path) -> Non
     assert result.code == 1, result.stderr
     assert result.stdout.startswith("--- a/rules/shop.yaml\n+++ b/rules/shop.yaml\n")
     assert (
-        f'+            runbook_url: "{SITE}dependencies/payment-gateway.html#fm-timeout" # stale'
+        f'+            runbook_url: "{SITE}dependencies/payment-gateway.html#fm-timeout"  # stale'
         in result.stdout.splitlines()
     )
     assert (

@@ -105,7 +105,23 @@ def _set_url(rule: CommentedMap, url: str) -> None:
         value = DoubleQuotedScalarString(url)
     elif isinstance(old, SingleQuotedScalarString):
         value = SingleQuotedScalarString(url)
+    if old is not None:
+        _keep_comment_gap(annotations, str(old), value)
     annotations["runbook_url"] = value
+
+
+def _keep_comment_gap(annotations: CommentedMap, old: str, new: str) -> None:
+    """Move a comment after the value as far as the value grows, so its gap stays the same
+    (ruamel keeps a comment's column, and puts one space when the value reaches it)."""
+    comment = annotations.ca.items.get("runbook_url", [None, None, None, None])[2]
+    position = annotations.lc.value("runbook_url") if "runbook_url" in annotations else None
+    if comment is None or position is None or not comment.value.lstrip(" ").startswith("#"):
+        return
+    quotes = 2 if isinstance(new, DoubleQuotedScalarString | SingleQuotedScalarString) else 0
+    end_of_old = position[1] + len(old) + quotes
+    gap = comment.column - end_of_old
+    if gap >= 1:
+        comment.column = position[1] + len(new) + quotes + gap
 
 
 def plan_links(project: AlertsProject) -> LinkPlan:
