@@ -28,7 +28,9 @@ class RunbookLink(RulesCheck):
     another failure mode. The paged engineer is handed this link and nothing else, and it is
     the part of an alert that rots: pages get renamed, anchors get prefixes, links get pinned
     to a branch. `fmcat alerts link` writes the right ones. Without `site_url`, only the part
-    from `dependencies/` on is checked.
+    from `dependencies/` on is checked. In the examples, `site_url` is
+    `https://runbooks.example.com/` and the catalog's dependency `pay` has the failure modes
+    `slow` (alert PaymentGatewayTimeouts) and `down` (alert PaymentGatewayErrors).
     """
 
     code = "FM021"

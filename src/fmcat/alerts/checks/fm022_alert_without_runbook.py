@@ -28,6 +28,7 @@ class AlertWithoutRunbook(RulesCheck):
     (`page`, `critical`, `pager`, `emergency`) and as a warning otherwise. Name the alert in
     the failure mode it detects, or delete it. Alerts whose `runbook_url` leads to an
     operation on the site (the SLO alerts of `fmcat alerts slo`) have their runbook there.
+    In the examples, the catalog names ProductCacheUnavailable only.
     """
 
     code = "FM022"
