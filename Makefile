@@ -26,6 +26,9 @@ demo: $(STAMP)
 	@echo "== fmcat checklist $(EXAMPLE)  (the review checklist: Markdown for a pull request)"
 	@$(BIN)/fmcat checklist $(EXAMPLE)
 	@echo
+	@echo "== fmcat alerts slo $(EXAMPLE)  (SLO burn-rate alerting rules from the catalog's objectives)"
+	@$(BIN)/fmcat alerts slo $(EXAMPLE)
+	@echo
 	@echo "Next: open $(EXAMPLE)/site/index.html; 'fmcat explain FM017' explains a rule and"
 	@echo "      'fmcat rules' lists them all; edit $(EXAMPLE)/failure-modes/*.yaml and run"
 	@echo "      'make demo' again."
@@ -55,7 +58,8 @@ bench: $(BENCH_STAMP)
 # Regenerate the golden files and the rule reference; review the diff like code.
 golden: $(STAMP)
 	FMCAT_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_formats.py tests/test_docs.py tests/test_schema.py \
-		tests/test_render_golden.py tests/test_config_command.py tests/test_checklist.py tests/test_init.py -q
+		tests/test_render_golden.py tests/test_config_command.py tests/test_checklist.py tests/test_init.py \
+		tests/test_slo.py -q
 
 docs: golden
 

@@ -212,7 +212,7 @@ def test_only_modes_the_change_touches_are_asked(tmp_path: Path) -> None:
     catalog = repo / "examples/shop/failure-modes/payment-gateway.yaml"
     catalog.write_text(catalog.read_text().replace("    attempts: 3\n", "    attempts: 4\n"))
     out = checklist(repo, "examples/shop", "--base", "HEAD").stdout
-    asked = re.findall(r"Failure mode `([a-z-]+)`", out)
+    asked = re.findall(r"Failure mode \[?`([a-z-]+)`", out)
     # auth-rejected relies on the breaker alone; the other three retry.
     assert asked == ["timeout", "unavailable", "rate-limited"]
     assert "1 failure mode is not asked about" in out
@@ -263,7 +263,7 @@ def test_links_to_the_runbook_section_and_the_code_line(tmp_path: Path) -> None:
     (repo / "pyproject.toml").write_text('[tool.fmcat]\nsite_url = "runbooks/"\n')
     _refused(
         run_fmcat("checklist", "--base", "HEAD", cwd=repo),
-        "site_url 'runbooks/': give the absolute http(s) URL",
+        "site_url: 'runbooks/' is not an absolute http(s) URL",
     )
 
 

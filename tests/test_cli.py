@@ -192,9 +192,10 @@ def test_owner_and_alert_checks_are_configured_in_pyproject(tmp_path: Path) -> N
         "groups:\n  - name: web\n    rules:\n      - alert: WebDown\n", encoding="utf-8"
     )
     lines = run_fmcat("lint", cwd=root).stdout.splitlines()
-    assert [line.split(": ", 1)[1][:5] for line in lines] == ["FM020", "FM020"]
-    assert 'owner "team-search" is not in [tool.fmcat] owners' in lines[0]
-    assert 'alert "SearchDown" is not defined' in lines[1]
+    assert [line.split(": ", 1)[1][:5] for line in lines] == ["FM022", "FM020", "FM020"]
+    assert lines[0].startswith('alerts.yaml:4:9: FM022 alert "WebDown" (no severity label)')
+    assert 'owner "team-search" is not in [tool.fmcat] owners' in lines[1]
+    assert 'alert "SearchDown" is not defined' in lines[2]
 
 
 def test_python_dash_m_and_rules_listing() -> None:

@@ -83,6 +83,7 @@ def test_every_flag_overrides_its_key(tmp_path: Path) -> None:
     args = [
         "--catalog", "cat", "--select", "FM1", "--ignore", "FM101", "--baseline", "b.json",
         "--report-unused-ignores", "--repo-url", "https://example.com/r",
+        "--site-url", "https://runbooks.example.com/",
     ]  # fmt: skip
     values = settings(*args, cwd=tmp_path)["settings"]
     overridden = {key for key, entry in values.items() if entry["source"] == "flag"}

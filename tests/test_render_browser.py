@@ -118,6 +118,40 @@ def test_search_finds_a_failure_mode_and_leads_to_its_runbook(
     assert visit.dialogs == []
 
 
+def test_searching_an_alert_name_ranks_its_failure_mode_first(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Issue 11: the paged engineer types the alert's name; its failure mode comes first."""
+    site = tmp_path / "site"
+    result = run_fmcat("render", str(EXAMPLE), "-o", str(site), "--no-scan")
+    assert result.code == 0, result.stderr
+    visit = Visit(browser)
+    page = visit.page
+    page.goto((site / "index.html").as_uri())
+    page.click(".md-search__input")
+    page.keyboard.type("PaymentGatewayTimeouts")
+    page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+    page.wait_for_timeout(500)  # let the result list settle
+    links = [
+        href.split("?", 1)[0] + ("#" + href.split("#", 1)[1] if "#" in href else "")
+        for href in page.locator(".md-search-result__list a").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+    ]
+    # Material lists each page's article first and its matching sections under it: the first
+    # page is the runbook, and its first section the failure mode the alert detects.
+    sections = [link for link in links if "#" in link]
+    assert links[0].endswith("dependencies/payment-gateway.html"), links
+    assert sections[0].endswith("dependencies/payment-gateway.html#fm-timeout"), links
+    # The Alerts page and the risk ranking list the alert too, below the runbook.
+    assert any(link.endswith("alerts.html") for link in links[2:]), links
+    page.locator('.md-search-result__list a[href*="#fm-timeout"]').first.click()
+    page.wait_for_url(lambda url: url.endswith("#fm-timeout"), timeout=15_000)
+    block = page.locator("h3#fm-timeout + p").inner_text()
+    assert "Alert PaymentGatewayTimeouts" in block and "severity page" in block
+    assert visit.off_machine() == []
+
+
 def test_hostile_catalog_runs_no_script_in_the_browser(browser: Browser, tmp_path: Path) -> None:
     project = make_project(tmp_path / "evil", {"evil.yaml": HOSTILE})
     site = tmp_path / "site"

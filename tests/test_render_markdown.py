@@ -165,10 +165,17 @@ def test_tags_are_reduced_to_safe_characters() -> None:
     assert markdown.tag("<>") == "unnamed"
 
 
-def test_page_slugs_are_file_safe_and_unique() -> None:
-    slugs = page_slugs(["api.v2", "api-v2", "payments", "a_b"])
-    assert slugs == {"a_b": "a_b", "api-v2": "api-v2", "api.v2": "api-v2-2", "payments": "payments"}
+def test_page_slugs_are_file_safe() -> None:
+    slugs = page_slugs(["api.v2", "payments", "a_b", "x..y"])
+    assert slugs == {"a_b": "a_b", "api.v2": "api-v2", "payments": "payments", "x..y": "x-y"}
     assert all(re.fullmatch(r"[a-z0-9_-]+", slug) for slug in slugs.values())
+
+
+def test_a_page_slug_depends_on_its_own_id_alone() -> None:
+    """Issue 9 row 13: `a.b` was `a-b-2.html`, and moved when `a-b-2` was added."""
+    alone = page_slugs(["a.b"])["a.b"]
+    assert page_slugs(["a-b", "a.b"])["a.b"] == alone == "a-b"
+    assert page_slugs(["a-b", "a-b-2", "a.b"])["a.b"] == alone
 
 
 def test_anchors_are_stable_and_safe() -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from fmcat.alerts.checks import RULES_CHECKS
+from fmcat.alerts.checks.base import SITE_URL, RulesCheck
 from fmcat.catalog.checks import CATALOG_CHECKS
 from fmcat.catalog.load import load_catalog
 from fmcat.lint import LintOptions, check_catalog, run_lint
@@ -19,7 +21,7 @@ from fmcat.rule import Rule, expected_findings
 from fmcat.scan.rules import CODE_RULES
 from fmcat.scan.rules.base import CodeRule
 
-ALL = (*CATALOG_CHECKS, *CODE_RULES)
+ALL = (*CATALOG_CHECKS, *RULES_CHECKS, *CODE_RULES)
 CASES = [
     pytest.param(rule, kind, index, case, id=f"{rule.code}-{kind}-{index}")
     for rule in ALL
@@ -53,7 +55,26 @@ def code_findings(rule: type[CodeRule], case: str, tmp_path: Path) -> Reported:
     )
 
 
+def rules_findings(rule: type[RulesCheck], case: str, tmp_path: Path) -> Reported:
+    """The case as the alerting rules of a project with the rule's catalog and site."""
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.fmcat]\nalert_rules = ["alerts.rules.yaml"]\nsite_url = "{SITE_URL}"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "alerts.rules.yaml").write_text(case, encoding="utf-8")
+    (tmp_path / "failure-modes").mkdir()
+    (tmp_path / "failure-modes" / "dependency.yaml").write_text(rule.CATALOG, "utf-8")
+    options = LintOptions(paths=(tmp_path,), use_cache=False)
+    return sorted(
+        (f.location.line, f.message)
+        for f in run_lint(options).findings
+        if f.code == rule.code and f.location.path.endswith("alerts.rules.yaml")
+    )
+
+
 def reported(rule: type[Rule], case: str, tmp_path: Path) -> Reported:
+    if issubclass(rule, RulesCheck):
+        return rules_findings(rule, case, tmp_path)
     if issubclass(rule, CodeRule):
         return code_findings(rule, case, tmp_path)
     return catalog_findings(rule, case, tmp_path)
@@ -127,14 +148,18 @@ def test_code_rule_cases_are_valid_python() -> None:
 
 
 def test_rule_codes_are_unique_and_in_order() -> None:
-    for rules in (CATALOG_CHECKS, CODE_RULES):
+    for rules in (CATALOG_CHECKS, RULES_CHECKS, CODE_RULES):
         codes = [rule.code for rule in rules]
         assert codes == sorted(set(codes))
 
 
 @pytest.mark.parametrize(
     ("package", "registered"),
-    [("fmcat.catalog.checks", CATALOG_CHECKS), ("fmcat.scan.rules", CODE_RULES)],
+    [
+        ("fmcat.catalog.checks", CATALOG_CHECKS),
+        ("fmcat.alerts.checks", RULES_CHECKS),
+        ("fmcat.scan.rules", CODE_RULES),
+    ],
 )
 def test_every_rule_module_is_registered(package: str, registered: tuple[type[Rule], ...]) -> None:
     import importlib

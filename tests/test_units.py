@@ -12,7 +12,15 @@ from fmcat.catalog.worst_case import worst_case
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("250ms", 0.25), ("2s", 2.0), ("1m", 60.0), ("1.5h", 5400.0), ("0ms", 0.0), ("2 s", 2.0)],
+    [
+        ("250ms", 0.25),
+        ("2s", 2.0),
+        ("1m", 60.0),
+        ("1.5h", 5400.0),
+        ("0ms", 0.0),
+        ("2 s", 2.0),
+        ("30d", 2_592_000.0),
+    ],
 )
 def test_durations(text: str, seconds: float) -> None:
     assert Duration.parse(text).seconds == pytest.approx(seconds)

@@ -10,12 +10,49 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from fmcat.catalog.units import Duration
 from fmcat.errors import ConfigError
 from fmcat.formats import Format
 from fmcat.paths import display_path
+
+
+class BurnRateWindow(BaseModel):
+    """One multi-window burn-rate condition (Google SRE Workbook, chapter 5)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    severity: Literal["page", "ticket"]
+    factor: float = Field(gt=0, description="Times the rate that spends the budget in the period")
+    long: Duration
+    short: Duration
+
+    @field_validator("factor", mode="before")
+    @classmethod
+    def _int_factor(cls, value: object) -> object:
+        # TOML's `factor = 6` is an int; strict mode would refuse it for a float field.
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _window(
+    severity: Literal["page", "ticket"], factor: float, long: str, short: str
+) -> BurnRateWindow:
+    return BurnRateWindow(
+        severity=severity, factor=factor, long=Duration.parse(long), short=Duration.parse(short)
+    )
+
+
+#: The SRE Workbook's recommendation: page at 2% of a 30-day budget in 1h or 5% in 6h; ticket
+#: at 10% in 3 days (3x over 1d, 1x over 3d).
+DEFAULT_BURN_RATES = (
+    _window("page", 14.4, "1h", "5m"),
+    _window("page", 6.0, "6h", "30m"),
+    _window("ticket", 3.0, "1d", "2h"),
+    _window("ticket", 1.0, "3d", "6h"),
+)
 
 
 class Settings(BaseModel):
@@ -46,7 +83,7 @@ class Settings(BaseModel):
         None, description="Code host URL that the runbook site links call sites to"
     )
     site_url: str | None = Field(
-        None, description="Absolute http(s) URL where the runbook site is published"
+        None, description="Base URL of the published runbook site (FM021, fmcat alerts)"
     )
     review_max_age_days: int = Field(
         365, ge=1, description="Days after which a runbook's last_reviewed is stale (FM024)"
@@ -56,6 +93,27 @@ class Settings(BaseModel):
         description="Chat link for a #channel in escalation text, with {channel} in it: "
         "https://example.slack.com/app_redirect?channel={channel}",
     )
+    slo_alerts: list[BurnRateWindow] = Field(
+        default_factory=lambda: list(DEFAULT_BURN_RATES),
+        description="Burn-rate alerts of fmcat alerts slo: severity, factor, long and short window",
+    )
+
+    @field_validator("site_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        return None if value is None else site_base(value)
+
+
+def site_base(value: str) -> str:
+    """The runbook site's base URL, ending in `/`; ValueError unless absolute http(s)."""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError(
+            f"{value!r} is not an absolute http(s) URL, e.g. https://runbooks.example.com/"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"{value!r} has a query or fragment; give the site's base URL")
+    return value if value.endswith("/") else value + "/"
 
 
 #: The command-line flag that overrides each key, where there is one. A flag given replaces the
@@ -68,6 +126,7 @@ FLAGS: dict[str, str] = {
     "format": "--format",
     "baseline": "--baseline",
     "repo_url": "--repo-url",
+    "site_url": "--site-url",
 }
 
 #: Keys that name paths from the project folder (patterns such as `exclude` are not paths).
@@ -119,6 +178,8 @@ def effective_settings(project: Project, flags: Mapping[str, Any]) -> list[Confi
             value = _shown_paths(base, value)
         elif isinstance(value, Format):
             value = str(value)
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            value = [item.model_dump(mode="json") for item in value]
         values.append(ConfigValue(key, value, source, origin, info.description or ""))
     return values
 

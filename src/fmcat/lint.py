@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fmcat.alerts import load_alert_names
+from fmcat.alerts.checks import RULES_CHECKS, alert_context
+from fmcat.alerts.rules import RuleSet, load_rule_set
 from fmcat.baseline import check_writable, partition, read_baseline, write_baseline
 from fmcat.catalog.checks import CATALOG_CHECKS
 from fmcat.catalog.load import CATALOG_SUFFIXES, Catalog, discover, load_catalog
@@ -68,6 +69,12 @@ def check_catalog(catalog: Catalog) -> list[Finding]:
         for check in checks:
             findings.extend(check.check(entry, catalog))
     return findings
+
+
+def check_rules(catalog: Catalog, rules: RuleSet, site_url: str | None) -> list[Finding]:
+    """FM021 and FM022: the alerting rules against the catalog and the runbook site."""
+    context = alert_context(catalog, rules, site_url)
+    return [finding for check in RULES_CHECKS for finding in check().check(context)]
 
 
 def _catalog_files(options: LintOptions, project: Project, notes: list[str]) -> list[Path] | None:
@@ -161,10 +168,13 @@ def run_lint(options: LintOptions) -> LintResult:
     findings: list[Finding] = []
     if catalog is not None:
         catalog.known_owners = frozenset(settings.owners) if settings.owners is not None else None
-        catalog.known_alerts = load_alert_names(project.root, settings.alert_rules)
+        rules = load_rule_set(project.root, settings.alert_rules)
+        catalog.known_alerts = frozenset(rules.alerts) if rules is not None else None
         catalog.review_max_age_days = settings.review_max_age_days
         if named_catalog or not files_only:
             findings += check_catalog(catalog)
+            if rules is not None:
+                findings += check_rules(catalog, rules, settings.site_url)
     result = LintResult([], catalog.files if catalog else 0, len(catalog.entries) if catalog else 0)
     code_paths = _code_paths(options, project)
     if code_paths:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import difflib
 
+from fmcat.alerts.checks import RULES_CHECKS
 from fmcat.catalog.checks import CATALOG_CHECKS
 from fmcat.errors import UsageError
 from fmcat.rule import Rule
 from fmcat.scan.rules import CODE_RULES
 
-ALL_RULES: dict[str, type[Rule]] = {rule.code: rule for rule in (*CATALOG_CHECKS, *CODE_RULES)}
+ALL_RULES: dict[str, type[Rule]] = {
+    rule.code: rule for rule in (*CATALOG_CHECKS, *RULES_CHECKS, *CODE_RULES)
+}
 
 
 def rule_for(code: str) -> type[Rule]:

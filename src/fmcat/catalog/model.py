@@ -161,8 +161,21 @@ class Delivery(Strict):
 
 
 class Measures(Strict):
-    latency: Text | None = Field(None, description="Metric of end-to-end latency")
-    errors: Text | None = Field(None, description="Metric of errors users see")
+    latency: Text | None = Field(
+        None, description="Histogram of end-to-end latency (its name, without _bucket)"
+    )
+    errors: Text | None = Field(None, description="Counter of errors users see")
+    requests: Text | None = Field(
+        None, description="Counter of requests (default: the latency histogram's _count)"
+    )
+    buckets: list[Duration] | None = Field(
+        None,
+        description="The latency histogram's bucket boundaries (default: prometheus_client's)",
+    )
+
+
+#: The SLO window when an objective names none.
+DEFAULT_PERIOD = Duration(30 * 86400.0, "30d")
 
 
 class Objective(Strict):
@@ -171,6 +184,12 @@ class Objective(Strict):
     latency_p99: Duration | None = None
     error_rate: Ratio | None = None
     availability: Ratio | None = None
+    period: Duration = Field(
+        DEFAULT_PERIOD,
+        description="The SLO's rolling window",
+        # The schema shows the default as written, not as the Duration it parses to.
+        json_schema_extra={"default": "30d"},
+    )
 
 
 class Operation(Strict):

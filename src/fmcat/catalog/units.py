@@ -14,9 +14,10 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|m|h)$")
-DURATION_PATTERN = r"^\d+(\.\d+)?\s*(ms|s|m|h)$"
+# Days for SLO periods (`30d`); no weeks or months, whose length Prometheus and people disagree on.
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_DURATION = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|m|h|d)$")
+DURATION_PATTERN = r"^\d+(\.\d+)?\s*(ms|s|m|h|d)$"
 _RATIO = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*%$")
 RATIO_PATTERN = r"^\d+(\.\d+)?\s*%$"
 
@@ -86,7 +87,7 @@ class Duration:
         return {
             "type": "string",
             "pattern": DURATION_PATTERN,
-            "description": "A duration: a number and a unit (ms, s, m, h), e.g. 250ms, 2s, 1m.",
+            "description": "A duration: a number and a unit (ms, s, m, h, d), e.g. 250ms, 2s, 1m.",
             "examples": ["250ms", "2s", "1m"],
         }
 

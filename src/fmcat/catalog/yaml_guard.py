@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
@@ -81,13 +81,17 @@ class _BoundedScanner(RoundTripScanner):
     """
 
     _fetched = 0
+    #: Other kinds of file (alerting rules) read through subclasses with their own bound.
+    max_tokens: ClassVar[int] = MAX_TOKENS
+    too_many_tokens: ClassVar[str] = (
+        "a catalog file describes one dependency, and this is far more than one needs"
+    )
 
     def fetch_more_tokens(self) -> Any:
         self._fetched += 1
-        if self._fetched > MAX_TOKENS:
+        if self._fetched > self.max_tokens:
             raise RefusedError(
-                f"more than {MAX_TOKENS:,} YAML tokens: a catalog file describes one "
-                "dependency, and this is far more than one needs",
+                f"more than {self.max_tokens:,} YAML tokens: {self.too_many_tokens}",
                 self.reader.get_mark(),
             )
         return super().fetch_more_tokens()
@@ -119,9 +123,12 @@ class _CatalogConstructor(RoundTripConstructor):
     numbers, booleans, lists and mappings, so any other tag is refused where it is written.
     """
 
+    #: What the file is, for messages; subclasses read other kinds of file.
+    what: ClassVar[str] = "a catalog file"
+
     def refuse_tag(self, node: Node) -> None:
         raise RefusedError(
-            f"YAML tag {_tag_name(node)} is not allowed in a catalog file: "
+            f"YAML tag {_tag_name(node)} is not allowed in {self.what}: "
             "write plain text, numbers, true/false, lists and mappings",
             node.start_mark,
         )
@@ -141,11 +148,27 @@ class _CatalogConstructor(RoundTripConstructor):
             )
         return super().construct_object(node, deep)
 
+    _merged = 0
+
+    def flatten_mapping(self, node: Any) -> Any:
+        # A merge (`<<: *a`) copies the merged keys into the mapping, so a chain of mappings
+        # that each merge the previous one costs the square of its length: 90 KB of them took
+        # 43 s. Count the keys copied, as to_plain counts values.
+        merged = super().flatten_mapping(node)
+        self._merged += sum(len(mapping) for mapping in merged)
+        if self._merged > MAX_NODES:
+            raise RefusedError(
+                f"merge keys (`<<`) copy more than {MAX_NODES:,} keys (an alias bomb?); "
+                "merge a mapping once, not a chain of merges",
+                node.start_mark,
+            )
+        return merged
+
     def bounded_int(self, node: Node) -> Any:
         digits = sum(ch.isalnum() for ch in str(node.value))
         if digits > MAX_INT_DIGITS:
             raise RefusedError(
-                f"number with {digits} digits is too large for a catalog "
+                f"number with {digits} digits is too large for {self.what} "
                 f"(at most {MAX_INT_DIGITS} digits); quote it if it is text",
                 node.start_mark,
             )
@@ -161,11 +184,21 @@ _CatalogConstructor.add_constructor(_STANDARD_TAG + "int", _CatalogConstructor.b
 
 
 def catalog_yaml() -> YAML:
+    return bounded_yaml(_BoundedScanner, _CatalogConstructor)
+
+
+def bounded_yaml(scanner: type[BoundedScanner], constructor: type[CatalogConstructor]) -> YAML:
+    """A round-trip reader with these limits (a subclass of each, for another kind of file)."""
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
-    yaml.Scanner = _BoundedScanner
-    yaml.Constructor = _CatalogConstructor
+    yaml.Scanner = scanner
+    yaml.Constructor = constructor
     return yaml
+
+
+# Public names for the classes other readers subclass.
+BoundedScanner = _BoundedScanner
+CatalogConstructor = _CatalogConstructor
 
 
 def to_plain(tree: Any) -> Any:

@@ -10,7 +10,7 @@ import click
 import typer
 
 from fmcat import __version__
-from fmcat.cli import checklist, config, explain, init, lint, render, schema
+from fmcat.cli import alerts, checklist, config, explain, init, lint, render, schema
 from fmcat.cli.console import error_line
 from fmcat.errors import FmcatError
 
@@ -65,6 +65,7 @@ render.register(app)
 config.register(app)
 checklist.register(app)
 init.register(app)
+alerts.register(app)
 
 
 #: What a value of each parameter is, as help shows it (`--select CODES`), by parameter name.

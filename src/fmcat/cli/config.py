@@ -83,6 +83,7 @@ def config(
     ] = False,
     baseline: Annotated[Path | None, typer.Option(help="As `fmcat lint --baseline`.")] = None,
     repo_url: Annotated[str | None, typer.Option(help="As `fmcat render --repo-url`.")] = None,
+    site_url: Annotated[str | None, typer.Option(help="As `fmcat alerts --site-url`.")] = None,
 ) -> int:
     """Show the effective configuration and where each value comes from.
 
@@ -100,6 +101,7 @@ def config(
         "report_unused_ignores": report_unused_ignores,
         "baseline": baseline,
         "repo_url": repo_url,
+        "site_url": site_url,
     }
     values = effective_settings(project, flags)
     render = render_json if output_format is ConfigFormat.JSON else render_text

@@ -18,7 +18,7 @@ from fmcat.render.assets import IFRAME_WORKER, MERMAID, STYLESHEET
 from fmcat.render.view import SiteView
 
 # Nav entries that are not runbooks, in the order the on-call reads them.
-_PAGES = (("Operations", "operations.md"), ("Risk", "risk.md"))
+_PAGES = (("Operations", "operations.md"), ("Risk", "risk.md"), ("Alerts", "alerts.md"))
 
 
 def _q(text: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from fmcat.alerts.rules import load_rule_set
 from fmcat.catalog.checks.fm003_duplicate_id import DuplicateId
 from fmcat.catalog.load import Catalog, discover, load_catalog
 from fmcat.config import Project, find_project
@@ -24,6 +25,7 @@ from fmcat.findings import Finding
 from fmcat.lint import LintOptions, run_lint
 from fmcat.paths import display_path
 from fmcat.render import assets, build, templates
+from fmcat.render.alerts_page import AlertsView, alerts_view
 from fmcat.render.code import CodeScan, RepoLinks, collect, project_path
 from fmcat.render.mkdocs_yml import mkdocs_yml
 from fmcat.render.view import SiteView, build_view
@@ -65,7 +67,7 @@ class RenderResult:
     seconds: float
 
 
-def _service_name(project: Project) -> str:
+def service_name(project: Project) -> str:
     """The site's title: [project] name, else the folder's name, in characters that are safe
     unescaped (Material puts site_name in pages as-is)."""
     name = project.root.name
@@ -130,19 +132,25 @@ def _scan(
     return collect(result.files, result.findings, catalog, project.root, links, result.python_files)
 
 
-def render_pages(view: SiteView, overrides: Path | None) -> dict[str, str]:
+def render_pages(
+    view: SiteView, overrides: Path | None, alerts: AlertsView | None = None
+) -> dict[str, str]:
     """Every page's Markdown, by its path under docs/."""
     env = templates.environment(overrides)
     pages: dict[str, str] = {}
+    shown = alerts or alerts_view(view.dependencies, None)
 
     def page(path: str, template: str, **context: object) -> None:
-        pages[path] = templates.render(env, template, {"site": view, "page": path, **context})
+        pages[path] = templates.render(
+            env, template, {"site": view, "page": path, "alerts": shown, **context}
+        )
 
     page("index.md", "index.md.j2")
     for dep in view.dependencies:
         page(dep.page, "dependency.md.j2", dep=dep)
     page("operations.md", "operations.md.j2")
     page("risk.md", "risk.md.j2")
+    page("alerts.md", "alerts.md.j2")
     if view.code is not None:
         page("code.md", "code.md.j2")
     page("tags.md", "tags.md.j2")
@@ -184,7 +192,7 @@ def render_site(options: RenderOptions) -> RenderResult:
     sources = {e.name: project_path(e.source.display, project.root) for e in catalog.entries}
     settings = project.settings
     view = build_view(
-        _service_name(project),
+        service_name(project),
         catalog.entries,
         sources,
         code,
@@ -192,7 +200,8 @@ def render_site(options: RenderOptions) -> RenderResult:
         channel_url=settings.channel_url,
         review_max_age_days=settings.review_max_age_days,
     )
-    pages = render_pages(view, options.templates)
+    rules = load_rule_set(project.root, settings.alert_rules)
+    pages = render_pages(view, options.templates, alerts_view(view.dependencies, rules))
     staged = build.staging(options.output)
     try:
         if options.build:

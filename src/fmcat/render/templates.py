@@ -31,6 +31,7 @@ TEMPLATE_NAMES = (
     "failure-mode.md.j2",
     "operations.md.j2",
     "risk.md.j2",
+    "alerts.md.j2",
     "code.md.j2",
     "tags.md.j2",
     "404.md.j2",

@@ -22,6 +22,7 @@ from fmcat.render.code import CallSite, CodeScan, OpenFinding, RepoLinks
 from fmcat.render.graph import mermaid
 from fmcat.render.markdown import tag
 from fmcat.render.policies import breaker, bulkhead, delivery, objective, retry, timeouts
+from fmcat.render.scheme import page_slug
 
 #: FMEA risk (severity x likelihood x detectability, 1-125) from which a mode is "high" or
 #: "medium". 40 is, for example, severity 5 x likelihood 4 x detectability 2.
@@ -67,22 +68,11 @@ def anchor(prefix: str, ident: str) -> str:
 
 
 def page_slugs(ids: Iterable[str]) -> dict[str, str]:
-    """A file name for each dependency id: lower-case letters, digits, `-` and `_` only.
+    """A file name for each dependency id, from that id alone (see `fmcat.render.scheme`).
 
-    Ids are validated slugs, but they may contain dots, which some hosts treat as extensions;
-    folding them can make two ids meet (`api.v2`, `api-v2`), so later ones get `-2`, `-3`.
+    Ids that would share a file name are refused before this (FM003), so none is renamed.
     """
-    slugs: dict[str, str] = {}
-    taken: set[str] = set()
-    for ident in sorted(ids):
-        base = _UNSAFE_SLUG.sub("-", ident.lower()).strip("-") or "dependency"
-        slug, counter = base, 1
-        while slug in taken:
-            counter += 1
-            slug = f"{base}-{counter}"
-        taken.add(slug)
-        slugs[ident] = slug
-    return slugs
+    return {ident: page_slug(ident) for ident in sorted(ids)}
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from fmcat.catalog.checks.fm019_no_user_operation import NoUserOperation
 from fmcat.catalog.checks.fm020_dangling_reference import DanglingReference
 from fmcat.catalog.checks.fm023_draft_runbook import DraftRunbook
 from fmcat.catalog.checks.fm024_stale_review import StaleReview
+from fmcat.catalog.checks.fm025_slo_objective import SloObjective
 
 CATALOG_CHECKS: tuple[type[CatalogCheck], ...] = (
     InvalidYaml,
@@ -39,4 +40,5 @@ CATALOG_CHECKS: tuple[type[CatalogCheck], ...] = (
     DanglingReference,
     DraftRunbook,
     StaleReview,
+    SloObjective,
 )

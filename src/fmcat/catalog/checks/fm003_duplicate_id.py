@@ -4,15 +4,18 @@ from collections.abc import Iterator
 from fmcat.catalog.checks.base import CatalogCheck
 from fmcat.catalog.load import Catalog, Entry
 from fmcat.findings import Finding, Severity
+from fmcat.render.scheme import dependency_page, page_slug
 
 
 class DuplicateId(CatalogCheck):
     """
     Two things share a name that must be unique: two failure modes of one dependency with the
     same `id`, two operations of one dependency with the same `name`, two catalog files for the
-    same `dependency`, or a YAML key written twice in one mapping (YAML itself would keep only
-    the last value, silently). Ids become anchors and page names in the runbook site, so a
-    duplicate would make one of them unreachable.
+    same `dependency`, two dependencies whose ids give the same runbook page (`api.v2` and
+    `api-v2` are both `dependencies/api-v2.html`: a page name is the id with dots turned into
+    `-`), or a YAML key written twice in one mapping (YAML itself would keep only the last
+    value, silently). Ids become anchors and page names in the runbook site, so a duplicate
+    would make one of them unreachable, or send an alert's runbook link to the wrong page.
     """
 
     code = "FM003"
@@ -92,3 +95,17 @@ failure_modes:
                     ("dependency",),
                     f'dependency "{entry.name}" is already declared in {first.source.display}',
                 )
+        slug = page_slug(entry.name)
+        earlier = sorted(
+            other.name
+            for other in catalog.entries
+            if other.name < entry.name and page_slug(other.name) == slug
+        )
+        if earlier:
+            yield self.finding(
+                entry,
+                ("dependency",),
+                f'dependency "{entry.name}" would have the same runbook page as "{earlier[0]}" '
+                f"({dependency_page(entry.name)}): page names are the id with dots turned "
+                'into "-"; rename one of them',
+            )
