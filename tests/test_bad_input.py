@@ -425,9 +425,9 @@ failure_modes:
         (7, '"2"', "policies.retry.attempts: expected a whole number, got text"),
         (7, "1}", "policies.retry.jitter: expected true or false, got a number"),
         (8, "{", "operations: expected a list, got a mapping"),
-        (12, "42", "failure_modes[0].detection.signals[1]: expected text, got a number"),
-        (14, "{", "failure_modes[0].response.automatic: expected a list, got a mapping"),
-        (16, "{", "failure_modes[0].response.steps[0]: expected text, got a mapping"),
+        (12, "42", "failure_modes[1].detection.signals[2]: expected text, got a number"),
+        (14, "{", "failure_modes[1].response.automatic: expected a list, got a mapping"),
+        (16, "{", "failure_modes[1].response.steps[1]: expected text, got a mapping"),
     ],
 )
 def test_wrong_types_at_every_level(tmp_path: Path, line: int, needle: str, message: str) -> None:
@@ -446,7 +446,7 @@ def test_wrong_types_at_every_level(tmp_path: Path, line: int, needle: str, mess
             "likelihood: .inf",
             20,
             ".inf",
-            ("failure_modes[0].likelihood: expected a whole number, got .inf (infinity)",),
+            ("failure_modes[1].likelihood: expected a whole number, got .inf (infinity)",),
             id="inf-for-int",
         ),
         pytest.param(
@@ -527,8 +527,8 @@ def test_unknown_keys_at_several_levels_with_did_you_mean(tmp_path: Path) -> Non
         (3, "owners", 'owners: unknown key "owners"', 'did you mean "owner"?'),
         (8, "timout", 'policies.timout: unknown key "timout"', 'did you mean "timeout"?'),
         (9, "atempts", 'policies.retry.atempts: unknown key "atempts"', 'did you mean "attempts"?'),
-        (15, "latency_budgett", "operations[0].latency_budgett", 'did you mean "latency_budget"?'),
-        (24, "stpes", "failure_modes[0].response.stpes", 'did you mean "steps"?'),
+        (15, "latency_budgett", "operations[1].latency_budgett", 'did you mean "latency_budget"?'),
+        (24, "stpes", "failure_modes[1].response.stpes", 'did you mean "steps"?'),
     ]
     for line, key, *words in cases:
         finding = linted.at("FM002", line, column_of(lines[line - 1], key))
@@ -654,7 +654,7 @@ def test_large_but_sane_integers_are_validated_by_the_schema(tmp_path: Path) -> 
     assert (finding.line, finding.column) == (20, 17)
     assert has_words(
         finding.message,
-        "failure_modes[0].likelihood: must be less than or equal to 5, got 123456789012345678",
+        "failure_modes[1].likelihood: must be less than or equal to 5, got 123456789012345678",
     )
 
 

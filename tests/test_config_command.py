@@ -109,8 +109,8 @@ def test_text_table_names_the_source_of_each_value(tmp_path: Path) -> None:
         ('baseline_file = "b.json"', 'unknown key "baseline_file"; did you mean "baseline"?'),
         ('repo-url = "https://x"', 'unknown key "repo-url"; did you mean "repo_url"?'),
         ('formats = "json"', 'unknown key "formats"; did you mean "format"?'),
-        ('format = "yaml"', "format: Input should be 'text', 'json'"),
-        ("baseline = 3", "baseline: Input should be a valid string"),
+        ('format = "yaml"', 'format: "yaml" is not one of text, json, sarif, github, gitlab'),
+        ("baseline = 3", "baseline: expected text, got a number"),
     ],
 )
 def test_bad_configuration_exits_2(tmp_path: Path, table: str, message: str) -> None:

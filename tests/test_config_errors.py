@@ -56,3 +56,58 @@ def test_a_bad_exclude_pattern_is_named(tmp_path: Path, pattern: str, message: s
     root = project(tmp_path, f'[tool.fmcat]\nexclude = ["build/", {pattern!r}]\n'.replace("'", '"'))
     stderr = refused(root, "lint")
     assert stderr == "fmcat: error: pyproject.toml: [tool.fmcat] " + message
+
+
+# --- one translation of validation errors, for the catalog, [tool.fmcat] and its clients -------
+
+CATALOG = """\
+dependency: search
+owner: team-search
+kind: http
+criticality: optional
+policies:
+  timeout: {read: 400ms}
+  fallback: Hide the search box
+operations:
+  - name: search
+    measures: {latency: search_seconds, errors: search_errors_total}
+failure_modes:
+  - id: unavailable
+    title: Search is down
+    detection: {signals: [search_errors_total, 42]}
+    response: {automatic: [timeout, fallback]}
+    titel: Search is down
+"""
+
+
+def test_catalog_config_and_clients_errors_have_one_shape(tmp_path: Path) -> None:
+    """The same three mistakes (a number in a list of text at position 2, an unknown key one
+    letter off, a required key missing) read the same in all three places."""
+    catalog = project(tmp_path / "catalog", "[tool.fmcat]\n")
+    (catalog / "failure-modes").mkdir()
+    (catalog / "failure-modes" / "search.yaml").write_text(CATALOG, encoding="utf-8")
+    result = run_fmcat("lint", "--select", "FM002", cwd=catalog)
+    assert result.code == 1, result
+    messages = sorted(line.split(" FM002 ", 1)[1] for line in result.stdout.splitlines())
+    assert messages == [
+        "failure_modes[1].detection.signals[2]: expected text, got a number",
+        'failure_modes[1].titel: unknown key "titel"; did you mean "title"?',
+    ]
+
+    settings = project(tmp_path / "settings", '[tool.fmcat]\nselect = ["FM1", 3]\nselct = []\n')
+    assert refused(settings, "lint") == (
+        "fmcat: error: pyproject.toml: [tool.fmcat] select[2]: expected text, got a number; "
+        'selct: unknown key "selct"; did you mean "select"?\n'
+    )
+
+    clients = project(
+        tmp_path / "clients",
+        '[tool.fmcat]\n[[tool.fmcat.clients]]\nname = "acme"\nmodules = ["acme", 3]\n'
+        'exceptions = ["acme.Error"]\ndefault_timeout = "none"\nfunctons = []\n',
+    )
+    assert refused(clients, "lint") == (
+        "fmcat: error: pyproject.toml: [tool.fmcat] clients[1].modules[2]: expected text, got a "
+        'number; clients[1].functons: unknown key "functons"; did you mean "functions"?\n'
+    )
+    clients = project(tmp_path / "missing", '[tool.fmcat]\n[[tool.fmcat.clients]]\nname = "x"\n')
+    assert "[tool.fmcat] clients[1].modules: required, but missing" in refused(clients, "lint")

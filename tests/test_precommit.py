@@ -1,9 +1,14 @@
-"""fmcat's pre-commit hooks, tried for real: `pre-commit try-repo` on a service's repository.
+"""fmcat's pre-commit hooks, tried for real with pre-commit on a service's repository.
 
-pre-commit installs the hooks' repository (this project) into a virtualenv of its own, from
-PyPI: each run takes about half a minute, as try-repo keeps no environment between runs. The
-project is copied into a fresh git repository first: try-repo needs one, and the working tree
-may hold changes not yet committed.
+Offline (always): the service's `.pre-commit-config.yaml` is a `repo: local` made of the hooks
+exactly as `.pre-commit-hooks.yaml` declares them (id, entry, types, files, pass_filenames...),
+with `language: system` so that pre-commit runs the fmcat under test instead of installing
+one: the file filters, the entry and the arguments pre-commit passes are all the real ones.
+
+With the package index (FMCAT_NETWORK_TESTS=1): `pre-commit try-repo` installs the hooks'
+repository (this project) into a virtualenv of its own, from PyPI, as users get it; about half a
+minute a run. The project is copied into a fresh git repository first: try-repo needs one, and
+the working tree may hold changes not yet committed.
 """
 
 from __future__ import annotations
@@ -132,7 +137,64 @@ def test_the_hooks_are_declared_as_documented() -> None:
     assert hooks["fmcat-code"]["types"] == ["python"]
 
 
+def declared_hooks() -> list[dict[str, object]]:
+    hooks: list[dict[str, object]] = YAML(typ="safe").load(
+        (REPO / ".pre-commit-hooks.yaml").read_text()
+    )
+    return hooks
+
+
+def run_local(service: Path, home: Path, *hook: str) -> subprocess.CompletedProcess[str]:
+    """`pre-commit run` with the declared hooks as local ones, on this Python's fmcat."""
+    local = [{**h, "language": "system"} for h in declared_hooks()]
+    for h in local:
+        h.pop("minimum_pre_commit_version", None)
+    config = {"repos": [{"repo": "local", "hooks": local}]}
+    with (service / ".pre-commit-config.yaml").open("w", encoding="utf-8") as handle:
+        YAML(typ="safe").dump(config, handle)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1", "FMCAT_NO_CACHE": "1"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("FMCAT_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", *hook, "--all-files"],
+        cwd=service,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
+def test_pre_commit_runs_the_declared_hooks_offline(tmp_path: Path) -> None:
+    service = service_repository(tmp_path / "service", timeout="")
+    (service / "notes.yaml").write_text("not: [a catalog\n")  # outside failure-modes/: skipped
+    home = tmp_path / "pre-commit-home"
+    first = run_local(service, home)
+    output = first.stdout + first.stderr
+    assert first.returncode == 1, output
+    catalog_line = next(line for line in output.splitlines() if "failure-mode catalog" in line)
+    assert catalog_line.endswith("Passed"), output
+    assert "- hook id: fmcat-code" in output
+    assert "app.py:6:16: FM101 requests.get has no timeout" in output
+    assert "notes.yaml" not in output
+    (service / "app.py").write_text(CODE.replace("{timeout}", ", timeout=1"))
+    second = run_local(service, home, "fmcat-code")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Passed" in second.stdout
+    (service / "failure-modes" / "geo.yaml").write_text(CATALOG.replace("kind: http", "kind: htp"))
+    third = run_local(service, home, "fmcat-catalog")
+    assert third.returncode == 1, third.stdout + third.stderr
+    assert "failure-modes/geo.yaml:3:7: FM002" in third.stdout
+
+
+@pytest.mark.network
+@pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
+@pytest.mark.skipif(
+    os.environ.get("FMCAT_NETWORK_TESTS") != "1",
+    reason="installs the hooks from the package index; set FMCAT_NETWORK_TESTS=1 to run it",
+)
 def test_pre_commit_runs_the_hooks(tmp_path: Path) -> None:
     hooks = hooks_repository(tmp_path / "fmcat")
     service = service_repository(tmp_path / "service", timeout="")

@@ -182,7 +182,7 @@ def test_a_bad_client_table_is_a_config_error(tmp_path: Path) -> None:
     write(tmp_path, {"app.py": MISSING, "pyproject.toml": pyproject})
     result = run_fmcat("lint", cwd=tmp_path)
     assert result.code == 2
-    assert "[tool.fmcat.clients]" in result.stderr and "exceptions" in result.stderr
+    assert "[tool.fmcat] clients[1].exceptions: required, but missing" in result.stderr
 
 
 def test_cache_warm_run_and_invalidation(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import tomllib
@@ -18,6 +17,7 @@ from fmcat.catalog.units import Duration
 from fmcat.errors import ConfigError
 from fmcat.formats import Format
 from fmcat.paths import display_path
+from fmcat.schema_messages import problems
 
 
 class BurnRateWindow(BaseModel):
@@ -262,13 +262,5 @@ def parse_settings(table: dict[str, Any], pyproject: Path) -> Settings:
         _check_patterns(settings, pyproject)
         return settings
     except ValidationError as error:
-        lines = []
-        for detail in error.errors(include_url=False):
-            key = ".".join(str(part) for part in detail["loc"])
-            if detail["type"] == "extra_forbidden":
-                close = difflib.get_close_matches(key, list(Settings.model_fields), n=1)
-                hint = f'; did you mean "{close[0]}"?' if close else ""
-                lines.append(f'unknown key "{key}"{hint}')
-            else:
-                lines.append(f"{key}: {detail['msg']}")
+        lines = [problem.message for problem in problems(error, Settings)]
         raise ConfigError(f"{display_path(pyproject)}: [tool.fmcat] " + "; ".join(lines)) from error

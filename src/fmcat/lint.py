@@ -116,7 +116,7 @@ def knowledge(project: Project) -> KnowledgeBase:
     kb = builtin()
     if project.settings.clients:
         shown = display_path(project.pyproject) if project.pyproject else "pyproject.toml"
-        kb = kb.extended(user_libraries(project.settings.clients, f"{shown} [tool.fmcat.clients]"))
+        kb = kb.extended(user_libraries(project.settings.clients, shown))
     return kb
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fnmatch
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -28,6 +29,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from fmcat.errors import ConfigError
+from fmcat.schema_messages import Key, problems
+
+Loc = tuple[Key, ...]
 
 
 @dataclass(frozen=True)
@@ -220,24 +224,29 @@ class KnowledgeBase(BaseModel):
         return KnowledgeBase(library=[*self.library, *extra], resilience=self.resilience)
 
 
-def _parse(data: dict[str, Any], origin: str) -> KnowledgeBase:
+def _parse(
+    data: dict[str, Any], origin: str, rename: Callable[[Loc], Loc] = lambda loc: loc
+) -> KnowledgeBase:
     try:
         return KnowledgeBase.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-            for e in error.errors(include_url=False)
-        )
-        raise ConfigError(f"{origin}: invalid client table: {problems}") from error
+        lines = [p.message for p in problems(error, KnowledgeBase, rename=rename)]
+        raise ConfigError(f"{origin} " + "; ".join(lines)) from error
+
+
+def _as_clients(loc: Loc) -> Loc:
+    """``library[0].name`` as the user wrote it: ``clients[0].name`` of [tool.fmcat]."""
+    return ("clients", *loc[1:]) if loc[:1] == ("library",) else loc
 
 
 def builtin() -> KnowledgeBase:
     folder = resources.files("fmcat.scan")
     clients = tomllib.loads(folder.joinpath("clients.toml").read_text(encoding="utf-8"))
     resilience = tomllib.loads(folder.joinpath("resilience.toml").read_text(encoding="utf-8"))
-    return _parse({**clients, **resilience}, "fmcat/scan/clients.toml")
+    return _parse({**clients, **resilience}, "fmcat/scan/clients.toml:")
 
 
 def user_libraries(entries: list[dict[str, Any]], origin: str) -> list[Library]:
-    """``[[tool.fmcat.clients]]`` tables, validated with the same schema as the built-in table."""
-    return _parse({"library": entries}, origin).library
+    """``[[tool.fmcat.clients]]`` tables, validated with the same schema as the built-in table;
+    ``origin`` is the pyproject.toml as shown."""
+    return _parse({"library": entries}, f"{origin}: [tool.fmcat]", _as_clients).library
