@@ -39,3 +39,11 @@ def run_fmcat(*args: str, cwd: Path | None = None, timeout: float = 120) -> Run:
 @pytest.fixture
 def fmcat() -> Callable[..., Run]:
     return run_fmcat
+
+
+@pytest.fixture(autouse=True)
+def _own_scan_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan cache lives in the user's cache folder: in tests, a fresh one of their own."""
+    monkeypatch.setenv("FMCAT_CACHE_DIR", str(tmp_path_factory.mktemp("fmcat-cache")))

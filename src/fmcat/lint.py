@@ -117,7 +117,7 @@ def _per_file_ignored(finding: Finding, project: Project) -> bool:
     """Patterns are relative to the project (where pyproject.toml is), like ruff's."""
     try:
         path = Path(finding.location.path).resolve().relative_to(project.root).as_posix()
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # outside the project; a symlink loop
         path = finding.location.path
     for pattern, codes in project.settings.per_file_ignores.items():
         if fnmatch.fnmatch(path, pattern) and any(
@@ -179,6 +179,7 @@ def run_lint(options: LintOptions) -> LintResult:
                 exclude=tuple(settings.exclude),
                 named_patterns=patterns,
                 use_cache=options.use_cache,
+                include_tests=settings.include_tests,
             ),
             kb,
             display_path,
@@ -186,6 +187,7 @@ def run_lint(options: LintOptions) -> LintResult:
         )
         result.python_files, result.parsed_files = scanned.read, scanned.parsed + scanned.from_cache
         result.files = scanned.files
+        notes += scanned.notes
         report_unused = options.report_unused_ignores or settings.report_unused_ignores
         findings += check_code(
             scanned.files,

@@ -13,6 +13,7 @@ from fmcat.cli.console import report
 from fmcat.config import ConfigValue, Project, effective_settings, find_project
 from fmcat.errors import UsageError
 from fmcat.paths import display_path
+from fmcat.scan.files import default_excludes
 
 
 class ConfigFormat(StrEnum):
@@ -44,7 +45,13 @@ def render_text(project: Project, values: list[ConfigValue]) -> str:
         "",
     ]
     lines += [f"{k:<{widths[0]}}  {s:<{widths[1]}}  {v}" for k, s, v in rows]
+    lines += ["", "the scan leaves out, before `exclude` (gitignore syntax; `!` re-includes):"]
+    lines += [f"  {', '.join(_default_excludes(project))}"]
     return "\n".join(lines) + "\n"
+
+
+def _default_excludes(project: Project) -> tuple[str, ...]:
+    return default_excludes(project.settings.include_tests)
 
 
 def render_json(project: Project, values: list[ConfigValue]) -> str:
@@ -60,6 +67,7 @@ def render_json(project: Project, values: list[ConfigValue]) -> str:
             }
             for v in values
         },
+        "default_excludes": list(_default_excludes(project)),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
