@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from fmcat.lint import LintOptions, run_lint
-from fmcat.scan import engine, tokens
+from fmcat.scan import engine, files, tokens
 from fmcat.scan.cache import ScanCache, content_hash
 from fmcat.scan.engine import PARALLEL_THRESHOLD, ScanOptions, _config_key
 from fmcat.scan.facts import FileFacts
@@ -187,7 +187,7 @@ def test_a_file_deleted_during_the_scan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
     write(tmp_path, {"app.py": MISSING, "gone.py": MISSING})
-    real = engine.read_source
+    real = files.read_source
 
     def deleting(path: Path, limit: int, follow: bool) -> Any:
         if path.name == "gone.py" and when == "before-read":
@@ -216,7 +216,7 @@ def test_each_file_is_read_once_and_judged_on_those_bytes(
 ) -> None:
     write(tmp_path, {"app.py": MISSING})
     fixed = MISSING.replace("url)", "url, timeout=2)")
-    real = engine.read_source
+    real = files.read_source
     reads: list[str] = []
 
     def changing(path: Path, limit: int, follow: bool) -> Any:
