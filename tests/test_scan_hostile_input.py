@@ -453,3 +453,15 @@ def test_python_3_14_syntax_parses_on_an_older_python(tmp_path: Path) -> None:
     found = codes(tmp_path)
     assert ("app.py", 5, "FM101") in found
     assert all(code != "FM100" for _, _, code in found)
+
+
+def test_the_byte_stage_lets_every_hidden_import_through_and_stops_the_rest() -> None:
+    prefilter = engine.prefilter_for(builtin(), ())
+    assert [
+        case for case, source in HIDDEN_IMPORTS.items() if not prefilter.may_matter(source)
+    ] == []
+    assert prefilter.may_matter("import r\uff45quests\n".encode())
+    assert not prefilter.may_matter(
+        b'URL = "http://example.com"\nrequests = []\nrequests.append(1)\n'
+    )
+    assert not prefilter.may_matter(b"import os, sys\nfrom collections import deque\n")
