@@ -5,7 +5,7 @@ bench/.corpus/ (only their .py files are extracted). In one run, round-robin so 
 falls on every tool alike, it times:
 
 - fmcat cold: `fmcat lint CORPUS --no-cache` (no catalog, so the code rules alone);
-- fmcat warm: the same with the cache in CORPUS/.fmcat_cache/, after one priming run;
+- fmcat warm: the same with its cache (in a scratch FMCAT_CACHE_DIR), after one priming run;
 - bandit's B113 and ruff's S113, the peers' "request without timeout" checks;
 - fmcat cold on half the corpus (every other file, in path order), to show how time grows.
 
@@ -51,6 +51,8 @@ WORK = BENCH / ".work"  # gitignored; scratch
 PROJECT_PIN = (
     "# Written by bench/scan.py: this folder is the fmcat project, whatever is above it.\n"
     "[tool.fmcat]\n"
+    "# The peers scan every file, tests too: so does fmcat here, to time the same work.\n"
+    "include_tests = true\n"
 )
 
 
@@ -430,15 +432,17 @@ from fmcat.scan.analyze import analyze
 from fmcat.scan.engine import prefilter_for
 from fmcat.scan.files import exclusion, module_name, python_files
 from fmcat.scan.knowledge import builtin
+from fmcat.scan.tokens import scan_tokens
 
 kb = builtin()
 wanted = prefilter_for(kb, ())
 root = Path(sys.argv[1]).resolve()
 rows, read = [], []
-for path in python_files([root], root, exclusion(())):
+for item in python_files([root], root, exclusion((), include_tests=True)).files:
+    path = item.path
     read.append(path.relative_to(root).as_posix())
     source = path.read_bytes()
-    if not wanted.wants(source):
+    if not (wanted.may_matter(source) and wanted.wants(scan_tokens(source))):
         continue
     start = time.process_time()
     facts = analyze(source, str(path), module_name(path)[0], kb)
@@ -480,10 +484,12 @@ def profile(root: Path, env: dict[str, str]) -> tuple[list[Profiled], list[str] 
 # --- The benchmark ---------------------------------------------------------------------------
 
 
-def _cache_key() -> str | None:
-    """The configuration key of fmcat's cache file in the corpus, if there is one."""
+def _cache_key(cache_home: Path) -> str | None:
+    """The configuration key of fmcat's cache file for the corpus, if there is one (the
+    benchmark's own cache folder holds that one project's file alone)."""
     try:
-        data = json.loads((CORPUS / ".fmcat_cache" / "scan-v1.json").read_text(encoding="utf-8"))
+        (cache_file,) = cache_home.glob("scan-*.json")
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     key = data.get("key") if isinstance(data, dict) else None
@@ -538,13 +544,16 @@ def run(runs: int | None = None) -> list[str]:
     load_start = os.getloadavg()[0]
     wheels = download()
     extract(wheels)
+    (CORPUS / "pyproject.toml").write_text(PROJECT_PIN, encoding="utf-8")  # as this bench is
     files = corpus_files(CORPUS)
     lines = count_lines(CORPUS, files)
     _say(f"corpus: {len(files):,} files, {lines:,} lines in {_shown(CORPUS)}")
-    shutil.rmtree(CORPUS / ".fmcat_cache", ignore_errors=True)
+    shutil.rmtree(CORPUS / ".fmcat_cache", ignore_errors=True)  # older fmcats kept it there
     WORK.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=WORK, prefix="run-") as scratch:
         env, version = snapshot(Path(scratch) / "src")
+        cache_home = Path(scratch) / "cache"
+        env["FMCAT_CACHE_DIR"] = str(cache_home)
         _say(f"fmcat: {version}")
         half_root = Path(scratch) / "half"
         half_files = _half(files, half_root)
@@ -567,7 +576,7 @@ def run(runs: int | None = None) -> list[str]:
         _say("priming fmcat's cache (one warm-up run, not counted)")
         priming = warm.run()
         warm.runs.clear()
-        key_before = _cache_key()
+        key_before = _cache_key(cache_home)
         order = [cold, warm, bandit, ruff, half, startup]
         for round_number in range(1, runs + 1):
             for tool in order:
@@ -584,7 +593,7 @@ def run(runs: int | None = None) -> list[str]:
         ).stdout.splitlines()
         half_read, half_parsed = fmcat_counts(half.last)
         cache_note = None
-        if _cache_key() != key_before:
+        if _cache_key(cache_home) != key_before:
             cache_note = (
                 "fmcat's cache key changed during the run: its source or knowledge base changed "
                 "under the benchmark, so some warm runs were cold"

@@ -83,3 +83,11 @@ def run_unprivileged(*args: str, cwd: Path) -> Run:
         check=False,
     )
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture(autouse=True)
+def _own_scan_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan cache lives in the user's cache folder: in tests, a fresh one of their own."""
+    monkeypatch.setenv("FMCAT_CACHE_DIR", str(tmp_path_factory.mktemp("fmcat-cache")))

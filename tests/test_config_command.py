@@ -79,6 +79,16 @@ def test_sources_default_pyproject_and_flag(tmp_path: Path) -> None:
     assert seen("report_unused_ignores") == (False, "default", None)
 
 
+def test_the_default_exclusions_are_shown_and_follow_include_tests(tmp_path: Path) -> None:
+    default = settings(cwd=tmp_path)["default_excludes"]
+    assert {".*", "__pycache__/", "/build/", "tests/", "test_*.py", "conftest.py"} <= set(default)
+    (tmp_path / "pyproject.toml").write_text("[tool.fmcat]\ninclude_tests = true\n", "utf-8")
+    with_tests = settings(cwd=tmp_path)["default_excludes"]
+    assert set(default) - set(with_tests) == {"tests/", "test_*.py", "*_test.py", "conftest.py"}
+    text = run_fmcat("config", cwd=tmp_path).stdout
+    assert text.endswith("re-includes):\n  " + ", ".join(with_tests) + "\n")
+
+
 def test_every_flag_overrides_its_key(tmp_path: Path) -> None:
     args = [
         "--catalog", "cat", "--select", "FM1", "--ignore", "FM101", "--baseline", "b.json",
@@ -95,7 +105,8 @@ def test_every_flag_overrides_its_key(tmp_path: Path) -> None:
 def test_text_table_names_the_source_of_each_value(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.fmcat]\nignore = ["FM019"]\n', "utf-8")
     lines = run_fmcat("config", "--select", "FM0", cwd=tmp_path).stdout.splitlines()
-    rows = {line.split()[0]: line.split(None, 2)[1:] for line in lines[3:]}
+    table = lines[3 : lines.index("", 3)]
+    rows = {line.split()[0]: line.split(None, 2)[1:] for line in table}
     assert rows["key"] == ["source", "value"]
     assert rows["ignore"] == ["pyproject.toml", '["FM019"]']
     assert rows["select"] == ["--select", '["FM0"]']

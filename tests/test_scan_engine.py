@@ -9,12 +9,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from fmcat.lint import LintOptions, run_lint
-from fmcat.scan.cache import CACHE_DIR
-from fmcat.scan.engine import PARALLEL_THRESHOLD
+from fmcat.paths import display_path
+from fmcat.scan import analyze as analysis
+from fmcat.scan.cache import ScanCache
+from fmcat.scan.engine import PARALLEL_THRESHOLD, ScanOptions, ScanResult, scan
+from fmcat.scan.knowledge import builtin
 from tests.conftest import run_fmcat
 
 MISSING = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
@@ -95,7 +99,7 @@ def test_build_folders_inside_packages_are_scanned(tmp_path: Path) -> None:
         (b"import requests\ndef f(:\n    pass\n", 2, 7, "invalid syntax"),
         (b"import requests\nx = 1\x00\n", 2, 6, "null byte"),
         (b"import requests\nx = '\xe9'\n", 2, 6, "not valid UTF-8"),
-        (b"import requests\nx = " + b"1 + " * 3000 + b"1\n", 1, 1, "nested too deeply"),
+        (b"import requests\nx = " + b"1 + " * 3000 + b"1\n", 2, 2007, "over 500 levels deep"),
         (b"import requests\nx = " + b"(" * 5000 + b"1" + b")" * 5000 + b"\n", 2, 205, "nested"),
     ],
     ids=["python2", "syntax", "null", "latin1", "long-chain", "deep-parens"],
@@ -185,25 +189,100 @@ def test_a_bad_client_table_is_a_config_error(tmp_path: Path) -> None:
     assert "[tool.fmcat] clients[1].exceptions: required, but missing" in result.stderr
 
 
-def test_cache_warm_run_and_invalidation(tmp_path: Path) -> None:
+def _scan(root: Path) -> ScanResult:
+    return scan(ScanOptions(paths=(root,), root=root.resolve()), builtin(), display_path)
+
+
+def _age(*paths: Path) -> None:
+    """Files last changed a minute ago: older than the cache's racy window."""
+    past = time.time() - 60
+    for path in paths:
+        os.utime(path, (past, past))
+
+
+@pytest.fixture
+def parses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A log of every file the parse workers analyse (they are forked, so they inherit the
+    patch; a file is the only channel back)."""
+    log = tmp_path / "parses.log"
+    log.touch()
+    real = analysis.analyze
+
+    def counting(source: bytes, path: str, *args: Any, **kwargs: Any) -> Any:
+        with log.open("a", encoding="utf-8") as out:
+            out.write(Path(path).name + "\n")
+        return real(source, path, *args, **kwargs)
+
+    monkeypatch.setattr(analysis, "analyze", counting)
+    return log
+
+
+def _parsed(log: Path) -> list[str]:
+    names = sorted(log.read_text(encoding="utf-8").split())
+    log.write_text("", encoding="utf-8")
+    return names
+
+
+def test_cache_hits_read_nothing_and_misses_parse_only_what_changed(
+    tmp_path: Path, parses: Path
+) -> None:
+    project = write(
+        tmp_path / "project",
+        {"app.py": MISSING, "other.py": MISSING.replace("get", "post"), "util.py": "x = 1\n"},
+    )
+    _age(*project.iterdir())
+    cold = _scan(project)
+    assert _parsed(parses) == ["app.py", "other.py"]
+    assert (cold.read, cold.opened, cold.parsed, cold.from_cache) == (3, 3, 2, 0)
+
+    warm = _scan(project)
+    assert _parsed(parses) == []
+    assert (warm.read, warm.opened, warm.parsed, warm.from_cache) == (3, 0, 0, 2)
+    assert [f.to_json() for f in warm.files] == [f.to_json() for f in cold.files]
+
+    # Changed bytes: read and parsed again, that file alone.
+    (project / "app.py").write_text(MISSING.replace("url)", "url, timeout=2)"), "utf-8")
+    _age(project / "app.py")
+    changed = _scan(project)
+    assert _parsed(parses) == ["app.py"]
+    assert (changed.opened, changed.parsed, changed.from_cache) == (1, 1, 1)
+    app = next(f for f in changed.files if f.path.endswith("app.py"))
+    assert [s.timeout.value for s in app.sites] == ["set"]
+
+    # Touched, same bytes: read once to hash, not parsed.
+    os.utime(project / "other.py")
+    _age(project / "other.py")
+    touched = _scan(project)
+    assert _parsed(parses) == []
+    assert (touched.opened, touched.parsed, touched.from_cache) == (1, 0, 2)
+
+
+def test_a_file_changed_just_before_the_scan_is_checked_by_hash_next_time(
+    tmp_path: Path, parses: Path
+) -> None:
+    """Its status may not change again within the timestamp granularity: a racy entry."""
+    project = write(tmp_path / "project", {"app.py": MISSING})
+    _scan(project)
+    assert _parsed(parses) == ["app.py"]
+    again = _scan(project)
+    assert (again.opened, again.parsed, again.from_cache) == (1, 0, 1)
+    assert _parsed(parses) == []
+
+
+def test_findings_from_the_cache_are_the_cold_ones(tmp_path: Path) -> None:
     write(tmp_path, {"app.py": MISSING, "other.py": MISSING.replace("get", "post")})
     first = run_lint(LintOptions(paths=(tmp_path,)))
-    cache_file = tmp_path / CACHE_DIR / "scan-v1.json"
-    assert cache_file.exists()
-    assert (tmp_path / CACHE_DIR / ".gitignore").exists()
+    assert [ScanCache(tmp_path, "", True, 0).file.exists()] == [True]
     second = run_lint(LintOptions(paths=(tmp_path,)))
     assert second.findings == first.findings
-    cached = json.loads(cache_file.read_text())["files"]
-    assert set(cached) == {str(tmp_path / "app.py"), str(tmp_path / "other.py")} or len(cached) == 2
-    (tmp_path / "app.py").write_text(MISSING.replace("url)", "url, timeout=2)"), "utf-8")
-    third = run_lint(LintOptions(paths=(tmp_path,)))
-    assert [f.code for f in third.findings if f.location.path.endswith("app.py")] == ["FM103"]
+    assert len(first.findings) == 4
 
 
 def test_corrupt_cache_is_a_cold_run(tmp_path: Path) -> None:
     write(tmp_path, {"app.py": MISSING})
-    (tmp_path / CACHE_DIR).mkdir()
-    (tmp_path / CACHE_DIR / "scan-v1.json").write_text("{not json", encoding="utf-8")
+    cache = ScanCache(tmp_path, "", True, 0).file
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text("{not json", encoding="utf-8")
     assert [f.code for f in run_lint(LintOptions(paths=(tmp_path,))).findings] == [
         "FM101",
         "FM103",
@@ -212,11 +291,13 @@ def test_corrupt_cache_is_a_cold_run(tmp_path: Path) -> None:
 
 def test_no_cache_flag_and_environment_write_nothing(tmp_path: Path) -> None:
     write(tmp_path, {"app.py": MISSING})
+    cache_home = Path(os.environ["FMCAT_CACHE_DIR"])
     run_fmcat("lint", "--no-cache", cwd=tmp_path)
-    assert not (tmp_path / CACHE_DIR).exists()
+    assert list(cache_home.iterdir()) == []
     env_run = run_fmcat("lint", cwd=tmp_path)  # run_fmcat sets FMCAT_NO_CACHE=1
     assert env_run.code == 1
-    assert not (tmp_path / CACHE_DIR).exists()
+    assert list(cache_home.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py"]
 
 
 def test_parallel_workers_give_the_same_findings(tmp_path: Path) -> None:

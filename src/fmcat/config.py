@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -66,7 +67,13 @@ class Settings(BaseModel):
         default_factory=list, description="Prometheus rule files (globs) defining alerts (FM020)"
     )
     src: list[str] = Field(default_factory=lambda: ["."], description="Folders of code to scan")
-    exclude: list[str] = Field(default_factory=list, description="gitignore-style patterns")
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="gitignore-style patterns, after the default exclusions ('!' re-includes)",
+    )
+    include_tests: bool = Field(
+        False, description="Scan tests too (tests/, test_*.py, *_test.py, conftest.py)"
+    )
     per_file_ignores: dict[str, list[str]] = Field(
         default_factory=dict, description='Codes to skip per file glob: {"tests/*" = ["FM103"]}'
     )
@@ -215,7 +222,7 @@ def find_project(start: Path) -> Project:
     Without one, ``start`` itself is the project and the defaults apply, so a bare folder with a
     ``failure-modes/`` directory needs no configuration at all.
     """
-    start = start.resolve()
+    start = Path(os.path.realpath(start))  # not resolve(): it raises on a symlink loop
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
         pyproject = candidate / "pyproject.toml"

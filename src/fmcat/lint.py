@@ -187,6 +187,7 @@ def run_lint(options: LintOptions) -> LintResult:
                 exclude=tuple(settings.exclude),
                 named_patterns=patterns,
                 use_cache=options.use_cache,
+                include_tests=settings.include_tests,
             ),
             kb,
             display_path,
@@ -194,6 +195,7 @@ def run_lint(options: LintOptions) -> LintResult:
         )
         result.python_files, result.parsed_files = scanned.read, scanned.parsed + scanned.from_cache
         result.files = scanned.files
+        notes += scanned.notes
         report_unused = options.report_unused_ignores or settings.report_unused_ignores
         findings += check_code(
             scanned.files,

@@ -30,7 +30,12 @@ def project_relative(path: str | Path, root: Path) -> str | None:
     the link (as the user sees it in the tree), not as its target.
     """
     absolute = Path(os.path.abspath(path))  # noqa: PTH100
-    for candidate in (absolute, absolute.parent.resolve() / absolute.name):
+    candidates = [absolute]
+    try:
+        candidates.append(absolute.parent.resolve() / absolute.name)
+    except (RuntimeError, OSError):  # a symlink loop on the way: the path as given only
+        pass
+    for candidate in candidates:
         try:
             return candidate.relative_to(root).as_posix()
         except ValueError:

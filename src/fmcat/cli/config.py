@@ -12,6 +12,7 @@ import typer
 from fmcat.cli.console import report
 from fmcat.errors import UsageError
 from fmcat.paths import display_path
+from fmcat.scan.files import default_excludes
 
 if TYPE_CHECKING:
     from fmcat.config import ConfigValue, Project
@@ -46,7 +47,13 @@ def render_text(project: Project, values: list[ConfigValue]) -> str:
         "",
     ]
     lines += [f"{k:<{widths[0]}}  {s:<{widths[1]}}  {v}" for k, s, v in rows]
+    lines += ["", "the scan leaves out, before `exclude` (gitignore syntax; `!` re-includes):"]
+    lines += [f"  {', '.join(_default_excludes(project))}"]
     return "\n".join(lines) + "\n"
+
+
+def _default_excludes(project: Project) -> tuple[str, ...]:
+    return default_excludes(project.settings.include_tests)
 
 
 def render_json(project: Project, values: list[ConfigValue]) -> str:
@@ -62,6 +69,7 @@ def render_json(project: Project, values: list[ConfigValue]) -> str:
             }
             for v in values
         },
+        "default_excludes": list(_default_excludes(project)),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -56,7 +56,7 @@ def lint(
         typer.Option(help="Skip these codes or prefixes (comma-separated, repeatable)."),
     ] = None,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Do not read or write .fmcat_cache/.")
+        bool, typer.Option("--no-cache", help="Do not read or write the scan cache.")
     ] = False,
     report_unused_ignores: Annotated[
         bool,

@@ -59,7 +59,7 @@ def render(
         ),
     ] = False,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Do not read or write .fmcat_cache/.")
+        bool, typer.Option("--no-cache", help="Do not read or write the scan cache.")
     ] = False,
     print_template: Annotated[
         str | None,

@@ -102,6 +102,7 @@ def _scan(
             exclude=tuple(project.settings.exclude),
             named_patterns=patterns,
             use_cache=False,  # init writes nothing into the project but the catalog
+            include_tests=project.settings.include_tests,
         ),
         kb,
         show,

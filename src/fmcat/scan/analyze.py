@@ -10,9 +10,11 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from fmcat.scan.facts import FileFacts, ParseError, RetryDecorator, Site, Span
+from fmcat.scan.identifiers import normalise_identifiers
 from fmcat.scan.knowledge import KnowledgeBase
 from fmcat.scan.scope import BindingCollector
 from fmcat.scan.sites import SiteFinder
+from fmcat.scan.tokens import precheck
 from fmcat.scan.values import Evaluator
 
 _SUPPRESSION = re.compile(rb"#\s*fmcat:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
@@ -39,66 +41,42 @@ def _span(position: CodeRange) -> Span:
     )
 
 
-#: Deeper syntax trees are reported (FM100) rather than parsed: libcst's native parser can
-#: overflow its stack on them (seen: a segmentation fault at 10,000 nested parentheses) and
-#: takes seconds on long operator chains. Real code stays far below.
-MAX_AST_DEPTH = 200
-
-
-def _ast_depth(tree: ast.AST) -> int:
-    deepest = 0
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest
-
-
-def _position(source: bytes, offset: int) -> Span:
-    line = source.count(b"\n", 0, offset) + 1
-    column = offset - (source.rfind(b"\n", 0, offset) + 1) + 1
-    return Span(line, column, line, column)
-
-
-def precheck(source: bytes) -> ParseError | None:
-    """Python's own parser first: fast, exact on syntax errors, and guarded against depth."""
-    null = source.find(b"\x00")
-    if null >= 0:
-        return ParseError(_position(source, null), "cannot parse: null byte")
+def _python_says(source: bytes) -> ParseError | None:
+    """Where and why this Python's own parser rejects the source too: it locates errors
+    better than libcst, which reports where its parser gave up (often the next line). Asked
+    only after libcst failed; when this Python accepts the code (or is older than it), None."""
     try:
-        tree = compile(source, "<scan>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        compile(source, "<scan>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
-        if error.msg.startswith("(unicode error)"):
-            try:
-                source.decode("utf-8")
-            except UnicodeDecodeError as decode:
-                return ParseError(
-                    _position(source, decode.start),
-                    "cannot parse: not valid UTF-8 and no encoding declaration (PEP 263)",
-                )
-        line = error.lineno or 1
+        if error.lineno is None or error.msg.startswith("(unicode error)"):
+            return None
         column = max(error.offset or 1, 1)
         detail = error.msg.split(" (<scan>")[0]
-        return ParseError(Span(line, column, line, column), f"cannot parse: {detail}")
-    except (ValueError, RecursionError, MemoryError) as error:
-        return _parse_error(error)
-    depth = _ast_depth(tree)
-    if depth > MAX_AST_DEPTH:
         return ParseError(
-            Span(1, 1, 1, 1),
-            f"not scanned: syntax tree {depth} levels deep (limit {MAX_AST_DEPTH}); "
-            "generated code? exclude it",
+            Span(error.lineno, column, error.lineno, column), f"cannot parse: {detail}"
         )
+    except (ValueError, RecursionError, MemoryError):
+        return None
     return None
 
 
-def _parse_error(error: BaseException) -> ParseError:
+_LIBCST_PREFIX = re.compile(r"^(?:parser error: )?(?:error at \d+:\d+: )?")
+
+
+def _parse_error(error: BaseException, source: bytes) -> ParseError:
     if isinstance(error, cst.ParserSyntaxError):
+        python = _python_says(source)
+        if python is not None:
+            return python
         message = str(error.message) if hasattr(error, "message") else str(error)
+        first = message.splitlines()[0] if message else ""
+        # "parser error: error at 2:16: expected one of !=, %, &, (, ..." (thirty tokens)
+        detail = _LIBCST_PREFIX.sub("", first)
+        if len(detail) > 80:
+            detail = detail[:80].rsplit(",", 1)[0] + ", ..."
         return ParseError(
             Span(error.raw_line, error.raw_column + 1, error.raw_line, error.raw_column + 1),
-            f"cannot parse: {message.splitlines()[0] if message else 'syntax error'}",
+            f"cannot parse: syntax error{f' ({detail})' if detail else ''}",
         )
     if isinstance(error, RecursionError):
         return ParseError(Span(1, 1, 1, 1), "cannot parse: expressions nested too deeply")
@@ -113,10 +91,13 @@ def analyze(
     module_name: str,
     kb: KnowledgeBase,
     named_patterns: tuple[str, ...] = (),
+    *,
+    checked: bool = False,
 ) -> FileFacts:
+    """``checked``: the caller has run ``precheck`` on these bytes already."""
     facts = FileFacts(path=path, module=module_name, suppressions=suppressions(source))
     facts.parsed = True
-    facts.parse_error = precheck(source)
+    facts.parse_error = None if checked else precheck(source)
     if facts.parse_error is not None:
         return facts
     # libcst's visitors recurse once per tree level; 3.11 keeps Python frames off the C stack.
@@ -124,6 +105,7 @@ def analyze(
     try:
         # Bytes, so libcst honours an encoding cookie (PEP 263) as Python does.
         module = cst.parse_module(source)
+        written = normalise_identifiers(module) if not source.isascii() else None
         is_package = path.endswith("__init__.py")
         collector = BindingCollector(module_name, is_package)
         module.visit(collector)
@@ -132,13 +114,13 @@ def analyze(
         )
         module.visit(finder)
     except (Exception, RecursionError) as error:  # any parser failure is FM100; the scan goes on
-        facts.parse_error = _parse_error(error)
+        facts.parse_error = _parse_error(error, source)
         return facts
     if not (finder.sites or finder.retries or finder.named_calls):
         return facts
     # Positions cost about four plain visits, so they are computed only for files with sites;
     # unsafe_skip_copy keeps node identity, so the nodes found above can be looked up.
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = written or MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     index_of = {id(pending.node): i for i, pending in enumerate(finder.sites)}
     for pending in finder.sites:
         origin = id(pending.client_origin) if pending.client_origin is not None else None

@@ -8,10 +8,16 @@ from fmcat.scan.rules.base import CodeRule, ScanContext
 class Unparsable(CodeRule):
     """
     A Python file that could matter (it imports a client library, a resilience library or a
-    module the catalog names) could not be parsed, so its calls were not checked: a syntax
-    error, Python 2 code, bytes that are neither UTF-8 nor in the file's declared encoding, a
-    null byte, or a syntax tree deeper than 200 levels (generated code; libcst cannot parse
-    such trees safely). The scan goes on with the other files. Fix the file, or exclude it.
+    module the catalog names) could not be parsed, so its calls were not checked. libcst
+    parses it, for the newest Python grammar libcst knows, whatever Python runs fmcat (so
+    `except A, B:` of Python 3.14 is fine on 3.11). Reported here: a syntax error, Python 2
+    code, bytes that are neither UTF-8 nor in the file's declared encoding, a null byte, a
+    file over 2 MiB or one that cannot be read, and code nested deeper or chained longer than
+    libcst parses safely (generated code, usually): brackets 200 deep, blocks 100 deep, an
+    expression over 500 levels deep, where each link of a chain such as `a and b and ...`,
+    `a + b + ...`, `a.b.c`, `f()()` or `"a" "b"` counts as a level, or a call with over 5,000
+    arguments. If libcst crashes on a file all the same, the scan goes on without that file
+    and reports it here. Fix the file, or exclude it.
     """
 
     code = "FM100"
@@ -35,6 +41,15 @@ import requests
 def fetch(url):
     print("fetching", url)
     return requests.get(url, timeout=5)
+""",
+        """\
+import requests
+
+def fetch(url):
+    try:
+        return requests.get(url, timeout=5)
+    except requests.Timeout, requests.ConnectionError:  # Python 3.14 (PEP 758)
+        return None
 """,
     )
 

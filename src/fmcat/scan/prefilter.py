@@ -1,0 +1,113 @@
+"""Which files can matter: those that import a known library and name one of its entry points.
+
+Two steps. On the bytes (or on the NFKC-normalised text, when the file is not ASCII), a
+necessary condition that costs a few regular-expression matches: an import statement may name
+the first part of some library's module (`requests`; `http` for http.client), continuation
+lines, `;` and `try: import x` included. Most files stop there. The rest are tokenized (in the
+parse workers) and judged on their import statements and identifiers, NFKC-normalised as
+Python reads them.
+
+It may let a file through for nothing (it is then parsed and yields no site), but never stops
+one that imports a library and calls into it in any way the analysis follows.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from fmcat.scan.tokens import TokenFacts, decode
+
+#: The first two lines, where a PEP 263 encoding cookie may be.
+_HEAD = re.compile(rb"[^\r\n]*(?:\r\n?|\n)?[^\r\n]*")
+
+
+#: Space within a statement, continuation lines included.
+_GAP = r"(?:[ \t\f]|\\(?:\r\n?|\n))*"
+#: Where an import statement can start; the pattern below is tried at each.
+_KEYWORD = r"\b(?:from|import)\b"
+
+
+def _import_pattern(words: list[str], relative: bool) -> str:
+    """An import statement, from its first keyword, that may name one of ``words`` (the first
+    parts of the libraries' modules): `from WORD`, or `import` and a comma-separated list that
+    reaches `WORD`. It may match where no such import is (in a string), never miss one: an
+    `import` list holds no brackets, comments or line ends except escaped ones, and the module
+    of a `from` comes first."""
+    names = "(?:" + "|".join(re.escape(w) for w in words) + ")" if words else "(?!)"
+    alternatives = [
+        rf"from{_GAP}{names}\b",
+        rf"import{_GAP}(?:[\w.]+{_GAP}(?:as{_GAP}\w+{_GAP})?,{_GAP})*{names}\b",
+    ]
+    if relative:
+        alternatives.append(rf"from{_GAP}\.")  # any relative import may reach the project
+    return "|".join(alternatives)
+
+
+class Prefilter:
+    def __init__(
+        self, libraries: Iterable[tuple[Iterable[str], Iterable[str]]], relative: bool
+    ) -> None:
+        #: Per library: its module names, and the names a file must use (empty: any).
+        self.libraries: list[tuple[list[str], frozenset[str]]] = []
+        words: set[str] = set()
+        literals: set[str] = set()
+        for modules, entry_points in libraries:
+            modules = sorted(set(modules))
+            names = frozenset(n for n in entry_points if n.isidentifier())
+            self.libraries.append((modules, names))
+            for module in modules:
+                first = module.split(".")[0]
+                if any(ch in first for ch in "*?["):
+                    # A glob (`*_pb2_grpc`): its longest literal part, anywhere in the file
+                    # (`from app.protos import inventory_pb2_grpc`).
+                    literals.add(max(re.split(r"[*?\[\]]", first), key=len))
+                else:
+                    words.add(first)
+        self.relative = relative
+        literals.discard("")
+        pattern = _import_pattern(sorted(words), relative)
+        self._bytes = (re.compile(_KEYWORD.encode()), re.compile(pattern.encode()))
+        self._text = (re.compile(_KEYWORD), re.compile(pattern))
+        self._literals = sorted(literals)
+
+    def may_matter(self, source: bytes) -> bool:
+        """False only when no import of a library can be in the file (no tokenizing)."""
+        head = _HEAD.match(source)
+        if source.isascii() and (head is None or b"coding" not in head[0]):
+            keyword, statement = self._bytes
+            if any(literal.encode() in source for literal in self._literals):
+                return True
+            return any(statement.match(source, m.start()) for m in keyword.finditer(source))
+        # Another encoding, or identifiers that NFKC may turn into a library's name.
+        text = unicodedata.normalize("NFKC", decode(source)[0])
+        keyword_text, statement_text = self._text
+        if any(literal in text for literal in self._literals):
+            return True
+        return any(statement_text.match(text, m.start()) for m in keyword_text.finditer(text))
+
+    def wants(self, facts: TokenFacts) -> bool:
+        """From the tokens of a file that ``may_matter``."""
+        if facts.incomplete:
+            return True  # the tokenizer stopped early: let the parser judge the whole file
+        if self.relative and facts.relative:
+            return True
+        return any(
+            _imports(facts.imports, modules) and (not names or not names.isdisjoint(facts.names))
+            for modules, names in self.libraries
+        )
+
+
+def _imports(imported: set[str], modules: list[str]) -> bool:
+    """Does any imported name reach one of ``modules``: the module itself, a submodule, or a
+    parent package it is then reached through (`import urllib` and `urllib.request.urlopen`)."""
+    for name in imported:
+        for module in modules:
+            if "*" in module or "?" in module or "[" in module:
+                if any(fnmatch.fnmatchcase(part, module) for part in name.split(".")):
+                    return True
+            elif name == module or name.startswith(module + ".") or module.startswith(name + "."):
+                return True
+    return False

@@ -1,0 +1,259 @@
+"""One pass of Python's tokenizer over a file: what it imports, the names it uses, and whether
+libcst can parse it safely.
+
+The prefilter and the parse guard both read this, so they see the code as the parser will:
+a BOM, an import inside `try:` or after `;`, a `\\` continuation and CR-only line endings are
+all just tokens here, and names are NFKC-normalised as Python normalises identifiers
+(`requests.\\uff47et` is `requests.get`). Python 3.11's tokenizer reads newer syntax well enough for
+this (PEP 758's `except A, B:` is plain tokens; a PEP 701 f-string comes out as several string
+and error tokens), and fmcat never asks it whether the code is valid: libcst decides that.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import tokenize
+import unicodedata
+from dataclasses import dataclass, field
+
+from fmcat.scan.facts import ParseError, Span
+
+#: Python's own limits (its tokenizer's MAXLEVEL and MAXINDENT): deeper code is not valid
+#: Python, and libcst's native parser overflows its stack well before 3,000 nested brackets.
+MAX_BRACKETS = 200
+MAX_INDENT = 100
+#: How deep the syntax tree can get, estimated from tokens: each open bracket counts one, and
+#: each operator, attribute, call or implicit concatenation chained at a level counts one,
+#: because libcst nests a chain (`a and b and ...`, `a.b.c`, `f()()`) one tree level per link.
+#: Seen on libcst 1.9: an 8,000-term `and` chain and 3,000 nested brackets segfault, and a
+#: 3,000-term `+` chain takes seconds; at this bound every such shape parses and is analysed
+#: in about a second. Real code stays far below (CPython's compiler refuses some of these
+#: shapes at about 3,000 levels).
+MAX_DEPTH = 500
+#: Arguments of one call: flat in libcst, but nothing real comes near.
+MAX_ARGUMENTS = 5_000
+
+_CHAIN_OPS = frozenset(
+    {"+", "-", "*", "/", "//", "%", "@", "**", "<<", ">>", "&", "|", "^", "~"}
+    | {"<", ">", "==", "!=", "<=", ">=", ".", ":=", "->"}
+)
+_CHAIN_WORDS = frozenset({"and", "or", "not", "in", "is", "if", "else", "lambda", "await"})
+_OPEN = frozenset("([{")
+_CLOSE = frozenset(")]}")
+
+
+@dataclass
+class TokenFacts:
+    #: Dotted names a file imports: `import a.b` gives a.b; `from a.b import c` gives a.b and
+    #: a.b.c (c may be a module); NFKC-normalised.
+    imports: set[str] = field(default_factory=set)
+    #: It has a relative import (`from . import x`, `from .m import y`).
+    relative: bool = False
+    #: Every identifier used, NFKC-normalised.
+    names: set[str] = field(default_factory=set)
+    #: Why libcst must not be given this file, or None.
+    problem: ParseError | None = None
+    #: The tokenizer stopped early (a syntax error): the sets above are incomplete.
+    incomplete: bool = False
+
+
+def decode(source: bytes) -> tuple[str, ParseError | None]:
+    """The text as Python would decode it (PEP 263 cookie, BOM), and the error if it cannot.
+
+    On an error the text is still returned, with replacement characters, so the prefilter can
+    look at it; the file is then FM100 if it matters."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError as error:
+        return source.decode("latin-1"), ParseError(Span(1, 1, 1, 1), f"cannot parse: {error}")
+    try:
+        return source.decode(encoding), None
+    except UnicodeError as error:
+        text = source.decode(encoding, errors="replace")
+        where = _position(source, getattr(error, "start", 0))
+        if encoding in ("utf-8", "utf-8-sig"):
+            message = "cannot parse: not valid UTF-8 and no encoding declaration (PEP 263)"
+        else:
+            message = f"cannot parse: not valid {encoding}, the encoding the file declares"
+        return text, ParseError(where, message)
+
+
+def _position(source: bytes, offset: int) -> Span:
+    line = source.count(b"\n", 0, offset) + 1
+    start = source.rfind(b"\n", 0, offset) + 1
+    # Columns count characters, not bytes (a BOM is not a column).
+    prefix = source[start:offset].removeprefix(codecs.BOM_UTF8)
+    column = len(prefix.decode("utf-8", errors="replace")) + 1
+    return Span(line, column, line, column)
+
+
+def scan_tokens(source: bytes) -> TokenFacts:
+    facts = TokenFacts()
+    null = source.find(b"\x00")
+    if null >= 0:
+        facts.problem = ParseError(_position(source, null), "cannot parse: null byte")
+    text, problem = decode(source)
+    facts.problem = facts.problem or problem
+    # newline=None reads "\r" and "\r\n" as line ends, as Python does.
+    readline = io.StringIO(text, newline=None).readline
+    walker = _Walker(facts)
+    try:
+        for token in tokenize.generate_tokens(readline):
+            walker.step(token)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        facts.incomplete = True  # libcst will say what is wrong, if the file matters
+    return facts
+
+
+def _normal(name: str) -> str:
+    return name if name.isascii() else unicodedata.normalize("NFKC", name)
+
+
+class _Walker:
+    """Follows the token stream: import statements, and the shape of each expression."""
+
+    def __init__(self, facts: TokenFacts) -> None:
+        self.facts = facts
+        #: Per open bracket: (links chained at the level outside it, is a call, arguments).
+        self.stack: list[tuple[int, bool, int]] = []
+        self.depth = 0  # tree depth outside the current level: brackets and their chains
+        self.chain = 0  # links chained at the current level
+        self.indent = 0
+        self.previous = ""  # the previous significant token's text, or its kind
+        #: Inside an import statement: the words of the dotted name being read.
+        self.importing: str | None = None  # "import" or "from"
+        self.dotted: list[str] = []
+        self.base = ""  # the module of a `from` import
+        self.after_import = False  # past the `import` of a `from ... import`
+        self.alias = False  # the next name is an `as` alias
+
+    def step(self, token: tokenize.TokenInfo) -> None:
+        kind, string = token.type, token.string
+        if kind == tokenize.NAME:
+            name = _normal(string)
+            self.facts.names.add(name)
+            self._import_name(name)
+            self.previous = "NAME"
+            if name in _CHAIN_WORDS:
+                self.chain += 1
+                self.previous = name
+        elif kind == tokenize.OP:
+            self._import_op(string)
+            if self.facts.problem is not None:
+                pass  # known to be refused: only the imports and names are still wanted
+            elif string in _OPEN:
+                call = self.previous in ("NAME", ")", "]", "STRING")
+                self.chain += call  # a call or subscript is one more link of the chain
+                self.stack.append((self.chain, call, 0))
+                self.depth += self.chain + 1
+                self.chain = 0
+                if len(self.stack) > MAX_BRACKETS:
+                    self._too_deep(token, f"brackets nested {len(self.stack)} deep")
+            elif string in _CLOSE and self.stack:
+                outer, _, _ = self.stack.pop()
+                self.depth -= outer + 1
+                self.chain = outer
+            elif string == "," and self.stack:
+                outer, call, arguments = self.stack[-1]
+                self.stack[-1] = (outer, call, arguments + 1)
+                self.chain = 0
+                if call and arguments + 1 > MAX_ARGUMENTS:
+                    self._too_deep(token, f"a call with over {MAX_ARGUMENTS:,} arguments")
+            elif string in _CHAIN_OPS:
+                self.chain += 1
+            elif string in ("=", ";") and not self.stack:
+                self.chain = 0
+            self.previous = string
+        elif kind == tokenize.STRING:
+            self.chain += self.previous == "STRING"  # implicit concatenation nests in libcst
+            self.previous = "STRING"
+        elif kind == tokenize.NUMBER:
+            self.previous = "NAME"
+        elif kind == tokenize.NEWLINE:
+            self._end_statement()
+            self.chain = 0
+            self.previous = ""
+        elif kind == tokenize.INDENT:
+            self.indent += 1
+            if self.indent > MAX_INDENT:
+                self._too_deep(token, f"blocks nested {self.indent} deep")
+        elif kind == tokenize.DEDENT:
+            self.indent -= 1
+        elif kind == tokenize.ERRORTOKEN and not string.isspace():
+            self.previous = "NAME"  # a PEP 701 f-string's inside, as 3.11 sees it
+        if self.facts.problem is None and self.depth + self.chain > MAX_DEPTH:
+            what = f"an expression over {MAX_DEPTH} levels deep (each link of a chain is a level)"
+            self._too_deep(token, what)
+
+    def _too_deep(self, token: tokenize.TokenInfo, what: str) -> None:
+        line, column = token.start
+        self.facts.problem = ParseError(
+            Span(line, column + 1, line, column + 1),
+            f"not scanned: {what}, past what libcst parses safely; generated code? exclude it",
+        )
+
+    # --- import statements ----------------------------------------------------------------
+
+    def _import_name(self, name: str) -> None:
+        if self.importing is None:
+            if name in ("import", "from") and self.previous in ("", ";", ":"):
+                self.importing, self.dotted, self.base = name, [], ""
+                self.after_import = self.alias = False
+            return
+        if name == "import" and self.importing == "from":
+            self.base = "".join(self.dotted)
+            self.facts.relative |= self.base.startswith(".")
+            self._flush(self.base.lstrip("."))
+            self.after_import = True
+            self.dotted = []
+        elif name == "as":
+            self._flush_dotted()
+            self.alias = True
+        elif self.alias:
+            self.alias = False
+        else:
+            self.dotted.append(name)
+
+    def _import_op(self, string: str) -> None:
+        if self.importing is None:
+            return
+        if string in (".", "..."):
+            self.dotted.append(string)  # a dot of a dotted name, or of a relative import
+        elif string == ",":
+            self._flush_dotted()
+        elif string == ";":
+            self._end_statement()
+
+    def _flush_dotted(self) -> None:
+        if not self.dotted:
+            return
+        name = "".join(self.dotted)
+        self.dotted = []
+        if self.importing == "from" and self.after_import:
+            base = self.base.lstrip(".")
+            self._flush(f"{base}.{name}" if base else name)
+        elif self.importing == "import":
+            self._flush(name)
+
+    def _flush(self, dotted: str) -> None:
+        # Joined from tokens, so `a . b` and `a.b` agree.
+        if dotted and dotted != "*":
+            self.facts.imports.add(dotted)
+
+    def _end_statement(self) -> None:
+        if self.importing is not None:
+            if self.importing == "from" and not self.after_import:
+                self.base = "".join(self.dotted)  # `from x` cut short: still an import of x
+                self.facts.relative |= self.base.startswith(".")
+                self._flush(self.base.lstrip("."))
+            else:
+                self._flush_dotted()
+        self.importing = None
+        self.dotted = []
+
+
+def precheck(source: bytes) -> ParseError | None:
+    """Why libcst must not be given ``source`` (FM100), or None: a null byte, bytes that do
+    not decode, or nesting past the limits above. Syntax is libcst's to judge."""
+    return scan_tokens(source).problem
