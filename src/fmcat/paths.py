@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -31,10 +32,9 @@ def project_relative(path: str | Path, root: Path) -> str | None:
     """
     absolute = Path(os.path.abspath(path))  # noqa: PTH100
     candidates = [absolute]
-    try:
+    # A symlink loop on the way (RuntimeError): the path as given only.
+    with contextlib.suppress(RuntimeError, OSError):
         candidates.append(absolute.parent.resolve() / absolute.name)
-    except (RuntimeError, OSError):  # a symlink loop on the way: the path as given only
-        pass
     for candidate in candidates:
         try:
             return candidate.relative_to(root).as_posix()
