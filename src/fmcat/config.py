@@ -43,6 +43,9 @@ class Settings(BaseModel):
     repo_url: str | None = Field(
         None, description="Code host URL that the runbook site links call sites to"
     )
+    django_settings: str | None = Field(
+        None, description="Django settings module (default: DJANGO_SETTINGS_MODULE in manage.py)"
+    )
 
 
 #: The command-line flag that overrides each key, where there is one. A flag given replaces the

@@ -14,6 +14,7 @@ from fmcat.catalog.load import CATALOG_SUFFIXES, Catalog, discover, load_catalog
 from fmcat.config import Project, Settings, find_project
 from fmcat.errors import UsageError
 from fmcat.findings import Finding
+from fmcat.frameworks import FrameworkOptions, post_pass
 from fmcat.paths import display_path
 from fmcat.registry import check_selectors, is_selected
 from fmcat.scan.check import check_code
@@ -186,6 +187,13 @@ def run_lint(options: LintOptions) -> LintResult:
         )
         result.python_files, result.parsed_files = scanned.read, scanned.parsed + scanned.from_cache
         result.files = scanned.files
+        # Framework knowledge (Django settings, Celery, delivery semantics): a post-pass.
+        findings += post_pass(
+            FrameworkOptions(
+                project.root, tuple(code_paths), tuple(settings.exclude), settings.django_settings
+            ),
+            scanned.files,
+        )
         report_unused = options.report_unused_ignores or settings.report_unused_ignores
         findings += check_code(
             scanned.files,
