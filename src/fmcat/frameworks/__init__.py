@@ -30,21 +30,26 @@ from fmcat.scan.facts import FileFacts, Span
 from fmcat.scan.files import exclusion, module_name, python_files
 
 #: Files that mention none of these are not read again.
-_TRIGGERS = (
-    b"celery",
-    b".delay(",
-    b".apply_async(",
-    b"send_task",
-    b"pika",
-    b"kafka",
-    b"tenacity",
-    b"backoff",
-    b"stamina",
-    b"Retry",
-    b"stripe",
-    b"HTTPAdapter",
-    b"shared_task",
+#: What each pass looks for, as bytes a file must contain to be read by it: a file that
+#: mentions none is not parsed again (parsing with positions is the cost of this post-pass).
+_CELERY_CONFIG = (b"Celery(", b"config_from_", b".conf.")
+_TASKS = (b"task(", b"task\n", b"shared_task")
+_PUBLISH = (b".delay(", b".apply_async(", b".send_task(")
+_CONSUMERS = (b"basic_consume", b"Consumer(")
+_RETRIES = (
+    b"retry",
+    b"on_exception",
+    b"on_predicate",
+    b"Retry(",
+    b"HTTPAdapter(",
+    b"max_network_retries",
 )
+_TRIGGERS = (*_CELERY_CONFIG, *_TASKS, *_PUBLISH, *_CONSUMERS, *_RETRIES)
+
+
+def _mentions(data: bytes, words: tuple[bytes, ...]) -> bool:
+    return any(word in data for word in words)
+
 
 #: FM109 (timeout-from-configuration) is another rule's; until it is registered, findings about
 #: configuration fmcat cannot see are made here, with its code and severity.
@@ -92,7 +97,7 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
     drop_local_engines(files)
 
     by_path = {facts.path: facts for facts in files}
-    sources: list[Source] = []
+    sources: list[tuple[Source, bytes]] = []
     for path in paths:
         try:
             data = path.read_bytes()
@@ -106,21 +111,32 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
             continue
         source = Source.parse(data, shown, module_name(path)[0])
         if source is not None:
-            sources.append(source)
-    config = celery.read_config(sources, options.root, located.settings)
+            sources.append((source, data))
+    config = celery.read_config(
+        [s for s, data in sources if _mentions(data, _CELERY_CONFIG)],
+        options.root,
+        located.settings,
+    )
     findings += [_note(n.code, n.path, n.span, n.message) for n in config.notes]
     tasks = celery.Tasks()
-    for source in sources:
-        found = celery.task_facts(source, config, tasks)
-        facts = _facts_for(source, by_path, files)
-        facts.consumers += found[0]
-        facts.retry_policies += found[1]
-        facts.retried_calls += found[2]
-        facts.consumers += consumers.consumers(source)
-        policies, retried = retries.policies(source)
-        facts.retry_policies += policies
-        facts.retried_calls += retried
-    for source in sources:
+    for source, data in sources:
+        found_consumers, found_policies, found_retried = (
+            celery.task_facts(source, config, tasks) if _mentions(data, _TASKS) else ([], [], [])
+        )
+        if _mentions(data, _CONSUMERS):
+            found_consumers += consumers.consumers(source)
+        if _mentions(data, _RETRIES):
+            policies, retried = retries.policies(source)
+            found_policies += policies
+            found_retried += retried
+        if found_consumers or found_policies or found_retried:
+            facts = _facts_for(source, by_path, files)
+            facts.consumers += found_consumers
+            facts.retry_policies += found_policies
+            facts.retried_calls += found_retried
+    for source, data in sources:
+        if not _mentions(data, _PUBLISH):
+            continue
         sites = celery.publish_sites(source, config, tasks)
         if sites:
             _facts_for(source, by_path, files).sites.extend(sites)
