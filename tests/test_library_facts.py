@@ -27,6 +27,20 @@ from fmcat.scan.knowledge import Call, Library, Param, builtin
 
 KB = builtin()
 
+
+def _configure_django() -> None:
+    """django.core.cache.cache and django.db.connection read the settings when touched."""
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(
+            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+            DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+        )
+
+
+_configure_django()
+
 #: Names the table knows that no static lookup can reach, each with the reason.
 DYNAMIC = {
     # grpc stubs are generated per service (`helloworld_pb2_grpc.GreeterStub`).
@@ -57,6 +71,14 @@ GLOB_EXAMPLES = {
     "stripe.*.create_reversal": ["stripe.Transfer.create_reversal"],
     "stripe.*.list_payment_methods": ["stripe.Customer.list_payment_methods"],
     "stripe.*.expire": ["stripe.checkout.Session.expire"],
+    "django.core.cache.cache.*": [
+        "django.core.cache.cache.get",
+        "django.core.cache.cache.set",
+        "django.core.cache.cache.delete",
+        "django.core.cache.cache.incr",
+        "django.core.cache.cache.get_many",
+        "django.core.cache.cache.get_or_set",
+    ],
 }
 
 
@@ -121,6 +143,16 @@ THROUGH_KWARGS: dict[str, Callable[[str], bool]] = {
     # OpenSearch(**kwargs) hands them to every connection of its default connection class.
     "opensearchpy.OpenSearch": takes("opensearchpy.connection.base.Connection"),
     "dns.resolver.*resolve_address": takes("dns.resolver.Resolver.resolve"),
+    # get_connection(backend=None, fail_silently=False, **kwds) makes the backend with **kwds.
+    "django.core.mail.get_connection": takes("django.core.mail.backends.smtp.EmailBackend"),
+    "kombu.Connection.ensure_connection": takes("kombu.Connection._ensure_connection"),
+    # Connection.drain_events(**kwargs) -> the transport's -> py-amqp's drain_events(timeout).
+    "kombu.Connection.drain_events": takes("amqp.Connection.drain_events"),
+    # create_engine(url, **kwargs) pops its own keywords from kwargs, connect_args among them.
+    "sqlalchemy.create_engine": lambda keyword: (
+        f'pop_kwarg("{keyword}"'
+        in inspect.getsource(resolve("sqlalchemy.engine.create.create_engine"))
+    ),
 }
 
 #: Parameters the table keeps for older versions of a library, with the version that dropped them.
@@ -277,6 +309,8 @@ def test_exceptions_are_exception_classes(lib: Library) -> None:
 
 
 OS_ERRORS = {"OSError", "IOError", "EnvironmentError"}
+#: Libraries with no failure family of their own: their backend's errors come through.
+BACKEND_FAMILIES = {"django.core.cache": "RedisCache raises redis's errors"}
 
 
 @pytest.mark.parametrize("lib", KB.library, ids=[lib.name for lib in KB.library])
@@ -299,6 +333,8 @@ def test_oserror_is_listed_only_where_the_family_raises_one(lib: Library) -> Non
     if OS_ERRORS & set(lib.exceptions):
         raw = lib.name in REFUSED_CONNECTION
         assert stdlib or raw or any(issubclass(c, OSError) for c in listed_classes), lib.name
+    elif lib.name in BACKEND_FAMILIES:
+        assert listed_classes and not any(issubclass(c, OSError) for c in listed_classes)
     else:
         assert own_classes, f"{lib.name} names none of its own exceptions"
         assert not all(issubclass(c, OSError) for c in own_classes), (
@@ -407,6 +443,12 @@ def refused_paramiko(port: int) -> None:
     resolve("paramiko.SSHClient")().connect("127.0.0.1", port=port, timeout=2)
 
 
+def refused_kombu(port: int) -> None:
+    resolve("kombu.Connection")(
+        f"amqp://guest:guest@127.0.0.1:{port}//", connect_timeout=2
+    ).connect()
+
+
 def refused_asyncpg(port: int) -> None:
     import asyncio
 
@@ -416,6 +458,7 @@ def refused_asyncpg(port: int) -> None:
 #: Third-party libraries whose network failures come through as the socket layer's own OSErrors
 #: (the table lists OSError for them), each shown by a connection to a closed port on 127.0.0.1.
 REFUSED_CONNECTION: dict[str, Callable[[int], None]] = {
+    "kombu": refused_kombu,
     "slack_sdk": refused_slack,
     "httplib2": refused_httplib2,
     "paramiko": refused_paramiko,

@@ -105,6 +105,10 @@ class Settings(BaseModel):
         description="Burn-rate alerts of fmcat alerts slo: severity, factor, long and short window",
     )
 
+    django_settings: str | None = Field(
+        None, description="Django settings module (default: DJANGO_SETTINGS_MODULE in manage.py)"
+    )
+
     @field_validator("site_url")
     @classmethod
     def _absolute_http_url(cls, value: str | None) -> str | None:

@@ -15,6 +15,7 @@ from fmcat.catalog.load import CATALOG_SUFFIXES, Catalog, discover, load_catalog
 from fmcat.config import Project, Settings, find_project, source_paths
 from fmcat.errors import UsageError
 from fmcat.findings import Finding
+from fmcat.frameworks import FrameworkOptions, post_pass
 from fmcat.paths import display_path, project_relative
 from fmcat.registry import check_selectors, is_selected, selector_code
 from fmcat.scan.check import check_code
@@ -196,6 +197,17 @@ def run_lint(options: LintOptions) -> LintResult:
         result.python_files, result.parsed_files = scanned.read, scanned.parsed + scanned.from_cache
         result.files = scanned.files
         notes += scanned.notes
+        # Framework knowledge (Django settings, Celery, delivery semantics): a post-pass.
+        findings += post_pass(
+            FrameworkOptions(
+                project.root,
+                tuple(code_paths),
+                tuple(settings.exclude),
+                settings.django_settings,
+                settings.include_tests,
+            ),
+            scanned.files,
+        )
         report_unused = options.report_unused_ignores or settings.report_unused_ignores
         findings += check_code(
             scanned.files,

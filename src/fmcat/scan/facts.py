@@ -71,6 +71,58 @@ class RetryDecorator:
 
 
 @dataclass(frozen=True)
+class Consumer:
+    """A message consumer and what it does with a delivery (fmcat/frameworks/delivery.py)."""
+
+    span: Span
+    #: celery.shared_task, pika.channel.Channel.basic_consume, kafka.KafkaConsumer ...
+    qualname: str
+    #: The task function or callback (module.function), or the enclosing function.
+    name: str
+    #: When the message is acknowledged: "before" processing, "after" it, or "unknown".
+    acks: str
+    #: Why, for messages: "acks_late is not set (Celery's default is False)".
+    acks_reason: str
+    #: Whether the code makes the message be delivered or run again on failure, and how.
+    retries: str = ""
+    #: Most deliveries of one message the code allows (None: not bounded in code, or unknown).
+    max_deliveries: int | None = None
+    max_reason: str = ""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """A retry in code and how many attempts it makes (FM111)."""
+
+    span: Span
+    #: tenacity.retry, backoff.on_exception, stamina.retry, urllib3.Retry, celery max_retries ...
+    qualname: str
+    #: Total attempts, the first included (None: unbounded or not known).
+    attempts: int | None
+    #: Function whose calls it retries (module.function), or "" when it is a client's.
+    scope: str = ""
+    #: The library whose calls it retries when it is a client's setting (stripe, urllib3).
+    library: str = ""
+    #: A user-level retry re-runs the whole function (FM112); an SDK's own retries do not.
+    user_level: bool = True
+    #: urllib3 Retry: whether POST is among the methods retried.
+    retries_post: bool = False
+
+
+@dataclass(frozen=True)
+class RetriedCall:
+    """A call that creates something (a POST, an SDK create or charge) inside a retry (FM112)."""
+
+    span: Span
+    #: Describes the retry around it, for messages: "tenacity.retry (line 4)".
+    retry: str
+    #: An idempotency key reaches the call: idempotency_key=, an Idempotency-Key header.
+    has_key: bool
+    #: The call's text and its function's, to look for an operation's declared key.
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class ParseError:
     span: Span
     message: str
@@ -88,6 +140,10 @@ class FileFacts:
     #: line -> codes suppressed there (empty tuple: every code).
     suppressions: dict[int, tuple[str, ...]] = field(default_factory=dict)
     parsed: bool = False
+    #: Filled by the framework post-pass (fmcat/frameworks), after the cache: never cached.
+    consumers: list[Consumer] = field(default_factory=list)
+    retry_policies: list[RetryPolicy] = field(default_factory=list)
+    retried_calls: list[RetriedCall] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,226 @@
+"""pika and Kafka consumers: when they acknowledge, and whether they redeliver.
+
+- pika: ``basic_consume(queue, on_message_callback, auto_ack=False)``. ``auto_ack=True``
+  acknowledges on delivery, before the callback runs. A callback that calls ``basic_nack`` or
+  ``basic_reject`` with ``requeue=True`` (pika's default for both) redelivers without a bound,
+  unless the queue is declared with ``x-delivery-limit`` (a quorum queue).
+- Kafka: kafka-python's ``KafkaConsumer`` and aiokafka's ``AIOKafkaConsumer`` commit offsets
+  automatically unless ``enable_auto_commit=False``; confluent-kafka's ``Consumer`` unless its
+  configuration has ``"enable.auto.commit": False``. Auto-commit can commit before a message is
+  processed. With it off, a ``commit()`` that comes first in the loop's body commits before.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from fmcat.frameworks.source import Source, keyword, literal
+from fmcat.scan.facts import Consumer
+
+#: pika's defaults, checked against the installed pika in tests/test_library_facts.py.
+PIKA_AUTO_ACK = False
+PIKA_REQUEUE = True
+KAFKA_CONSUMERS = {
+    "kafka.KafkaConsumer": "enable_auto_commit",
+    "aiokafka.AIOKafkaConsumer": "enable_auto_commit",
+    "confluent_kafka.Consumer": "enable.auto.commit",
+}
+
+
+def consumers(source: Source) -> list[Consumer]:
+    found: list[Consumer] = []
+    callbacks = _callbacks(source)
+    delivery_limit = _delivery_limit(source)
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            name = source.qual(node.func)
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value == "basic_consume":
+                if "pika" in source.imports.values() or any(
+                    v.startswith("pika") for v in source.imports.values()
+                ):
+                    found.append(_pika(node, source, callbacks, delivery_limit))
+            elif name in KAFKA_CONSUMERS:
+                found.append(_kafka(node, source, name, KAFKA_CONSUMERS[name]))
+
+    source.tree.visit(Finder())
+    return found
+
+
+def _callbacks(source: Source) -> dict[str, cst.FunctionDef]:
+    functions: dict[str, cst.FunctionDef] = {}
+
+    class Collect(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            functions[node.name.value] = node
+
+    source.tree.visit(Collect())
+    return functions
+
+
+#: Why a consumer's redeliveries are not bounded, as FM110 reads it.
+UNBOUNDED = "requeued without a limit"
+
+
+def _constants(source: Source) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for statement in source.tree.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
+                    found[small.targets[0].target.value] = literal(small.value)
+    return found
+
+
+def _delivery_limit(source: Source) -> int | str | None:
+    """A quorum queue's x-delivery-limit: a number, "?" when not a literal, None when absent."""
+    limit: int | str | None = None
+    constants = _constants(source)
+
+    class Finder(cst.CSTVisitor):
+        def visit_DictElement(self, node: cst.DictElement) -> None:
+            nonlocal limit
+            if literal(node.key) == "x-delivery-limit":
+                value = literal(node.value)
+                if isinstance(node.value, cst.Name):
+                    value = constants.get(node.value.value)
+                limit = value if isinstance(value, int) and not isinstance(value, bool) else "?"
+
+    source.tree.visit(Finder())
+    return limit
+
+
+def _requeues(function: cst.FunctionDef | None) -> str:
+    if function is None:
+        return ""
+    found = ""
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal found
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+                "basic_nack",
+                "basic_reject",
+            ):
+                requeue = literal(keyword(node, "requeue"))
+                if requeue is None and keyword(node, "requeue") is None:
+                    requeue = PIKA_REQUEUE
+                if requeue is True:
+                    found = f"{node.func.attr.value} with requeue=True"
+
+    function.visit(Finder())
+    return found
+
+
+def _pika(
+    node: cst.Call, source: Source, callbacks: dict[str, cst.FunctionDef], limit: int | str | None
+) -> Consumer:
+    auto_ack = literal(keyword(node, "auto_ack", 2))
+    if keyword(node, "auto_ack", 2) is None:
+        auto_ack = PIKA_AUTO_ACK
+    callback = keyword(node, "on_message_callback", 1)
+    name = source.qual(callback) if callback is not None else None
+    local = name.rsplit(".", 1)[-1] if name else ""
+    function = callbacks.get(local)
+    if auto_ack is True:
+        when, why = "before", "auto_ack=True acknowledges on delivery, before the callback runs"
+    elif auto_ack is False:
+        when, why = "after", "auto_ack=False: the callback acknowledges"
+    else:
+        when, why = "unknown", "auto_ack is not a literal"
+    requeue = _requeues(function)
+    if limit is None:
+        max_reason = UNBOUNDED if requeue else ""
+    else:
+        max_reason = f"the queue's x-delivery-limit={limit}"
+    return Consumer(
+        source.span(node),
+        "pika.channel.Channel.basic_consume",
+        f"{source.module}.{local}" if local else source.module,
+        when,
+        why,
+        requeue,
+        (limit if isinstance(limit, int) else None) if requeue else 1,
+        max_reason,
+    )
+
+
+def _kafka(node: cst.Call, source: Source, name: str, key: str) -> Consumer:
+    if key == "enable.auto.commit":
+        config = node.args[0].value if node.args else None
+        auto: object = True
+        if isinstance(config, cst.Dict):
+            for element in config.elements:
+                if isinstance(element, cst.DictElement) and literal(element.key) == key:
+                    auto = literal(element.value)
+    else:
+        given = keyword(node, key)
+        auto = literal(given) if given is not None else True
+    function = source.enclosing_function(node)
+    if auto is True:
+        when, why = (
+            "before",
+            f"{key} is on (the default): offsets are committed on a timer, before processing ends",
+        )
+    elif auto is False:
+        when, why = _commit_order(function)
+    else:
+        when, why = "unknown", f"{key} is not a literal"
+    owner = source.function_name(function) if function is not None else source.module
+    return Consumer(source.span(node), name, owner, when, why, "", 1, "")
+
+
+def _commit_order(function: cst.FunctionDef | None) -> tuple[str, str]:
+    """With auto-commit off: does the loop commit before or after processing?"""
+    if function is None:
+        return "unknown", "commits are made elsewhere"
+    order = "unknown"
+
+    class Loops(cst.CSTVisitor):
+        def visit_For(self, node: cst.For) -> None:
+            self._body(node.body)
+
+        def visit_While(self, node: cst.While) -> None:
+            self._body(node.body)
+
+        def _body(self, body: cst.BaseSuite) -> None:
+            nonlocal order
+            if not isinstance(body, cst.IndentedBlock):
+                return
+            for index, statement in enumerate(body.body):
+                if _commits(statement):
+                    order = (
+                        "before"
+                        if index == 0 or all(_is_trivial(s) for s in body.body[:index])
+                        else "after"
+                    )
+                    return
+
+    function.visit(Loops())
+    if order == "before":
+        return "before", "commit() comes first in the loop, before the message is processed"
+    if order == "after":
+        return "after", "commit() after processing"
+    return "unknown", "no commit() seen in a loop"
+
+
+def _commits(statement: cst.CSTNode) -> bool:
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal found
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value == "commit":
+                found = True
+
+    statement.visit(Finder())
+    return found
+
+
+def _is_trivial(statement: cst.CSTNode) -> bool:
+    """``if msg is None: continue`` and the like do not process anything."""
+    if isinstance(statement, cst.If):
+        return True
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Continue, cst.Pass)) for s in statement.body
+    )

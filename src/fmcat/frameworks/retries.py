@@ -1,0 +1,144 @@
+"""Retry policies in code, and how many attempts each makes (FM111), with the calls they
+repeat that create something (FM112).
+
+- tenacity: ``@retry(stop=stop_after_attempt(N))`` makes N attempts (a ``|`` of stops: the
+  stop_after_attempt one); no stop at all is unbounded (FM106 reports it).
+- backoff: ``@backoff.on_exception(wait, errors, max_tries=N)``: N attempts.
+- stamina: ``@stamina.retry(on=..., attempts=N)``: N, 10 by default.
+- urllib3: ``Retry(total=N)`` or ``Retry(N)``: N + 1 attempts; POST is retried only when
+  ``allowed_methods`` names it. requests' ``HTTPAdapter(max_retries=N)``: N + 1.
+- stripe: ``stripe.max_network_retries = N`` or ``StripeClient(..., max_network_retries=N)``:
+  N + 1 attempts, which reuse one idempotency key (an SDK's retry, not a user-level one).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from fmcat.frameworks.celery import creating_calls
+from fmcat.frameworks.source import Source, keyword, literal
+from fmcat.scan.facts import RetriedCall, RetryPolicy
+
+#: stamina.retry's default attempts, checked against stamina's signature where it is installed.
+STAMINA_ATTEMPTS = 10
+_DECORATORS = {
+    "tenacity.retry": "tenacity",
+    "backoff.on_exception": "backoff",
+    "backoff.on_predicate": "backoff",
+    "stamina.retry": "stamina",
+}
+
+
+def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
+    found: list[RetryPolicy] = []
+    retried: list[RetriedCall] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            for decorator in node.decorators:
+                expr = decorator.decorator
+                call = expr if isinstance(expr, cst.Call) else None
+                name = source.qual(call.func if call is not None else expr)
+                library = _DECORATORS.get(name or "")
+                if library is None:
+                    continue
+                attempts = _attempts(library, call, source)
+                span = source.span(expr)
+                scope = source.function_name(node)
+                found.append(RetryPolicy(span, name or library, attempts, scope=scope))
+                retried.extend(creating_calls(node, source, f"{name} (line {span.line})"))
+
+        def visit_Call(self, node: cst.Call) -> None:
+            name = source.qual(node.func)
+            function = source.enclosing_function(node)
+            scope = source.function_name(function) if function is not None else source.module
+            if name in (
+                "urllib3.Retry",
+                "urllib3.util.Retry",
+                "urllib3.util.retry.Retry",
+                "requests.adapters.Retry",
+            ):
+                total = literal(keyword(node, "total", 0))
+                methods = literal(keyword(node, "allowed_methods"))
+                post = isinstance(methods, list) and "POST" in [str(m).upper() for m in methods]
+                attempts = (
+                    total + 1 if isinstance(total, int) and not isinstance(total, bool) else None
+                )
+                found.append(
+                    RetryPolicy(
+                        source.span(node),
+                        "urllib3.Retry",
+                        attempts,
+                        scope=scope,
+                        library="urllib3",
+                        user_level=False,
+                        retries_post=post,
+                    )
+                )
+            elif name == "requests.adapters.HTTPAdapter" or name == "requests.HTTPAdapter":
+                value = literal(keyword(node, "max_retries", 3))
+                if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                    found.append(
+                        RetryPolicy(
+                            source.span(node),
+                            "requests.adapters.HTTPAdapter",
+                            value + 1,
+                            scope=scope,
+                            library="requests",
+                            user_level=False,
+                        )
+                    )
+            elif name in ("stripe.StripeClient", "stripe.http_client.RequestsClient"):
+                value = literal(keyword(node, "max_network_retries"))
+                if isinstance(value, int) and not isinstance(value, bool):
+                    found.append(
+                        RetryPolicy(
+                            source.span(node),
+                            "stripe max_network_retries",
+                            value + 1,
+                            library="stripe",
+                            user_level=False,
+                        )
+                    )
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            target = node.targets[0].target
+            if source.qual(target) == "stripe.max_network_retries":
+                value = literal(node.value)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    found.append(
+                        RetryPolicy(
+                            source.span(node),
+                            "stripe.max_network_retries",
+                            value + 1,
+                            library="stripe",
+                            user_level=False,
+                        )
+                    )
+
+    source.tree.visit(Finder())
+    return found, retried
+
+
+def _attempts(library: str, call: cst.Call | None, source: Source) -> int | None:
+    if library == "stamina":
+        value = literal(keyword(call, "attempts")) if call is not None else None
+        if value is None and (call is None or keyword(call, "attempts") is None):
+            return STAMINA_ATTEMPTS
+        return value if isinstance(value, int) else None
+    if call is None:
+        return None
+    if library == "backoff":
+        value = literal(keyword(call, "max_tries"))
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    stop = keyword(call, "stop")
+    return _stop_attempts(stop, source) if stop is not None else None
+
+
+def _stop_attempts(node: cst.BaseExpression, source: Source) -> int | None:
+    if isinstance(node, cst.BinaryOperation):
+        return _stop_attempts(node.left, source) or _stop_attempts(node.right, source)
+    if isinstance(node, cst.Call) and (source.qual(node.func) or "").endswith("stop_after_attempt"):
+        value = literal(node.args[0].value) if node.args else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return None

@@ -1,0 +1,151 @@
+"""FM110: the code's delivery semantics contradict the catalog's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fmcat.findings import Finding, Severity
+from fmcat.frameworks.attribution import consumer_dependency
+from fmcat.frameworks.consumers import UNBOUNDED
+from fmcat.scan.facts import Consumer, FileFacts
+from fmcat.scan.rules.base import CodeRule, ScanContext
+
+_CATALOG = """\
+dependency: jobs
+owner: team-orders
+kind: queue
+criticality: critical
+match:
+  - call: "celery.*"
+  - call: "pika.*"
+  - call: "kafka.*"
+delivery:
+  semantics: at-least-once
+  dedup: {key: order_id}
+  poison: {max_deliveries: 4, dead_letter: jobs.dlq}
+"""
+
+
+class DeliveryContradictsCatalog(CodeRule):
+    """
+    The catalog promises a delivery semantics for a messaging dependency, and the consumer's
+    code does something else. Reported on the consumer (the task's decorator, the
+    `basic_consume` call, the Kafka consumer's construction) when:
+
+    - the catalog says at-least-once but the consumer acknowledges before it processes: a
+      Celery task without `acks_late=True` (Celery's default is False, and the app-wide
+      `task_acks_late` counts), pika's `auto_ack=True`, a Kafka consumer with auto-commit on
+      (the default of kafka-python, aiokafka and confluent-kafka) or one that commits first.
+      A crash in the middle loses the message;
+    - the catalog says at-most-once but the code has it run again: a task with
+      `autoretry_for` or `self.retry()`, a pika callback that nacks with `requeue=True`
+      (pika's default);
+    - the code allows more deliveries than the catalog's `delivery.poison.max_deliveries`
+      (a task's `max_retries + 1`, Celery's default `max_retries` being 3), or requeues
+      without any bound while the catalog declares one.
+
+    Runs only with a catalog; a consumer is matched to a dependency by `call:` globs on
+    `celery.Task`, `pika.channel.Channel.basic_consume`, `kafka.KafkaConsumer` or the task's
+    own qualified name.
+    """
+
+    code = "FM110"
+    name = "delivery-contradicts-catalog"
+    summary = "The consumer's delivery semantics contradict the catalog's"
+    severity = Severity.ERROR
+    needs_catalog = True
+    CATALOG = _CATALOG
+
+    INVALID = (
+        """\
+from celery import shared_task
+
+@shared_task  # expect: FM110
+def ship(order_id):
+    ...
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=10)  # expect: FM110
+def bill(order_id):
+    ...
+""",
+        """\
+import pika
+
+def handle(channel, method, properties, body):
+    channel.basic_nack(method.delivery_tag)
+
+def main():
+    channel = pika.BlockingConnection(pika.ConnectionParameters("mq")).channel()
+    channel.basic_consume("orders", handle, auto_ack=True)  # expect: FM110
+""",
+        """\
+from kafka import KafkaConsumer
+
+def run():
+    consumer = KafkaConsumer("orders", bootstrap_servers="kafka:9092")  # expect: FM110
+    for message in consumer:
+        print(message)
+""",
+    )
+    VALID = (
+        """\
+from celery import shared_task
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=3)
+def bill(order_id):
+    ...
+""",
+        """\
+from kafka import KafkaConsumer
+
+def run(process):
+    consumer = KafkaConsumer("orders", enable_auto_commit=False, consumer_timeout_ms=1000)
+    for message in consumer:
+        process(message)
+        consumer.commit()
+""",
+    )
+
+    def check(self, facts: FileFacts, context: ScanContext) -> Iterator[Finding]:
+        for consumer in facts.consumers:
+            entry = consumer_dependency(consumer, context)
+            if entry is None or entry.model.delivery is None:
+                continue
+            problems = _contradictions(consumer, entry.model.delivery)
+            if problems:
+                yield self.finding(
+                    facts,
+                    consumer.span,
+                    f"{consumer.name} contradicts {entry.name}'s delivery in the catalog: "
+                    + "; ".join(problems),
+                    entry.name,
+                )
+
+
+def _contradictions(consumer: Consumer, delivery: object) -> list[str]:
+    from fmcat.catalog.model import Delivery
+
+    assert isinstance(delivery, Delivery)
+    problems = []
+    if delivery.semantics == "at-least-once" and consumer.acks == "before":
+        problems.append(
+            f"the catalog says at-least-once, but it acknowledges before processing "
+            f"({consumer.acks_reason}), so a crash loses the message"
+        )
+    if delivery.semantics == "at-most-once" and consumer.retries:
+        problems.append(
+            f"the catalog says at-most-once, but it runs a message again ({consumer.retries})"
+        )
+    limit = delivery.poison.max_deliveries if delivery.poison is not None else None
+    if limit is not None and consumer.retries:
+        if consumer.max_deliveries is None and consumer.max_reason == UNBOUNDED:
+            problems.append(
+                f"it redelivers without a bound ({consumer.retries}, {UNBOUNDED}), "
+                f"but the catalog allows {limit} deliveries"
+            )
+        elif consumer.max_deliveries is not None and consumer.max_deliveries > limit:
+            problems.append(
+                f"it allows {consumer.max_deliveries} deliveries ({consumer.max_reason}), "
+                f"more than the catalog's poison.max_deliveries of {limit}"
+            )
+    return problems

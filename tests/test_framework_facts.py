@@ -1,0 +1,156 @@
+"""What fmcat/frameworks states about Django, Celery, kombu, pika, Kafka clients and the retry
+libraries, checked against the installed versions (the dev extra installs them)."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from typing import Any
+
+import pytest
+
+from fmcat.frameworks import celery as celery_facts
+from fmcat.frameworks import consumers, retries
+from fmcat.frameworks.django import CACHE_TIMEOUT_KEYS, DATABASE_TIMEOUT_KEYS
+
+
+def obj(dotted: str) -> Any:
+    """A library object by name (dynamically: not every library ships type information)."""
+    module, _, name = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def default(function: object, parameter: str) -> object:
+    return inspect.signature(function).parameters[parameter].default  # type: ignore[arg-type]
+
+
+def test_celery_defaults() -> None:
+    from celery.app.defaults import NAMESPACES
+    from celery.app.task import Task
+
+    assert Task.max_retries == celery_facts.DEFAULT_MAX_RETRIES
+    assert Task.acks_late is None  # None: the app's task_acks_late decides
+    assert NAMESPACES["task"]["acks_late"].default is celery_facts.DEFAULT_ACKS_LATE
+    assert NAMESPACES["broker"]["connection_timeout"].default == (
+        celery_facts.DEFAULT_CONNECTION_TIMEOUT
+    )
+    # The configuration keys fmcat reads are Celery's own.
+    assert "transport_options" in NAMESPACES["broker"]
+    assert "backend_transport_options" in NAMESPACES["result"]
+    assert "reject_on_worker_lost" in NAMESPACES["task"]
+
+
+def test_celery_publishing_and_retry_signatures() -> None:
+    from celery import Celery
+    from celery.app.task import Task
+
+    assert list(inspect.signature(Task.apply_async).parameters)[:3] == ["self", "args", "kwargs"]
+    assert "max_retries" in inspect.signature(Task.retry).parameters
+    assert list(inspect.signature(Celery.send_task).parameters)[:2] == ["self", "name"]
+    for name in ("config_from_object", "config_from_envvar"):
+        assert callable(getattr(Celery, name))
+    assert list(inspect.signature(Celery.config_from_object).parameters)[1:4] == [
+        "obj",
+        "silent",
+        "force",
+    ]
+    assert "namespace" in inspect.signature(Celery.config_from_object).parameters
+
+
+def test_celery_publish_errors_are_kombus() -> None:
+    from kombu.exceptions import KombuError, OperationalError
+
+    assert issubclass(OperationalError, KombuError)
+    assert not issubclass(OperationalError, OSError)
+
+
+def test_kombu_connection_defaults() -> None:
+    connection, producer = obj("kombu.Connection"), obj("kombu.Producer")
+
+    assert default(connection.__init__, "connect_timeout") == 5
+    assert default(producer.publish, "timeout") is None
+
+
+def test_pika_defaults() -> None:
+    for channel in (
+        obj("pika.channel.Channel"),
+        obj("pika.adapters.blocking_connection.BlockingChannel"),
+    ):
+        parameters = list(inspect.signature(channel.basic_consume).parameters)
+        assert parameters[1:4] == ["queue", "on_message_callback", "auto_ack"]
+        assert default(channel.basic_consume, "auto_ack") is consumers.PIKA_AUTO_ACK
+        assert default(channel.basic_nack, "requeue") is consumers.PIKA_REQUEUE
+        assert default(channel.basic_reject, "requeue") is consumers.PIKA_REQUEUE
+
+
+def test_kafka_consumers_commit_automatically_by_default() -> None:
+    assert obj("kafka.KafkaConsumer").DEFAULT_CONFIG["enable_auto_commit"] is True
+    assert default(obj("aiokafka.AIOKafkaConsumer"), "enable_auto_commit") is True
+    assert set(consumers.KAFKA_CONSUMERS) >= {"kafka.KafkaConsumer", "aiokafka.AIOKafkaConsumer"}
+
+
+def test_retry_libraries_count_attempts_as_fmcat_does() -> None:
+    import backoff
+    import stamina
+    import tenacity
+
+    assert default(stamina.retry, "attempts") == retries.STAMINA_ATTEMPTS
+    calls = 0
+
+    @tenacity.retry(stop=tenacity.stop_after_attempt(3), reraise=True)
+    def flaky() -> None:
+        nonlocal calls
+        calls += 1
+        raise OSError
+
+    with pytest.raises(OSError):
+        flaky()
+    assert calls == 3  # stop_after_attempt(N): N attempts, the first included
+    tries = 0
+
+    @backoff.on_exception(backoff.constant, OSError, max_tries=4, interval=0)
+    def flaky_backoff() -> None:
+        nonlocal tries
+        tries += 1
+        raise OSError
+
+    with pytest.raises(OSError):
+        flaky_backoff()
+    assert tries == 4  # max_tries=N: N attempts
+
+
+def test_urllib3_retry_does_not_retry_post_by_default() -> None:
+    from urllib3.util.retry import Retry
+
+    assert "POST" not in Retry.DEFAULT_ALLOWED_METHODS
+    assert list(inspect.signature(Retry.__init__).parameters)[1] == "total"
+
+
+def test_stripe_max_network_retries() -> None:
+    import stripe
+
+    assert isinstance(stripe.max_network_retries, int)
+    assert "max_network_retries" in inspect.signature(stripe.StripeClient).parameters
+
+
+def test_django_email_and_cache_settings() -> None:
+    from django.conf import global_settings
+    from django.core.cache.backends.redis import RedisCacheClient
+    from django.core.mail.backends.smtp import EmailBackend
+
+    assert global_settings.EMAIL_TIMEOUT is None  # so smtplib waits forever
+    assert default(EmailBackend.__init__, "timeout") is None
+    # RedisCache hands OPTIONS to its client, which hands them to the redis connection pool.
+    assert inspect.signature(RedisCacheClient.__init__).parameters["options"].kind is (
+        inspect.Parameter.VAR_KEYWORD
+    )
+    import redis
+
+    pool = inspect.signature(redis.connection.AbstractConnection.__init__).parameters
+    assert {"socket_timeout", "socket_connect_timeout"} <= set(pool)
+    assert {"socket_timeout", "socket_connect_timeout"} <= set(CACHE_TIMEOUT_KEYS)
+
+
+def test_libpq_connect_timeout_is_a_connection_keyword() -> None:
+    assert DATABASE_TIMEOUT_KEYS == ("connect_timeout",)
+    assert obj("psycopg2.extensions.parse_dsn")("connect_timeout=5") == {"connect_timeout": "5"}
