@@ -45,7 +45,7 @@ groups:
         expr: min(redis_up) == 0
         annotations:
           runbook_url: https://runbooks.example.com/dependencies/product-cache.html#fm-unavailable
-      - alert: ProductCacheEvictions  # expect: FM022
+      - alert: ProductCacheEvictions  # expect: FM022 "is named by no failure mode"
         expr: rate(redis_evicted_keys_total[5m]) > 100
         labels: {severity: page}
 """,

@@ -40,7 +40,7 @@ class ValueCutByComment(CatalogCheck):
         """\
 dependency: payments
 owner: team-payments
-escalation: page #payments-oncall  # expect: FM004
+escalation: page #payments-oncall  # expect: FM004 "page is all that loads"
 kind: http
 criticality: critical
 failure_modes:

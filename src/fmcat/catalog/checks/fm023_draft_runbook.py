@@ -25,7 +25,7 @@ class DraftRunbook(CatalogCheck):
     INVALID = (
         """\
 dependency: redis
-description: "TODO: what the service uses redis for"  # expect: FM023
+description: "TODO: what the service uses redis for"  # expect: FM023 "runbook is a draft"
 owner: TODO
 kind: cache
 criticality: optional

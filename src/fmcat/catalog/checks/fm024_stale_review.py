@@ -28,7 +28,7 @@ dependency: search
 owner: team-search
 kind: http
 criticality: optional
-last_reviewed: 2019-03-01  # expect: FM024
+last_reviewed: 2019-03-01  # expect: FM024 "runbook of search was last reviewed 2019-03-01"
 failure_modes:
   - id: unavailable
     title: Search API unreachable

@@ -40,11 +40,11 @@ operations:
   - name: checkout
     measures: {latency: checkout_duration_seconds, errors: checkout_errors_total}
     objective:
-      latency_p99: 3s  # expect: FM025
+      latency_p99: 3s  # expect: FM025 "is not a bucket boundary"
       error_rate: 0%  # expect: FM025
   - name: order-status
     measures: {errors: order_status_errors_total}
-    objective: {latency_p95: 200ms, error_rate: 0.1%}  # expect: FM025
+    objective: {latency_p95: 200ms, error_rate: 0.1%}  # expect: FM025 "needs a request count" FM025 "needs measures.latency"
 """,
     )
     VALID = (

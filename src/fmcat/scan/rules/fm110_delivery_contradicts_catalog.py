@@ -60,7 +60,7 @@ class DeliveryContradictsCatalog(CodeRule):
         """\
 from celery import shared_task
 
-@shared_task  # expect: FM110
+@shared_task  # expect: FM110 "app.ship contradicts jobs's delivery in the catalog"
 def ship(order_id):
     ...
 
