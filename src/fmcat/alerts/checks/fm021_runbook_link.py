@@ -47,7 +47,7 @@ groups:
       - alert: PaymentGatewayTimeouts
         expr: rate(payment_timeouts_total[5m]) > 1
         annotations:
-          runbook_url: https://runbooks.example.com/pay/#slow  # expect: FM021 "runbook_url of alert \"PaymentGatewayTimeouts\" names page"
+          runbook_url: https://runbooks.example.com/pay/#slow  # expect: FM021 "names page"
       - alert: PaymentGatewayErrors
         expr: breaker_open == 1
         annotations:

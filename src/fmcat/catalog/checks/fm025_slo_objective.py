@@ -44,7 +44,7 @@ operations:
       error_rate: 0%  # expect: FM025
   - name: order-status
     measures: {errors: order_status_errors_total}
-    objective: {latency_p95: 200ms, error_rate: 0.1%}  # expect: FM025 "needs a request count" FM025 "needs measures.latency"
+    objective: {latency_p95: 200ms, error_rate: 0.1%}  # expect: FM025 FM025
 """,
     )
     VALID = (

@@ -35,7 +35,7 @@ from tenacity import retry, stop_after_attempt
 
 @retry(stop=stop_after_attempt(3))
 def charge(order):
-    stripe.PaymentIntent.create(amount=order.total, currency="eur")  # expect: FM112 "stripe.PaymentIntent.create creates something and is"
+    stripe.PaymentIntent.create(amount=order.total)  # expect: FM112 "creates something"
     requests.post("https://api.pay.example.com/v1/charges", json={}, timeout=2)  # expect: FM112
 """,
     )
