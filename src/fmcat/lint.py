@@ -19,7 +19,7 @@ from fmcat.registry import check_selectors, is_selected
 from fmcat.scan.check import check_code
 from fmcat.scan.engine import Progress, ScanOptions, scan
 from fmcat.scan.facts import FileFacts
-from fmcat.scan.knowledge import KnowledgeBase, builtin, user_libraries
+from fmcat.scan.knowledge import KnowledgeBase, Resilience, builtin, user_libraries
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,12 @@ def knowledge(project: Project) -> KnowledgeBase:
     if project.settings.clients:
         shown = display_path(project.pyproject) if project.pyproject else "pyproject.toml"
         kb = kb.extended(user_libraries(project.settings.clients, f"{shown} [tool.fmcat.clients]"))
+    if project.settings.handled_by:
+        # `@myapp.utils.safe` handles what it wraps, as a resilience library's decorator does.
+        declared = Resilience(
+            name="[tool.fmcat] handled_by", modules=list(project.settings.handled_by)
+        )
+        kb = kb.extended([], resilience=[declared])
     return kb
 
 
@@ -186,6 +192,7 @@ def run_lint(options: LintOptions) -> LintResult:
         )
         result.python_files, result.parsed_files = scanned.read, scanned.parsed + scanned.from_cache
         result.files = scanned.files
+        notes += scanned.notes
         report_unused = options.report_unused_ignores or settings.report_unused_ignores
         findings += check_code(
             scanned.files,

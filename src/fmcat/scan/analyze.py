@@ -9,7 +9,15 @@ import sys
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from fmcat.scan.facts import FileFacts, ParseError, RetryDecorator, Site, Span
+from fmcat.scan.facts import (
+    ClassSummary,
+    FileFacts,
+    FunctionSummary,
+    ParseError,
+    RetryDecorator,
+    Site,
+    Span,
+)
 from fmcat.scan.knowledge import KnowledgeBase
 from fmcat.scan.scope import BindingCollector
 from fmcat.scan.sites import SiteFinder
@@ -134,7 +142,14 @@ def analyze(
     except (Exception, RecursionError) as error:  # any parser failure is FM100; the scan goes on
         facts.parse_error = _parse_error(error)
         return facts
-    if not (finder.sites or finder.retries or finder.named_calls):
+    facts.summary.imports = sorted(collector.imported)
+    facts.summary.instances = finder.instances
+    facts.summary.referenced = sorted(finder.referenced)
+    with_sites = {pending.enclosing for pending in finder.sites}
+    functions = [f for f in finder.functions if f.qualname in with_sites or f.returns]
+    kept = {f.qualname.rpartition(".")[0] for f in functions if f.is_method}
+    classes = [c for c in finder.classes if c.bases or c.qualname in kept]
+    if not (finder.sites or finder.retries or finder.named_calls or functions or classes):
         return facts
     # Positions cost about four plain visits, so they are computed only for files with sites;
     # unsafe_skip_copy keeps node identity, so the nodes found above can be looked up.
@@ -159,6 +174,32 @@ def analyze(
                 client_site=index_of.get(origin) if origin is not None else None,
                 text=" ".join(module.code_for_node(pending.node).split())[:200],
                 timeout_hint=pending.timeout_hint,
+                timeout_param=pending.timeout_param,
+                derived=pending.derived,
+                partial_catch=pending.partial_catch,
+            )
+        )
+    for function in functions:
+        facts.summary.functions.append(
+            FunctionSummary(
+                function.qualname,
+                _span(positions[function.node.name]),
+                function.params,
+                function.is_method,
+                tuple(sorted(function.returns)),
+            )
+        )
+    for klass in classes:
+        facts.summary.classes.append(
+            ClassSummary(
+                klass.qualname,
+                _span(positions[klass.node.name]),
+                klass.bases,
+                tuple(
+                    statement.name.value
+                    for statement in klass.node.body.body
+                    if isinstance(statement, cst.FunctionDef)
+                ),
             )
         )
     for retry in finder.retries:

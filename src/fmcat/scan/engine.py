@@ -16,6 +16,7 @@ from fmcat.scan.cache import ScanCache, content_hash
 from fmcat.scan.facts import FileFacts, ParseError, Span
 from fmcat.scan.files import Prefilter, exclusion, module_name, python_files
 from fmcat.scan.knowledge import KnowledgeBase
+from fmcat.scan.rounds import derived_prefilter, file_key, load_derived, whole_project
 
 #: Below this many files to parse, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 24
@@ -40,6 +41,8 @@ class ScanResult:
     read: int = 0
     parsed: int = 0
     from_cache: int = 0
+    #: Things to tell the user that are not findings (a wrapper chain past the bound).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,18 @@ def scan(
 ) -> ScanResult:
     result = ScanResult()
     cache = ScanCache(options.root, _config_key(kb, options), options.use_cache)
+    # The whole-project analysis starts from the table the last run derived (a warm run then
+    # needs one round), with its modules in the prefilter.
+    previous = load_derived(cache)
+    kb = previous.extend(kb)
     wanted = prefilter_for(kb, options.named_patterns)
+    derived_names = derived_prefilter(previous)
+    skipped: list[str] = []
+    located: dict[str, str] = {}
+
+    def fresh(facts: FileFacts) -> bool:
+        return facts.derived_key == file_key(previous, facts)
+
     excluded = exclusion(options.exclude)
     jobs: list[tuple[_Job, str]] = []
     facts_by_path: dict[str, FileFacts] = {}
@@ -109,18 +123,20 @@ def scan(
     for path in python_files(options.paths, options.root, excluded):
         shown = show(path)
         order.append(shown)
+        located[shown] = str(path)
         result.read += 1
         try:
             source = path.read_bytes()
         except OSError as error:
             facts_by_path[shown] = _unreadable(shown, f"cannot read: {error.strerror or error}")
             continue
-        if not wanted.wants(source):
+        if not wanted.wants(source) and not derived_names.wants(source):
+            skipped.append(shown)
             continue
         digest = content_hash(source)
         module, _ = module_name(path)
         cached = cache.get(shown, digest)
-        if cached is not None and cached.module == module:
+        if cached is not None and cached.module == module and fresh(cached):
             facts_by_path[shown] = cached
             result.from_cache += 1
             continue
@@ -134,9 +150,22 @@ def scan(
             continue
         jobs.append((_Job(str(path), shown, module), digest))
     for facts, digest in _run(jobs, kb, options.named_patterns, progress):
+        facts.derived_key = file_key(previous, facts)
         facts_by_path[facts.path] = facts
         cache.put(facts.path, digest, facts)
     result.parsed = len(jobs)
+    # The whole-project analysis (rounds.py, project.py): derived clients, the files they reach.
+    result.parsed += whole_project(
+        previous,
+        facts_by_path,
+        located,
+        skipped,
+        kb,
+        cache,
+        lambda batch, table: _run(batch, table, options.named_patterns, None),  # type: ignore[arg-type]
+        _Job,
+        result.notes,
+    )
     result.files = [facts_by_path[p] for p in order if p in facts_by_path]
     cache.save()
     return result

@@ -12,6 +12,7 @@ from fmcat.scan.rules.fm105_timeout_exceeds_catalog import TimeoutExceedsCatalog
 from fmcat.scan.rules.fm106_retry_forever import RetryForever
 from fmcat.scan.rules.fm107_default_timeout import DefaultTimeout
 from fmcat.scan.rules.fm108_unused_suppression import UnusedSuppression
+from fmcat.scan.rules.fm109_timeout_from_configuration import TimeoutFromConfiguration
 from fmcat.scan.rules.fm201_dependency_without_call import DependencyWithoutCall
 
 CODE_RULES: tuple[type[CodeRule], ...] = (
@@ -24,5 +25,6 @@ CODE_RULES: tuple[type[CodeRule], ...] = (
     RetryForever,
     DefaultTimeout,
     UnusedSuppression,
+    TimeoutFromConfiguration,
     DependencyWithoutCall,
 )

@@ -10,6 +10,7 @@ from fmcat.catalog.load import Catalog
 from fmcat.findings import Finding, Location
 from fmcat.rule import Rule
 from fmcat.scan.attribution import Attribution
+from fmcat.scan.escapes import CallGraph
 from fmcat.scan.facts import FileFacts, Span
 from fmcat.scan.knowledge import KnowledgeBase
 
@@ -20,6 +21,14 @@ class ScanContext:
     catalog: Catalog | None
     attribution: Attribution | None
     files: list[FileFacts]
+    _graph: CallGraph | None = None
+
+    @property
+    def graph(self) -> CallGraph:
+        """Calls between project functions, built once for the rules that follow them."""
+        if self._graph is None:
+            self._graph = CallGraph.build(self.files)
+        return self._graph
 
 
 class CodeRule(Rule):

@@ -1,0 +1,180 @@
+"""The rounds of the whole-project analysis, as the engine runs them after the per-file phase.
+
+Round by round: derive the table of project clients from every file's facts (project.py); stop
+when it no longer changes; else analyse again the files that can reach a changed entry, and
+parse, for the first time, the files the prefilter had left out that import a module defining
+one. The table of the last run is the first round's (kept beside the scan cache), so a warm run
+with nothing changed does one join and no parse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from fmcat.scan.cache import ScanCache, content_hash
+from fmcat.scan.facts import FileFacts
+from fmcat.scan.files import module_name
+from fmcat.scan.knowledge import KnowledgeBase
+from fmcat.scan.project import MAX_ROUNDS, Derived, derive, file_key, import_names
+
+__all__ = ["derived_prefilter", "file_key", "load_derived", "whole_project"]
+
+_FILE = "derived-v1.json"
+
+
+class Job(Protocol):
+    @property
+    def path(self) -> str: ...
+    @property
+    def shown(self) -> str: ...
+    @property
+    def module(self) -> str: ...
+
+
+Runner = Callable[[list[tuple[Job, str]], KnowledgeBase], Iterable[tuple[FileFacts, str]]]
+MakeJob = Callable[[str, str, str], Job]
+
+
+@dataclass(frozen=True)
+class NamesFilter:
+    """Does a file's text name a module that defines a derived client (so it may import it)?"""
+
+    pattern: re.Pattern[bytes] | None
+
+    def wants(self, source: bytes) -> bool:
+        return self.pattern is not None and self.pattern.search(source) is not None
+
+
+def derived_prefilter(derived: Derived) -> NamesFilter:
+    names = sorted(n for n in import_names(derived) if n.isidentifier())
+    if not names:
+        return NamesFilter(None)
+    alternatives = "|".join(re.escape(n) for n in names)
+    # On an import line (a parenthesised import's later lines are caught by the bare name,
+    # which may let a file through for nothing, never stop one).
+    return NamesFilter(
+        re.compile(
+            rb"^[ \t]*(?:from|import)[ \t][^\n]*\b(?:"
+            + alternatives.encode()
+            + rb")\b|^[ \t]+(?:"
+            + alternatives.encode()
+            + rb")\b",
+            re.M,
+        )
+    )
+
+
+def load_derived(cache: ScanCache) -> Derived:
+    if not cache.enabled:
+        return Derived()
+    try:
+        data = json.loads((cache.folder / _FILE).read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("key") == cache.key:
+            return Derived.from_json(data["table"])
+    except (OSError, ValueError, KeyError, TypeError, AssertionError, ValidationError):
+        pass
+    return Derived()
+
+
+def _save(cache: ScanCache, derived: Derived) -> None:
+    if not cache.enabled:
+        return
+    try:
+        cache.folder.mkdir(exist_ok=True)
+        document = json.dumps({"key": cache.key, "table": derived.to_json()})
+        handle, name = tempfile.mkstemp(dir=cache.folder, suffix=".tmp")
+        temporary = Path(name)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(document)
+            temporary.replace(cache.folder / _FILE)
+        finally:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+    except OSError:
+        pass  # as the scan cache: the next run is just cold
+
+
+def whole_project(
+    previous: Derived,
+    facts_by_path: dict[str, FileFacts],
+    located: dict[str, str],
+    skipped: list[str],
+    kb: KnowledgeBase,
+    cache: ScanCache,
+    run: Runner,
+    make_job: MakeJob,
+    notes: list[str],
+) -> int:
+    """Rounds until the derived table is stable; returns how many files it parsed that the
+    per-file phase had left out (files analysed again are not counted twice)."""
+    parsed = 0
+    current = previous
+    pending = list(skipped)
+    for _round in range(MAX_ROUNDS):
+        new = derive(facts_by_path.values(), kb)
+        if new == current:
+            break
+        table = new.extend(kb)
+        names = derived_prefilter(new)
+        batch: list[tuple[Job, str]] = []
+        for facts in facts_by_path.values():
+            stale = facts.parse_error is None and facts.derived_key != file_key(new, facts)
+            source = _read(located[facts.path]) if facts.parsed and stale else None
+            if source is not None:
+                job = make_job(located[facts.path], facts.path, facts.module)
+                batch.append((job, content_hash(source)))
+        still = []
+        for shown in pending:
+            source = _read(located[shown])
+            if source is None or not names.wants(source):
+                still.append(shown)
+                continue
+            module, _ = module_name(Path(located[shown]))
+            batch.append((make_job(located[shown], shown, module), content_hash(source)))
+        parsed += len(pending) - len(still)
+        pending = still
+        for facts, digest in run(batch, table):
+            facts.derived_key = file_key(new, facts)
+            facts_by_path[facts.path] = facts
+            cache.put(facts.path, digest, facts)
+        current = new
+    else:
+        if derive(facts_by_path.values(), kb) != current:
+            notes.append(_too_deep(facts_by_path, current, kb))
+    _save(cache, current)
+    return parsed
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
+
+
+def _too_deep(facts_by_path: dict[str, FileFacts], current: Derived, kb: KnowledgeBase) -> str:
+    """Name a wrapper past the bound, where it is defined."""
+    new = derive(facts_by_path.values(), kb)
+    known = {c.name for lib in current.libraries for c in lib.functions}
+    fresh = [c.name for lib in new.libraries for c in lib.functions if c.name not in known]
+    where = ""
+    for facts in facts_by_path.values():
+        for function in facts.summary.functions:
+            if fresh and function.qualname == fresh[0]:
+                where = f"{facts.path}:{function.span.line}: "
+    shown = fresh[0] if fresh else "a wrapper"
+    return (
+        f"{where}wrapper chain deeper than {MAX_ROUNDS} levels: calls through {shown} and the "
+        "wrappers around it are not judged as external calls"
+    )
