@@ -230,6 +230,10 @@ def _entry(function: _Function, grounded: set[str]) -> Call | None:
     )
     name = function.summary.qualname
     flowing = next((s for s in sites if s.timeout_param), None)
+    if flowing is None and not fails:
+        # Handles what it calls and gives no timeout of its own: nothing for its callers to
+        # judge (and leaving it out keeps the files that call it from being parsed for it).
+        return None
     if flowing is not None:
         timeout = _flowing_timeout(flowing, params)
         if timeout is not None:

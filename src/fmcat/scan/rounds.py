@@ -56,22 +56,29 @@ class NamesFilter:
 
 
 def derived_prefilter(derived: Derived) -> NamesFilter:
-    names = sorted(n for n in import_names(derived) if n.isidentifier())
-    if not names:
+    """Files that import a module defining a derived client, by their import lines: for
+    ``shop.lib.curl``, ``from shop.lib.curl import get``, ``from shop.lib import curl``,
+    ``import shop.lib.curl``, ``from .curl import get``, ``from . import curl`` (and deeper
+    relative forms). It may let a file through for nothing, never stop one whose import
+    statement is on one line."""
+    alternatives: list[str] = []
+    for module in sorted(derived.modules()):
+        parent, _, name = module.rpartition(".")
+        if not name.isidentifier():
+            continue
+        leaf = re.escape(name)
+        above = rf"(?:[\w.]*\b{re.escape(parent.rpartition('.')[2])}|\.+)" if parent else r"\.*"
+        alternatives += [
+            rf"from[ \t]+(?:{above}\.|\.+){leaf}[ \t]+import\b",
+            rf"from[ \t]+{above}[ \t]+import[ \t(][^\n]*\b{leaf}\b",
+            rf"import[ \t]+(?:[\w.]*\.)?{leaf}\b"
+            if not parent
+            else rf"import[ \t][^\n]*\b{re.escape(module)}\b",
+        ]
+    if not alternatives:
         return NamesFilter(None)
-    alternatives = "|".join(re.escape(n) for n in names)
-    # On an import line (a parenthesised import's later lines are caught by the bare name,
-    # which may let a file through for nothing, never stop one).
-    return NamesFilter(
-        re.compile(
-            rb"^[ \t]*(?:from|import)[ \t][^\n]*\b(?:"
-            + alternatives.encode()
-            + rb")\b|^[ \t]+(?:"
-            + alternatives.encode()
-            + rb")\b",
-            re.M,
-        )
-    )
+    pattern = r"^[ \t]*(?:" + "|".join(alternatives) + ")"
+    return NamesFilter(re.compile(pattern.encode(), re.M))
 
 
 def load_derived(cache: ScanCache) -> Derived:
