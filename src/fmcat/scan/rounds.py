@@ -25,7 +25,7 @@ from fmcat.scan.cache import ScanCache, content_hash
 from fmcat.scan.facts import FileFacts
 from fmcat.scan.files import module_name
 from fmcat.scan.knowledge import KnowledgeBase
-from fmcat.scan.project import MAX_ROUNDS, Derived, derive, file_key, import_names
+from fmcat.scan.project import MAX_ROUNDS, Derived, derive, file_key
 
 __all__ = ["derived_prefilter", "file_key", "load_derived", "whole_project"]
 
