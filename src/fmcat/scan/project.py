@@ -70,6 +70,28 @@ class Derived:
         return base.extended(self.libraries, self.instances)
 
 
+def without_module(kb: KnowledgeBase, module: str) -> KnowledgeBase:
+    """The table less the derived entries of ``module`` (its file joins its own)."""
+    return KnowledgeBase(
+        library=[lib for lib in kb.library if not (lib.project and lib.modules[-1] == module)],
+        resilience=kb.resilience,
+        framework=kb.framework,
+        instances=kb.instances,
+    )
+
+
+def local_table(facts: FileFacts, kb: KnowledgeBase) -> list[Library] | None:
+    """The derived entries of one file that the file itself calls, or None if it calls none."""
+    derived = derive([facts], kb)
+    libraries = [
+        lib
+        for lib in derived.libraries
+        if lib.modules[-1] == facts.module
+        and any(_reaches(facts, name) for name in _entry_names(lib))
+    ]
+    return libraries or None
+
+
 def _reaches(facts: FileFacts, name: str) -> bool:
     """Does code in ``facts`` call ``name`` or something in it (a method of a class, a method
     of a module-level client)?"""
@@ -83,12 +105,18 @@ def _entry_names(lib: Library) -> list[str]:
 
 def file_key(derived: Derived, facts: FileFacts) -> str:
     """A digest of the derived entries ``facts`` can reach: analysed again when it changes."""
+    # The file's own entries are joined in the file (analyze.py), not taken from the table.
     relevant = [
         lib.model_dump(mode="json")
         for lib in derived.libraries
-        if any(_reaches(facts, name) for name in _entry_names(lib))
+        if lib.modules[-1] != facts.module
+        and any(_reaches(facts, name) for name in _entry_names(lib))
     ]
-    instances = {name: kind for name, kind in derived.instances.items() if _reaches(facts, name)}
+    instances = {
+        name: kind
+        for name, kind in derived.instances.items()
+        if name.rpartition(".")[0] != facts.module and _reaches(facts, name)
+    }
     if not relevant and not instances:
         return ""
     text = json.dumps([relevant, instances], sort_keys=True)
@@ -189,7 +217,15 @@ def derive(files: Iterable[FileFacts], kb: KnowledgeBase) -> Derived:
 def _grounded(functions: dict[str, _Function]) -> set[str]:
     """Functions that reach a library call, directly or through other project functions. A
     cycle of wrappers that reaches none (left from an earlier run's table) is not a client."""
-    grounded = {name for name, f in functions.items() if any(not s.derived for s in f.sites)}
+    # A call to a derived client defined elsewhere (in the table, so grounded there) counts.
+    elsewhere = {
+        _target(s) for f in functions.values() for s in f.sites if s.derived
+    } - functions.keys()
+    grounded = elsewhere | {
+        name
+        for name, f in functions.items()
+        if any(not s.derived or _target(s) in elsewhere for s in f.sites)
+    }
     changed = True
     while changed:
         changed = False
@@ -206,8 +242,12 @@ def _target(site: Site) -> str:
     return site.qualname
 
 
+def _counts(site: Site, grounded: set[str]) -> bool:
+    return not site.derived or _target(site) in grounded
+
+
 def _library_of(function: _Function, grounded: set[str]) -> str:
-    sites = [s for s in function.sites if not s.derived or _target(s) in grounded]
+    sites = [s for s in function.sites if _counts(s, grounded)]
     escaping = [s for s in sites if s.can_fail and not s.handled]
     chosen = escaping or sites
     return chosen[0].library if chosen else ""
@@ -219,7 +259,7 @@ def _owner(client: str, kb: KnowledgeBase) -> str:
 
 
 def _entry(function: _Function, grounded: set[str]) -> Call | None:
-    sites = [s for s in function.sites if not s.derived or _target(s) in grounded]
+    sites = [s for s in function.sites if _counts(s, grounded)]
     if not sites:
         return None
     params = {p.name: p for p in function.summary.params}

@@ -128,8 +128,9 @@ def whole_project(
     parsed = 0
     current = previous
     pending = list(skipped)
+    table = kb
     for _round in range(MAX_ROUNDS):
-        new = derive(facts_by_path.values(), kb)
+        new = derive(facts_by_path.values(), table)
         if new == current:
             break
         table = new.extend(kb)
@@ -157,8 +158,8 @@ def whole_project(
             cache.put(facts.path, digest, facts)
         current = new
     else:
-        if derive(facts_by_path.values(), kb) != current:
-            notes.append(_too_deep(facts_by_path, current, kb))
+        if derive(facts_by_path.values(), table) != current:
+            notes.append(_too_deep(facts_by_path, current, table))
     _save(cache, current)
     return parsed
 

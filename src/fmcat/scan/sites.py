@@ -135,7 +135,10 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
         """A base class that is a client type: a library's, or one the join derived."""
         value = self.evaluator.expr(expr, self.scope)
         if isinstance(value, ClassValue):
+            self.referenced.add(value.scope.qualname())  # it may become a client in a round
             value = self.evaluator.project_class(value)
+        elif isinstance(value, Qual):
+            self.referenced.add(value.name)
         if isinstance(value, Qual):
             if value.name in self.kb.clients:
                 return [value.name]

@@ -79,9 +79,6 @@ def lookalikes(d, get):
                 continue
             hint = f"; set {site.timeout_hint}" if site.timeout_hint else ""
             what = "is made without a timeout" if site.role is Role.CLIENT else "has no timeout"
-            if site.derived:
-                # A project wrapper: its timeout parameter defaults to none (or it passes none).
-                what = "(a project wrapper) passes no timeout on here"
             yield self.finding(
                 facts, site.span, f"{site.qualname} {what} and {site.library} waits forever{hint}"
             )
