@@ -46,6 +46,15 @@ class Escape:
         return text + (f" ← ... (more than {MAX_PATH} calls up)" if self.cut else "")
 
 
+def _where(facts: FileFacts) -> str:
+    """The caller's file from its module (``app/views/malware.py``): the same whatever folder
+    fmcat runs from, as a message must be (baselines, the checklist)."""
+    if not facts.module:
+        return facts.path
+    tail = "/__init__.py" if facts.path.endswith("__init__.py") else ".py"
+    return facts.module.replace(".", "/") + tail
+
+
 def _short(qualname: str) -> str:
     """``app.views.Orders.post`` -> ``Orders.post``; a module's own code -> its module."""
     parts = qualname.split(".")
@@ -103,7 +112,9 @@ class CallGraph:
             up, up_cut = self._escape(site.enclosing, inside, depth + 1)
             cut |= up_cut
             if up is not None:
-                hop = Hop(function, site.enclosing, facts.path, site.span.line, site.partial_catch)
+                hop = Hop(
+                    function, site.enclosing, _where(facts), site.span.line, site.partial_catch
+                )
                 found = Escape((hop, *up.hops), up.cut)
                 break
         if found is None and pending:

@@ -136,7 +136,4 @@ def capture(order):
 def _partial(caught: tuple[str, ...], family: str) -> str:
     if not caught:
         return ""
-    return (
-        f" (catching only {', '.join(caught)} lets the rest of {family} through, "
-        "a connection error or a timeout among them)"
-    )
+    return f" (catching only {', '.join(caught)} lets the rest of {family} through)"
