@@ -24,9 +24,9 @@ def textbook() -> tuple[Counter[str], Counter[str], Counter[str], int]:
     with tempfile.TemporaryDirectory(prefix="fmcat-accuracy-") as scratch:
         for number, path in enumerate(test_accuracy.FILES):
             result = test_accuracy.score_file(path, Path(scratch) / str(number))
-            tp.update(code for _, code in result.true_positives)
-            fp.update(code for _, code in result.false_positives)
-            fn.update(code for _, code in result.false_negatives)
+            tp.update(code for *_, code in result.true_positives)
+            fp.update(code for *_, code in result.false_positives)
+            fn.update(code for *_, code in result.false_negatives)
     return tp, fp, fn, len(test_accuracy.FILES)
 
 

@@ -8,7 +8,9 @@ make the suite pass.
 
 Every file is copied alone into a temporary project, inside a package (`service/`, with an empty
 `__init__.py`) so that relative imports resolve as they would in a real service, and linted
-in-process without a catalog (FM104, FM105 and FM201 need one and do not run). Suppressions are
+in-process without a catalog (FM104, FM105 and FM201 need one and do not run). A folder is a
+multi-file case (wrappers across modules, handling by callers): its contents become the package,
+and its labels are those of all its files. Suppressions are
 checked with `report_unused_ignores`, so FM108 is part of the suite. Run with `pytest -s` to see
 the per-file table and the overall precision and recall.
 """
@@ -25,17 +27,34 @@ import pytest
 from fmcat.lint import LintOptions, run_lint
 
 SUITE = Path(__file__).resolve().parent / "accuracy"
-FILES = sorted(SUITE.glob("*.py"))
+FILES = sorted(
+    [*SUITE.glob("*.py"), *(p for p in SUITE.iterdir() if p.is_dir() and p.name[0] not in "._")]
+)
 #: The code rules that run without a catalog.
-CODES = frozenset(f"FM{number}" for number in range(100, 109))
+CODES = frozenset(f"FM{number}" for number in range(100, 110))
 PACKAGE = "service"
 EXPECT_MARK = "# expect:"
 _CODE = re.compile(r"FM\d{3}")
 
-Label = tuple[int, str]  # (1-based line, code)
+Label = tuple[str, int, str]  # (file in the case, 1-based line, code)
+
+
+def case_files(path: Path) -> list[Path]:
+    return sorted(path.rglob("*.py")) if path.is_dir() else [path]
 
 
 def expected_labels(path: Path) -> frozenset[Label]:
+    labels: set[Label] = set()
+    for file in case_files(path):
+        labels |= _file_labels(file, _name(path, file))
+    return frozenset(labels)
+
+
+def _name(case: Path, file: Path) -> str:
+    return file.relative_to(case).as_posix() if case.is_dir() else file.name
+
+
+def _file_labels(path: Path, name: str) -> set[Label]:
     """The `# expect:` marks of a file; anything after a mark must be codes and commas."""
     labels: set[Label] = set()
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -47,28 +66,37 @@ def expected_labels(path: Path) -> frozenset[Label]:
             raise ValueError(f"{path.name}:{number}: an expect mark without codes")
         for word in words:
             if not _CODE.fullmatch(word) or word not in CODES:
-                raise ValueError(f"{path.name}:{number}: {word!r} is not a code in FM100-FM108")
-            labels.add((number, word))
-    return frozenset(labels)
+                raise ValueError(f"{path.name}:{number}: {word!r} is not a code in FM100-FM109")
+            labels.add((name, number, word))
+    return labels
 
 
 def reported_labels(path: Path, workspace: Path) -> frozenset[Label]:
-    """What `fmcat lint` reports for the file alone, in a package of a fresh project."""
+    """What `fmcat lint` reports for the case alone, in a package of a fresh project."""
     package = workspace / PACKAGE
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("", encoding="utf-8")
-    shutil.copyfile(path, package / path.name)
+    if path.is_dir():
+        shutil.copytree(path, package)
+    else:
+        package.mkdir(parents=True)
+        shutil.copyfile(path, package / path.name)
+    if not (package / "__init__.py").exists():
+        (package / "__init__.py").write_text("", encoding="utf-8")
     options = LintOptions(paths=(workspace,), use_cache=False, report_unused_ignores=True)
     findings = run_lint(options).findings
-    stray = [f for f in findings if Path(f.location.path).name != path.name]
-    assert not stray, f"findings outside {path.name}: {stray}"
-    return frozenset((f.location.line, f.code) for f in findings if f.code in CODES)
+    labels = set()
+    for finding in findings:
+        shown = Path(finding.location.path).resolve().relative_to(package.resolve()).as_posix()
+        if not path.is_dir():
+            assert shown == path.name, f"finding outside {path.name}: {finding}"
+        if finding.code in CODES:
+            labels.add((shown, finding.location.line, finding.code))
+    return frozenset(labels)
 
 
 @dataclass(frozen=True)
 class Score:
     name: str
-    source: tuple[str, ...]
+    source: dict[str, tuple[str, ...]]
     expected: frozenset[Label]
     reported: frozenset[Label]
 
@@ -87,8 +115,9 @@ class Score:
     def describe(self, labels: frozenset[Label]) -> list[str]:
         """`file:line CODE  | the line`, sorted by line."""
         return [
-            f"{self.name}:{line} {code}  | {self.source[line - 1].strip()[:110]}"
-            for line, code in sorted(labels)
+            f"{self.name}{'/' + file if file != self.name else ''}:{line} {code}  | "
+            f"{self.source[file][line - 1].strip()[:110]}"
+            for file, line, code in sorted(labels)
         ]
 
 
@@ -97,7 +126,10 @@ def ratio(hits: int, total: int) -> float:
 
 
 def score_file(path: Path, workspace: Path) -> Score:
-    lines = tuple(path.read_text(encoding="utf-8").splitlines())
+    lines = {
+        _name(path, file): tuple(file.read_text(encoding="utf-8").splitlines())
+        for file in case_files(path)
+    }
     return Score(path.name, lines, expected_labels(path), reported_labels(path, workspace))
 
 
@@ -130,8 +162,9 @@ def table(all_scores: list[Score]) -> tuple[str, float, float]:
 def test_suite_is_well_formed() -> None:
     assert len(FILES) >= 15, "the suite is the labelled files under tests/accuracy/"
     for path in FILES:
-        source = path.read_text(encoding="utf-8")
-        compile(source, str(path), "exec", dont_inherit=True)  # valid Python 3.11
+        for file in case_files(path):
+            source = file.read_text(encoding="utf-8")
+            compile(source, str(file), "exec", dont_inherit=True)  # valid Python 3.11
         expected_labels(path)  # raises on a malformed mark
 
 

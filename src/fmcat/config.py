@@ -81,6 +81,10 @@ class Settings(BaseModel):
     clients: list[dict[str, Any]] = Field(
         default_factory=list, description="Extra client libraries, as in fmcat/scan/clients.toml"
     )
+    handled_by: list[str] = Field(
+        default_factory=list,
+        description="Decorators (qualified names) that handle the failures of what they wrap",
+    )
     # strict=False: TOML gives the format as a string, and strict mode wants the enum itself.
     format: Format = Field(Format.TEXT, strict=False, description="Default report format of lint")
     baseline: str | None = Field(

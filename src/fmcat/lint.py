@@ -21,7 +21,7 @@ from fmcat.registry import check_selectors, is_selected, selector_code
 from fmcat.scan.check import check_code
 from fmcat.scan.engine import Progress, ScanOptions, scan
 from fmcat.scan.facts import FileFacts
-from fmcat.scan.knowledge import KnowledgeBase, builtin, user_libraries
+from fmcat.scan.knowledge import KnowledgeBase, Resilience, builtin, user_libraries
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,12 @@ def knowledge(project: Project) -> KnowledgeBase:
     if project.settings.clients:
         shown = display_path(project.pyproject) if project.pyproject else "pyproject.toml"
         kb = kb.extended(user_libraries(project.settings.clients, shown))
+    if project.settings.handled_by:
+        # `@myapp.utils.safe` handles what it wraps, as a resilience library's decorator does.
+        declared = Resilience(
+            name="[tool.fmcat] handled_by", modules=list(project.settings.handled_by)
+        )
+        kb = kb.extended([], resilience=[declared])
     return kb
 
 

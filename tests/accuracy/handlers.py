@@ -16,7 +16,7 @@ client = httpx.Client(timeout=2.0)
 
 def push_mobile(token: str, body: dict) -> None:
     try:
-        requests.post("https://push.example.com/send", json={"to": token, **body}, timeout=2)
+        requests.post("https://push.example.com/send", json={"to": token, **body}, timeout=2)  # Timeout and ConnectionError only: ChunkedEncodingError, InvalidURL escape  # expect: FM103
     except RETRYABLE:
         log.warning("push failed, will retry")
 
@@ -30,7 +30,7 @@ def push_web(endpoint: str, body: dict) -> None:
 
 def push_email(address: str, body: dict) -> None:
     try:
-        requests.post("https://mail.example.com/send", json={"to": address, **body}, timeout=2)
+        requests.post("https://mail.example.com/send", json={"to": address, **body}, timeout=2)  # a subclass only  # expect: FM103
     except RequestsConnectionError:
         log.warning("mail relay down")
 

@@ -31,7 +31,7 @@ def refund(charge_id: str) -> bool:
 
 def stock(sku: str) -> int:
     try:
-        resp = requests.get(f"{INVENTORY}/stock/{sku}")  # expect: FM101
+        resp = requests.get(f"{INVENTORY}/stock/{sku}")  # requests.exceptions.Timeout only: ConnectionError escapes  # expect: FM101, FM103
         return int(resp.json()["count"])
     except requests.exceptions.Timeout:
         return 0
@@ -68,7 +68,7 @@ def search(term: str) -> list:
 
 def release(sku: str) -> None:
     try:
-        requests.delete(f"{INVENTORY}/reservations/{sku}", timeout=2)
+        requests.delete(f"{INVENTORY}/reservations/{sku}", timeout=2)  # ConnectionError only: Timeout escapes  # expect: FM103
     except (KeyError, requests.ConnectionError):
         log.warning("release failed")
     requests.put(f"{INVENTORY}/audit", json={"sku": sku}, timeout=2)  # expect: FM103

@@ -110,6 +110,9 @@ def call_sites(facts: FileFacts) -> list[CallSite]:
             root=_root(facts, index),
         )
         for index, site in enumerate(facts.sites)
+        # A call through a project wrapper is the wrapper's call to the library, listed where
+        # the wrapper makes it: init lists calls to dependencies, not the paths to them.
+        if not site.derived
     ]
 
 

@@ -5,15 +5,25 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from collections.abc import Callable
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from fmcat.scan.facts import FileFacts, ParseError, RetryDecorator, Site, Span
+from fmcat.scan.facts import (
+    ClassSummary,
+    FileFacts,
+    FunctionSummary,
+    ParseError,
+    RetryDecorator,
+    Site,
+    Span,
+)
 from fmcat.scan.identifiers import normalise_identifiers
-from fmcat.scan.knowledge import KnowledgeBase
+from fmcat.scan.knowledge import KnowledgeBase, Library
+from fmcat.scan.project import local_table, without_module
 from fmcat.scan.scope import BindingCollector
-from fmcat.scan.sites import SiteFinder
+from fmcat.scan.sites import PendingClass, PendingFunction, SiteFinder
 from fmcat.scan.tokens import precheck
 from fmcat.scan.values import Evaluator
 
@@ -116,17 +126,91 @@ def analyze(
     except (Exception, RecursionError) as error:  # any parser failure is FM100; the scan goes on
         facts.parse_error = _parse_error(error, source)
         return facts
-    if not (finder.sites or finder.retries or finder.named_calls):
+    facts.summary.imports = sorted(collector.imported)
+    try:
+        finder = _local_rounds(module, collector, finder, facts, kb, named_patterns)
+    except (Exception, RecursionError) as error:  # as above: FM100, and the scan goes on
+        facts.parse_error = _parse_error(error, source)
+        return facts
+    facts.summary.instances = finder.instances
+    facts.summary.referenced = sorted(finder.referenced)
+    functions, classes = _kept(finder)
+    if not (finder.sites or finder.retries or finder.named_calls or functions or classes):
         return facts
     # Positions cost about four plain visits, so they are computed only for files with sites;
     # unsafe_skip_copy keeps node identity, so the nodes found above can be looked up.
     positions = written or MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    _fill(facts, finder, lambda node: _span(positions[node]), module.code_for_node)
+    for retry in finder.retries:
+        facts.retries.append(
+            RetryDecorator(
+                _span(positions[retry.node]), retry.qualname, retry.has_stop, retry.enclosing
+            )
+        )
+    for node, name in finder.named_calls:
+        facts.named_calls.append((_span(positions[node]), name, finder.enclosing))
+    return facts
+
+
+#: Visits of one file with its own wrappers in the table, at most (a chain inside the file).
+MAX_LOCAL_ROUNDS = 8
+_NOWHERE = Span(0, 0, 0, 0)
+
+
+def _local_rounds(
+    module: cst.Module,
+    collector: BindingCollector,
+    finder: SiteFinder,
+    facts: FileFacts,
+    kb: KnowledgeBase,
+    named_patterns: tuple[str, ...],
+) -> SiteFinder:
+    """The file's own wrappers, joined here (project.py) and the file visited again with them:
+    a call to a function of the same module needs no round of the whole project."""
+    table: list[Library] | None = None
+    current = kb
+    for _ in range(MAX_LOCAL_ROUNDS):
+        provisional = FileFacts(path=facts.path, module=facts.module)
+        provisional.summary.referenced = sorted(finder.referenced)
+        _fill(provisional, finder, lambda _node: _NOWHERE, lambda _node: "")
+        local = local_table(provisional, current)
+        if local is None or local == table:
+            break
+        table = local
+        current = without_module(kb, facts.module).extended(local)
+        finder = SiteFinder(
+            current,
+            Evaluator(current),
+            collector.scopes,
+            collector.root,
+            facts.module,
+            named_patterns,
+        )
+        module.visit(finder)
+    return finder
+
+
+def _kept(finder: SiteFinder) -> tuple[list[PendingFunction], list[PendingClass]]:
+    """The functions and classes the join needs: with sites, factories, client classes."""
+    with_sites = {pending.enclosing for pending in finder.sites}
+    functions = [f for f in finder.functions if f.qualname in with_sites or f.returns]
+    kept = {f.qualname.rpartition(".")[0] for f in functions if f.is_method}
+    classes = [c for c in finder.classes if c.bases or c.qualname in kept]
+    return functions, classes
+
+
+def _fill(
+    facts: FileFacts,
+    finder: SiteFinder,
+    span_of: Callable[[cst.CSTNode], Span],
+    code_of: Callable[[cst.CSTNode], str],
+) -> None:
     index_of = {id(pending.node): i for i, pending in enumerate(finder.sites)}
     for pending in finder.sites:
         origin = id(pending.client_origin) if pending.client_origin is not None else None
         facts.sites.append(
             Site(
-                span=_span(positions[pending.node]),
+                span=span_of(pending.node),
                 role=pending.role,
                 qualname=pending.qualname,
                 library=pending.library,
@@ -139,16 +223,35 @@ def analyze(
                 url_is_prefix=pending.url.prefix if pending.url is not None else False,
                 enclosing=pending.enclosing,
                 client_site=index_of.get(origin) if origin is not None else None,
-                text=" ".join(module.code_for_node(pending.node).split())[:200],
+                text=" ".join(code_of(pending.node).split())[:200],
                 timeout_hint=pending.timeout_hint,
+                timeout_param=pending.timeout_param,
+                derived=pending.derived,
+                partial_catch=pending.partial_catch,
             )
         )
-    for retry in finder.retries:
-        facts.retries.append(
-            RetryDecorator(
-                _span(positions[retry.node]), retry.qualname, retry.has_stop, retry.enclosing
+    functions, classes = _kept(finder)
+    for function in functions:
+        facts.summary.functions.append(
+            FunctionSummary(
+                function.qualname,
+                span_of(function.node.name),
+                function.params,
+                function.is_method,
+                tuple(sorted(function.returns)),
             )
         )
-    for node, name in finder.named_calls:
-        facts.named_calls.append((_span(positions[node]), name, finder.enclosing))
-    return facts
+    for klass in classes:
+        facts.summary.classes.append(
+            ClassSummary(
+                klass.qualname,
+                span_of(klass.node.name),
+                klass.bases,
+                tuple(
+                    statement.name.value
+                    for statement in klass.node.body.body
+                    if isinstance(statement, cst.FunctionDef)
+                ),
+            )
+        )
+    facts.summary.instances = finder.instances

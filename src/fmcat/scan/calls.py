@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from fmcat.scan.facts import Role, TimeoutState
-from fmcat.scan.handlers import handles
+from fmcat.scan.handlers import handles, partial
 from fmcat.scan.knowledge import Call, Client, KnowledgeBase, Library
+from fmcat.scan.names import dotted_name
 from fmcat.scan.scope import Scope
-from fmcat.scan.timeouts import Judged, find_argument, timeout_in_arguments
-from fmcat.scan.value_types import ClientValue, Const, PartialValue
+from fmcat.scan.timeouts import Judged, find_argument, judge_value, timeout_in_arguments
+from fmcat.scan.value_types import ClientValue, Const, PartialValue, Qual
 from fmcat.scan.values import Evaluator, method_spec
 
 
@@ -35,6 +36,9 @@ class PendingSite:
     enclosing: str
     client_origin: cst.Call | None
     timeout_hint: str = ""
+    timeout_param: str = ""
+    derived: bool = False
+    partial_catch: tuple[str, ...] = ()
 
 
 @dataclass
@@ -46,6 +50,10 @@ class Frame:
     #: Inside `asyncio.timeout(None)` or `wait_for(..., None)`: a bound written and switched off.
     timeout_off: int = 0
     resilient: bool = False
+    #: The function's parameters (name -> position, None if keyword-only) and its ``**kwargs``:
+    #: a timeout that comes from one makes the function a derived client.
+    params: dict[str, int | None] = field(default_factory=dict)
+    kwargs: str | None = None
 
 
 def _default(spec: Call, client: Client | None, library: Library) -> float | None:
@@ -69,6 +77,8 @@ class CallJudge:
     sites: list[PendingSite]
     origins: dict[cst.Call, PendingSite | Judged]
     awaited: set[int]
+    #: pycurl-style option setters seen: (scope, receiver) -> the timeout set, and its param.
+    setters: dict[tuple[int, str], tuple[Judged, str]]
 
     @property
     def scope(self) -> Scope:
@@ -122,7 +132,11 @@ class CallJudge:
             return
         default = _default(spec, client, library)
         if judged is None and not (
-            spec.timeout or spec.dsn or spec.needs_context_timeout or spec.set_timeout_by
+            spec.timeout
+            or spec.dsn
+            or spec.needs_context_timeout
+            or spec.set_timeout_by
+            or spec.default_is_set
         ):
             # No timeout of its own (`helpers.bulk(es, ...)`): it goes through a client given
             # to it, which is judged where it is made.
@@ -157,6 +171,9 @@ class CallJudge:
         self, node: cst.Call, value: ClientValue, name: str, arguments: cst.Call
     ) -> None:
         library, client = self.kb.clients[value.type]
+        if client.setter is not None and name == client.setter:
+            self._setter(node, client.timeout_options)
+            return
         spec = method_spec(client, name)
         if spec is None:
             return
@@ -188,6 +205,13 @@ class CallJudge:
             else:
                 self.origins[node] = self._inherited(client, value, spec, default)
             return
+        param = None
+        if judged is None and library.project and not (spec.timeout or spec.default_is_set):
+            judged = Judged(TimeoutState.ELSEWHERE)  # judged inside the project's method
+        if judged is None and client.setter is not None:
+            found = self.setters.get(self._receiver_key(node))
+            if found is not None:
+                judged, param = found
         if judged is None and self.evaluator.is_patched(_receiver(node), self.scope):
             judged = Judged(TimeoutState.SET)  # s.request = functools.partial(..., timeout=5)
         if judged is None:
@@ -198,6 +222,8 @@ class CallJudge:
             )
         judged = self._or_default(judged, spec, default)
         hint = _hint(spec) if spec.timeout else _hint_for_client(client, self.kb)
+        if client.setter is not None and client.timeout_options:
+            hint = f"{client.setter}({client.timeout_options[0]}, seconds) first"
         self._add(
             node,
             arguments,
@@ -210,7 +236,45 @@ class CallJudge:
             spec.fails,
             value.origin,
             hint,
+            param,
         )
+
+    def _receiver_key(self, node: cst.Call) -> tuple[int, str]:
+        return id(self.scope), dotted_name(_receiver(node)) or ""
+
+    def _setter(self, node: cst.Call, options: list[str]) -> None:
+        """``c.setopt(pycurl.TIMEOUT, timeout)``: what the next ``c.perform()`` is bounded by."""
+        if len(node.args) < 2 or node.args[0].star or node.args[1].star:
+            return
+        option = self.evaluator.expr(node.args[0].value, self.scope)
+        if not (isinstance(option, Qual) and option.name in options):
+            return
+        value = node.args[1].value
+        unit = 0.001 if option.name.endswith("_MS") else 1.0
+        judged = judge_value(self.evaluator.expr(value, self.scope), unit)
+        self.setters[self._receiver_key(node)] = (judged, self._param_of(value))
+
+    def _param_of(self, expr: cst.BaseExpression) -> str:
+        """The enclosing function's parameter ``expr`` is, if it is one, never rebound."""
+        if not (isinstance(expr, cst.Name) and expr.value in self.frame.params):
+            return ""
+        bindings = self.scope.lookup(expr.value)
+        return expr.value if bindings is not None and len(bindings) == 1 else ""
+
+    def _timeout_param(self, arguments: cst.Call, spec: Call) -> str:
+        for param in spec.timeout:
+            arg = find_argument(arguments, param)
+            if isinstance(arg, cst.Arg):
+                return self._param_of(arg.value)
+            if arg is not None:
+                return ""
+        kwargs = self.frame.kwargs
+        for arg in arguments.args:
+            if arg.star == "**" and isinstance(arg.value, cst.Name) and arg.value.value == kwargs:
+                # `kwargs.setdefault("timeout", 5)` first rebinds it (scope.py): not passed on.
+                bindings = self.scope.lookup(kwargs)
+                return "**" if bindings is not None and len(bindings) == 1 else ""
+        return ""
 
     def _add(
         self,
@@ -225,7 +289,9 @@ class CallJudge:
         can_fail: bool,
         origin: cst.Call | None,
         hint: str,
+        timeout_param: str | None = None,
     ) -> PendingSite:
+        handled = can_fail and self._handled(library)
         site = PendingSite(
             node=node,
             role=role,
@@ -234,11 +300,16 @@ class CallJudge:
             judged=judged,
             default_seconds=default if judged.state is TimeoutState.DEFAULT else None,
             can_fail=can_fail,
-            handled=can_fail and self._handled(library),
+            handled=handled,
             url=self._url(arguments, spec),
             enclosing=self.enclosing,
             client_origin=origin,
             timeout_hint=hint,
+            timeout_param=(
+                timeout_param if timeout_param is not None else self._timeout_param(arguments, spec)
+            ),
+            derived=library.project,
+            partial_catch=() if handled or not can_fail else self._partial_catch(library),
         )
         self.sites.append(site)
         return site
@@ -261,6 +332,8 @@ class CallJudge:
         return judged
 
     def _absent(self, spec: Call, default: float | None) -> Judged:
+        if spec.default_is_set:
+            return Judged(TimeoutState.SET, (default,) if default is not None else ())
         if spec.needs_context_timeout or default is None:
             return Judged(TimeoutState.MISSING)
         return Judged(TimeoutState.DEFAULT, (default,))
@@ -284,6 +357,12 @@ class CallJudge:
     def _handled(self, library: Library) -> bool:
         frame = self.frame
         return frame.resilient or any(handles(caught, library) for caught in frame.caught)
+
+    def _partial_catch(self, library: Library) -> tuple[str, ...]:
+        names: set[str] = set()
+        for caught in self.frame.caught:
+            names.update(partial(caught, library))
+        return tuple(sorted(names))
 
     def _url(self, node: cst.Call, spec: Call) -> Const | None:
         if spec.url is None:

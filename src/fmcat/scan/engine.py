@@ -2,8 +2,8 @@
 status, read the rest once, keep those that can matter, parse those in worker processes (a
 parser crash costs one file, not the run), and cache what was learnt.
 
-A step for the whole project (joining the files' facts) goes after ``_analyse``, on
-``ScanResult.files``.
+Then the whole-project step (rounds.py, project.py): the files' summaries are joined into
+derived clients, and the files that reach a changed one are analysed again, round by round.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from fmcat.scan.files import (
 )
 from fmcat.scan.knowledge import KnowledgeBase
 from fmcat.scan.prefilter import Prefilter
+from fmcat.scan.project import Derived
+from fmcat.scan.rounds import NamesFilter, derived_prefilter, file_key, load_derived, whole_project
 from fmcat.scan.tokens import MAX_BRACKETS, MAX_DEPTH, MAX_INDENT
 from fmcat.scan.workers import Job, parse_all
 
@@ -61,8 +63,19 @@ class ScanResult:
     parsed: int = 0
     #: Files that matter whose facts came from the cache.
     from_cache: int = 0
-    #: Things to say on stderr: files that vanished, named files left out, a cache not used.
+    #: Things to say on stderr: files that vanished, named files left out, a cache not used,
+    #: a wrapper chain past the bound.
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """What the per-file phase needs beyond the cache: the prefilters and the derived table
+    the last run ended with (a cached file analysed with another one is analysed again)."""
+
+    prefilter: Prefilter
+    derived_names: NamesFilter
+    previous: Derived
 
 
 def _config_key(kb: KnowledgeBase, options: ScanOptions) -> str:
@@ -105,7 +118,12 @@ def scan(
     cache = ScanCache(options.root, _config_key(kb, options), options.use_cache, time.time_ns())
     if cache.unusable:
         result.notes.append(cache.unusable)
+    # The whole-project analysis starts from the table the last run derived (a warm run then
+    # needs one round), with its modules in the prefilter.
+    previous = load_derived(cache)
+    kb = previous.extend(kb)
     prefilter = prefilter_for(kb, options.named_patterns)
+    lookup = _Lookup(prefilter, derived_prefilter(previous), previous)
     found = python_files(
         options.paths, options.root, exclusion(options.exclude, options.include_tests)
     )
@@ -117,17 +135,35 @@ def scan(
     slots: list[FileFacts | None] = []
     jobs: list[Job] = []
     modules = ModuleNames()
+    order: list[str] = []
+    located: dict[str, Discovered] = {}
     for item in found.files:
         result.read += 1
-        outcome = _look_up(item, show(item.path), cache, prefilter, modules, result)
+        shown = show(item.path)
+        order.append(shown)
+        located[shown] = item
+        outcome = _look_up(item, shown, cache, lookup, modules, result)
         if isinstance(outcome, Job):
             outcome.slot = len(slots)
             jobs.append(outcome)
             slots.append(None)
         else:
             slots.append(outcome)
-    _analyse(jobs, slots, cache, kb, options.named_patterns, prefilter, progress, result)
-    result.files = [facts for facts in slots if facts is not None]
+    _analyse(jobs, slots, cache, kb, options.named_patterns, lookup, progress, result)
+    facts_by_path = {facts.path: facts for facts in slots if facts is not None}
+    skipped = [shown for shown in order if shown not in facts_by_path]
+    result.parsed += whole_project(
+        previous,
+        facts_by_path,
+        skipped,
+        kb,
+        lambda shown: _round_job(located[shown], shown, modules, result),
+        lambda batch, table: _rerun(batch, table, options.named_patterns, prefilter),
+        lambda job, facts: cache.put(job.key, job.digest, job.status, facts),
+        cache,
+        result.notes,
+    )
+    result.files = [facts_by_path[p] for p in order if p in facts_by_path]
     cache.save()
     return result
 
@@ -136,12 +172,13 @@ def _look_up(
     item: Discovered,
     shown: str,
     cache: ScanCache,
-    prefilter: Prefilter,
+    lookup: _Lookup,
     modules: ModuleNames,
     result: ScanResult,
 ) -> FileFacts | Job | None:
     """The file's facts without parsing it (cached, unreadable, or not mattering: None), or
     the job of parsing it, with its bytes read once."""
+    prefilter = lookup.prefilter
     key = os.path.abspath(item.path)  # noqa: PTH100 (resolve() would follow links)
     try:
         before = item.path.stat(follow_symlinks=item.named)
@@ -152,8 +189,8 @@ def _look_up(
         return _unreadable(shown, f"cannot read: {error.strerror or error}")
     module = modules(item.path)[0]
     hit = cache.by_status(key, status_key(before))
-    if not isinstance(hit, Miss) and (hit is None or hit.module == module):
-        return _counted(hit, shown, result)
+    if _usable(hit, module, lookup):
+        return _counted(hit, shown, result)  # type: ignore[arg-type]
     try:
         source, status = read_source(item.path, MAX_PARSE_BYTES, follow=item.named)
     except UnreadableError as error:
@@ -164,8 +201,8 @@ def _look_up(
     result.opened += 1
     digest, signature = content_hash(source), status_key(status)
     hit = cache.by_hash(key, digest, signature)
-    if not isinstance(hit, Miss) and (hit is None or hit.module == module):
-        return _counted(hit, shown, result)
+    if _usable(hit, module, lookup):
+        return _counted(hit, shown, result)  # type: ignore[arg-type]
     facts: FileFacts | None = None
     if len(source) > MAX_PARSE_BYTES:
         if prefilter.may_matter(source[:MAX_PARSE_BYTES]):
@@ -176,8 +213,46 @@ def _look_up(
             facts.module = module
     elif prefilter.may_matter(source):
         return Job(shown, module, source, key, digest, signature)
+    elif lookup.derived_names.wants(source):
+        # It imports a module that defines a derived client: parsed whatever its tokens say.
+        return Job(shown, module, source, key, digest, signature, wanted=True)
     cache.put(key, digest, signature, facts)
     return facts
+
+
+def _usable(hit: FileFacts | Miss | None, module: str, lookup: _Lookup) -> bool:
+    """A cache hit that stands: of the same module, and (facts) analysed with the derived
+    table this run starts from. A file cached as not mattering stays so unless it imports a
+    module that defines a derived client, which the rounds find out on their own."""
+    if isinstance(hit, Miss):
+        return False
+    if hit is None:
+        return True
+    return hit.module == module and hit.derived_key == file_key(lookup.previous, hit)
+
+
+def _round_job(
+    item: Discovered, shown: str, modules: ModuleNames, result: ScanResult
+) -> Job | None:
+    """A file to analyse again in a round of the whole-project step, read once more (it
+    may be one the per-file phase left out); None when it cannot be read now."""
+    try:
+        source, status = read_source(item.path, MAX_PARSE_BYTES, follow=item.named)
+    except UnreadableError:
+        return None
+    if len(source) > MAX_PARSE_BYTES:
+        return None
+    result.opened += 1
+    key = os.path.abspath(item.path)  # noqa: PTH100
+    module = modules(item.path)[0]
+    return Job(shown, module, source, key, content_hash(source), status_key(status), wanted=True)
+
+
+def _rerun(
+    jobs: list[Job], kb: KnowledgeBase, patterns: tuple[str, ...], prefilter: Prefilter
+) -> Iterable[tuple[Job, FileFacts | None]]:
+    workers = max(1, min(os.cpu_count() or 1, 8, -(-len(jobs) // PARALLEL_THRESHOLD)))
+    return parse_all(jobs, workers, kb, patterns, prefilter)
 
 
 def _counted(facts: FileFacts | None, shown: str, result: ScanResult) -> FileFacts | None:
@@ -193,14 +268,16 @@ def _analyse(
     cache: ScanCache,
     kb: KnowledgeBase,
     patterns: tuple[str, ...],
-    prefilter: Prefilter,
+    lookup: _Lookup,
     progress: Progress | None,
     result: ScanResult,
 ) -> None:
     total = len(jobs)
     workers = max(1, min(os.cpu_count() or 1, 8, -(-total // PARALLEL_THRESHOLD)))
-    answers = parse_all(jobs, workers, kb, patterns, prefilter)
+    answers = parse_all(jobs, workers, kb, patterns, lookup.prefilter)
     for done, (job, facts) in enumerate(answers, start=1):
+        if facts is not None:
+            facts.derived_key = file_key(lookup.previous, facts)
         slots[job.slot] = facts
         cache.put(job.key, job.digest, job.status, facts)
         result.parsed += facts is not None

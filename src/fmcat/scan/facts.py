@@ -20,6 +20,7 @@ class TimeoutState(StrEnum):
     UNKNOWN = "unknown"  # may come through **kwargs or a client made elsewhere
     CONTEXT = "context"  # bounded by asyncio.wait_for / asyncio.timeout around it
     ELSEWHERE = "elsewhere"  # set (or reported) where the client is made
+    CONFIG = "config"  # carried by a URL or DSN from configuration fmcat cannot read (FM109)
 
 
 class Role(StrEnum):
@@ -60,6 +61,62 @@ class Site:
     text: str = ""
     #: How to give this call or client a timeout, for messages: `timeout=`, `socket_timeout=`.
     timeout_hint: str = ""
+    #: The enclosing function's parameter that supplies this call's timeout (``**`` for a
+    #: ``**kwargs`` passed on), when one does: what makes the function a derived client.
+    timeout_param: str = ""
+    #: A call to a project function or class that wraps a client (a derived client).
+    derived: bool = False
+    #: Exceptions of the library the enclosing handlers catch when they miss its family root
+    #: (``requests.HTTPError`` alone): the call is not handled, and the message says so.
+    partial_catch: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter of a project function, as a derived client's table entry needs it."""
+
+    name: str
+    #: 0-based position among positional parameters (``self`` not counted), None if keyword-only.
+    position: int | None
+    #: "required", "none" (defaults to None), "set" (any other default), or a number of seconds.
+    default: str | float = "required"
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    """What the whole-project join needs of a function or method defined in the file."""
+
+    qualname: str
+    span: Span
+    params: tuple[Parameter, ...] = ()
+    is_method: bool = False
+    #: Client types its return statements give (a factory).
+    returns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    qualname: str
+    span: Span
+    #: Client types (library or project) among its bases.
+    bases: tuple[str, ...] = ()
+    #: The methods it defines (an override of a base client's method may set a timeout).
+    methods: tuple[str, ...] = ()
+
+
+@dataclass
+class Summary:
+    """Per-file input of the whole-project join (project.py); cached with the facts."""
+
+    functions: list[FunctionSummary] = field(default_factory=list)
+    classes: list[ClassSummary] = field(default_factory=list)
+    #: Module-level names bound to a client: (name, client type).
+    instances: list[tuple[str, str]] = field(default_factory=list)
+    #: Every module the file imports from (qualified, as written or resolved).
+    imports: list[str] = field(default_factory=list)
+    #: Qualified names of the project functions and classes its calls may reach: which
+    #: derived entries it depends on (project.file_key).
+    referenced: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -144,6 +201,9 @@ class FileFacts:
     consumers: list[Consumer] = field(default_factory=list)
     retry_policies: list[RetryPolicy] = field(default_factory=list)
     retried_calls: list[RetriedCall] = field(default_factory=list)
+    #: The derived-client entries this file was analysed with (project.file_key).
+    derived_key: str = ""
+    summary: Summary = field(default_factory=Summary)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -161,6 +221,7 @@ class FileFacts:
                     "role": Role(s["role"]),
                     "timeout": TimeoutState(s["timeout"]),
                     "timeout_values": tuple(s["timeout_values"]),
+                    "partial_catch": tuple(s["partial_catch"]),
                 }
             )
             for s in data["sites"]
@@ -168,6 +229,27 @@ class FileFacts:
         retries = [RetryDecorator(**{**r, "span": span(r["span"])}) for r in data["retries"]]
         named = [(span(n[0]), n[1], n[2]) for n in data["named_calls"]]
         error = data["parse_error"]
+        raw = data["summary"]
+        summary = Summary(
+            functions=[
+                FunctionSummary(
+                    **{
+                        **f,
+                        "span": span(f["span"]),
+                        "params": tuple(Parameter(**p) for p in f["params"]),
+                        "returns": tuple(f["returns"]),
+                    }
+                )
+                for f in raw["functions"]
+            ],
+            classes=[
+                ClassSummary(c["qualname"], span(c["span"]), tuple(c["bases"]), tuple(c["methods"]))
+                for c in raw["classes"]
+            ],
+            instances=[(i[0], i[1]) for i in raw["instances"]],
+            imports=list(raw["imports"]),
+            referenced=list(raw["referenced"]),
+        )
         return cls(
             path=data["path"],
             module=data["module"],
@@ -177,4 +259,6 @@ class FileFacts:
             parse_error=ParseError(span(error["span"]), error["message"]) if error else None,
             suppressions={int(k): tuple(v) for k, v in data["suppressions"].items()},
             parsed=data["parsed"],
+            derived_key=data["derived_key"],
+            summary=summary,
         )

@@ -40,10 +40,21 @@ def caught_names(
 
 
 def handles(caught: frozenset[str], library: Library) -> bool:
+    """Does the handler catch the library's whole family (its root, a base class such as
+    OSError, or everything)? Catching one subclass (``requests.HTTPError``) lets the others
+    (a ConnectionError) through: see ``partial``."""
     if caught & _GENERIC:
         return True
-    if caught & set(library.exceptions):
-        return True
-    # Any exception of the library's own (requests.exceptions.Timeout) shows the failure was
-    # thought about; which ones to catch is the author's call, not a lint's.
-    return any(name.startswith(f"{module}.") for name in caught for module in library.modules)
+    return bool(caught & set(library.exceptions))
+
+
+def partial(caught: frozenset[str], library: Library) -> tuple[str, ...]:
+    """The library's own exceptions a handler names without its family root."""
+    return tuple(
+        sorted(
+            name
+            for name in caught
+            if any(name.startswith(f"{module}.") for module in library.modules)
+            and name not in library.exceptions
+        )
+    )

@@ -95,6 +95,9 @@ class Call(Entry):
     #: A method that connects and sets the client's timeout for the calls after it
     #: (``ftp = FTP(); ftp.connect(host, timeout=10)``): judged here, not where the client is made.
     configures_client: bool = False
+    #: The default of its timeout parameter is the project's choice (a derived client's
+    #: ``timeout=5``, or a wrapper that always sets one): a call without it is bounded.
+    default_is_set: bool = False
 
 
 class Client(Entry):
@@ -113,6 +116,10 @@ class Client(Entry):
     #: (``mongo.shop`` or ``mongo["shop"]``), a database's collections, elasticsearch's
     #: namespaces (``es.indices``), a boto3 resource's sub-resources (``s3.Bucket(name)``).
     attribute_type: str | None = None
+    #: A method that sets options, and the options that set the timeout: pycurl's
+    #: ``c.setopt(pycurl.TIMEOUT, 10)`` bounds the ``c.perform()`` after it.
+    setter: str | None = None
+    timeout_options: list[str] = Field(default_factory=list)
 
 
 class TimeoutObject(Entry):
@@ -136,6 +143,8 @@ class Library(Entry):
     timeout_objects: list[TimeoutObject] = Field(default_factory=list)
     #: Other import paths of the same objects: {"requests.api.get": "requests.get"}.
     aliases: dict[str, str] = Field(default_factory=dict)
+    #: Derived from the project's own code (project.py): a wrapper of this library.
+    project: bool = False
 
 
 class Resilience(Entry):
@@ -152,11 +161,27 @@ class Resilience(Entry):
     unbounded_by_default: bool = True
 
 
+class Framework(Entry):
+    """A framework whose decorator keyword declares the failures it handles: Celery's
+    ``@app.task(autoretry_for=(RequestException,))`` retries the task on them."""
+
+    name: str
+    keywords: list[str]
+
+
 class KnowledgeBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     library: list[Library]
     resilience: list[Resilience] = Field(default_factory=list)
+    framework: list[Framework] = Field(default_factory=list)
+    #: Project names bound to a client object (``redis_client = redis.Redis(...)`` in a
+    #: module others import): derived, like the project libraries.
+    instances: dict[str, str] = Field(default_factory=dict)
+
+    @cached_property
+    def handler_keywords(self) -> frozenset[str]:
+        return frozenset(k for f in self.framework for k in f.keywords)
 
     @cached_property
     def retries(self) -> dict[str, Resilience]:
@@ -220,8 +245,18 @@ class KnowledgeBase(BaseModel):
             tail = f"{rest}.{tail}"
         return qualified
 
-    def extended(self, extra: list[Library]) -> KnowledgeBase:
-        return KnowledgeBase(library=[*self.library, *extra], resilience=self.resilience)
+    def extended(
+        self,
+        extra: list[Library],
+        instances: dict[str, str] | None = None,
+        resilience: list[Resilience] | None = None,
+    ) -> KnowledgeBase:
+        return KnowledgeBase(
+            library=[*self.library, *extra],
+            resilience=[*self.resilience, *(resilience or [])],
+            framework=self.framework,
+            instances={**self.instances, **(instances or {})},
+        )
 
 
 def _parse(

@@ -44,6 +44,7 @@ class Defined:
 
     returns: cst.BaseExpression | None
     scope: Scope
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,16 @@ class Scope:
             scope = scope.parent
         return None
 
+    def qualname(self) -> str:
+        """``app.clients.Api.get`` for the scope of that method (as SiteFinder names it)."""
+        parts: list[str] = []
+        scope: Scope | None = self
+        while scope is not None:
+            if scope.name:
+                parts.append(scope.name)
+            scope = scope.parent
+        return ".".join(reversed(parts))
+
     def module(self) -> Scope:
         scope = self
         while scope.parent is not None:
@@ -129,6 +140,9 @@ class BindingCollector(cst.CSTVisitor):
         self.root = Scope("module", module_name)
         self.stack: list[Scope] = [self.root]
         self.scopes: dict[cst.CSTNode, Scope] = {}
+        #: Every module imported from, for the whole-project join (which derived clients a
+        #: file can reach).
+        self.imported: set[str] = set()
 
     @property
     def scope(self) -> Scope:
@@ -149,7 +163,7 @@ class BindingCollector(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         parent = self.scope
         returns = node.returns.annotation if node.returns is not None else None
-        parent.bind(node.name.value, Defined(returns, parent))
+        parent.bind(node.name.value, Defined(returns, parent, node.name.value))
         scope = Scope("function", node.name.value, parent)
         params = [*node.params.posonly_params, *node.params.params]
         if parent.kind == "class" and params and not _is_staticmethod(node):
@@ -227,6 +241,7 @@ class BindingCollector(cst.CSTVisitor):
             full = dotted_name(alias.name)
             if full is None:
                 continue
+            self.imported.add(full)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self.scope.bind(alias.asname.name.value, Imported(full))
             else:
@@ -241,6 +256,7 @@ class BindingCollector(cst.CSTVisitor):
         if base is None:
             return
         if isinstance(node.names, cst.ImportStar):
+            self.imported.add(base)
             self.scope.star_imports.append(base)
             return
         for alias in node.names:
@@ -251,6 +267,7 @@ class BindingCollector(cst.CSTVisitor):
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
             self.scope.bind(local, Imported(f"{base}.{name}" if base else name))
+            self.imported.add(f"{base}.{name}" if base else name)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 
 from fmcat.scan.calls import CallJudge, Frame, PendingSite
+from fmcat.scan.facts import Parameter
 from fmcat.scan.handlers import caught_names
 from fmcat.scan.knowledge import KnowledgeBase, Param
-from fmcat.scan.scope import Assigned, Scope
+from fmcat.scan.scope import Assigned, Defined, Imported, Scope
 from fmcat.scan.timeouts import Judged, find_argument
-from fmcat.scan.value_types import ClientValue, Const, MethodValue, PartialValue, Qual
+from fmcat.scan.value_types import (
+    ClassValue,
+    ClientValue,
+    Const,
+    MethodValue,
+    PartialValue,
+    Qual,
+    Value,
+)
 from fmcat.scan.values import Evaluator
 
 #: Calls whose arguments are bounded in time: asyncio.wait_for(aw, timeout).
@@ -34,6 +43,22 @@ _SUPPRESS = frozenset({"contextlib.suppress"})
 #: Their first argument is the delay; `None` means no bound at all.
 _DELAY = Param("delay", 0)
 _WAIT_FOR_TIMEOUT = Param("timeout", 1)
+
+
+@dataclass
+class PendingFunction:
+    node: cst.FunctionDef
+    qualname: str
+    params: tuple[Parameter, ...]
+    is_method: bool
+    returns: set[str] = field(default_factory=set)
+
+
+@dataclass
+class PendingClass:
+    node: cst.ClassDef
+    qualname: str
+    bases: tuple[str, ...]
 
 
 @dataclass
@@ -68,6 +93,13 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
         self.origins: dict[cst.Call, PendingSite | Judged] = {}
         #: Calls that are awaited (or entered with `async with`): what asyncio bounds can cancel.
         self.awaited: set[int] = set()
+        self.setters: dict[tuple[int, str], tuple[Judged, str]] = {}
+        #: What the whole-project join needs (facts.Summary), before positions are known.
+        self.functions: list[PendingFunction] = []
+        self.function_stack: list[PendingFunction] = []
+        self.classes: list[PendingClass] = []
+        self.instances: list[tuple[str, str]] = []
+        self.referenced: set[str] = set()
 
     @property
     def scope(self) -> Scope:
@@ -86,29 +118,111 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         for decorator in node.decorators:
             decorator.visit(self)
+        bases: list[str] = []
         for arg in node.bases:
             arg.visit(self)
+            if arg.keyword is None:
+                bases += self._client_type(arg.value)
         self.scope_stack.append(self.scopes[node])
         self.names.append(node.name.value)
+        self.classes.append(PendingClass(node, self.enclosing, tuple(bases)))
         node.body.visit(self)
         self.names.pop()
         self.scope_stack.pop()
         return False
 
+    def _client_type(self, expr: cst.BaseExpression) -> list[str]:
+        """A base class that is a client type: a library's, or one the join derived."""
+        value = self.evaluator.expr(expr, self.scope)
+        if isinstance(value, ClassValue):
+            self.referenced.add(value.scope.qualname())  # it may become a client in a round
+            value = self.evaluator.project_class(value)
+        elif isinstance(value, Qual):
+            self.referenced.add(value.name)
+        if isinstance(value, Qual):
+            if value.name in self.kb.clients:
+                return [value.name]
+            found = self.kb.function(value.name)
+            if found is not None and found[1].returns:
+                return [found[1].returns]
+        return []
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         resilient = False
+        caught: list[frozenset[str]] = []
         for decorator in node.decorators:
             decorator.visit(self)
             resilient |= self._decorator(decorator.decorator)
+            caught += self._framework_handling(decorator.decorator)
         node.params.visit(self)
-        self.scope_stack.append(self.scopes[node])
+        scope = self.scopes[node]
+        self.scope_stack.append(scope)
         self.names.append(node.name.value)
-        self.frames.append(Frame(resilient=resilient))
+        params, positions, kwargs = self._parameters(node, is_method=scope.self_name is not None)
+        frame = Frame(caught=caught, resilient=resilient, params=positions, kwargs=kwargs)
+        self.frames.append(frame)
+        pending = PendingFunction(node, self.enclosing, params, scope.self_name is not None)
+        self.functions.append(pending)
+        self.function_stack.append(pending)
         node.body.visit(self)
+        self.function_stack.pop()
         self.frames.pop()
         self.names.pop()
         self.scope_stack.pop()
         return False
+
+    def _parameters(
+        self, node: cst.FunctionDef, is_method: bool
+    ) -> tuple[tuple[Parameter, ...], dict[str, int | None], str | None]:
+        positional = [*node.params.posonly_params, *node.params.params]
+        if is_method:
+            positional = positional[1:]
+        found: list[Parameter] = []
+        for index, param in enumerate(positional):
+            found.append(Parameter(param.name.value, index, self._default(param)))
+        for param in node.params.kwonly_params:
+            found.append(Parameter(param.name.value, None, self._default(param)))
+        star = node.params.star_kwarg
+        kwargs = star.name.value if isinstance(star, cst.Param) else None
+        return tuple(found), {p.name: p.position for p in found}, kwargs
+
+    def _default(self, param: cst.Param) -> str | float:
+        if param.default is None:
+            return "required"
+        value = self.evaluator.expr(param.default, self.scope_stack[-2])
+        if value == Const(None):
+            return "none"
+        if isinstance(value, Const) and isinstance(value.value, (int, float)):
+            return float(value.value) if not isinstance(value.value, bool) else "set"
+        return "set"
+
+    def _framework_handling(self, expr: cst.BaseExpression) -> list[frozenset[str]]:
+        """``@app.task(autoretry_for=(RequestException,))``: the framework retries on those."""
+        if not isinstance(expr, cst.Call):
+            return []
+        return [
+            caught_names(arg.value, self.scope, self.evaluator)
+            for arg in expr.args
+            if arg.keyword is not None and arg.keyword.value in self.kb.handler_keywords
+        ]
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is None or not self.function_stack:
+            return
+        value = self.evaluator.expr(node.value, self.scope)
+        if isinstance(value, ClientValue) and value.type in self.kb.clients:
+            self.function_stack[-1].returns.add(value.type)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        """Module-level clients (``cache = redis.Redis(...)``) other modules import."""
+        if self.scope.kind != "module" or not isinstance(node.value, cst.Call):
+            return
+        value = self.evaluator.expr(node.value, self.scope)
+        if not isinstance(value, ClientValue):
+            return
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.instances.append((target.target.value, value.type))
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         node.params.visit(self)
@@ -220,6 +334,7 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> bool:
         callee = self.evaluator.expr(node.func, self.scope)
+        self._note_reference(node.func, callee)
         if isinstance(callee, Qual):
             if callee.name in _WAIT_FOR:
                 return self._wait_for(node)
@@ -243,6 +358,34 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
         if method is not None:
             self._method_call(node, method[0], method[1], node)
         return True
+
+    def _note_reference(self, func: cst.BaseExpression, callee: Value) -> None:
+        """What project code this call may reach: the join's entries it depends on."""
+        if isinstance(callee, Qual):
+            found = self.kb.function(callee.name)
+            if found is None or found[0].project:
+                self.referenced.add(callee.name)
+        elif isinstance(callee, MethodValue) and isinstance(func, cst.Attribute):
+            # `cache.get()` with `from app.ext import cache`: a module-level client elsewhere.
+            receiver = func.value
+            if isinstance(receiver, cst.Name):
+                for binding in self.scope.lookup(receiver.value) or ():
+                    if isinstance(binding, Imported):
+                        self.referenced.add(f"{binding.qualname}.{func.attr.value}")
+        elif isinstance(callee, ClassValue):
+            self.referenced.add(callee.scope.qualname())
+        elif isinstance(func, cst.Name):
+            for binding in self.scope.lookup(func.value) or ():
+                if isinstance(binding, Defined):
+                    self.referenced.add(f"{binding.scope.qualname()}.{binding.name}")
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            method = self.scope
+            while method.kind != "function" or method.self_name is None:
+                if method.parent is None or method.kind == "class":
+                    return
+                method = method.parent
+            if func.value.value == method.self_name and method.owner_class is not None:
+                self.referenced.add(f"{method.owner_class.qualname()}.{func.attr.value}")
 
     def _wait_for(self, node: cst.Call) -> bool:
         """asyncio.wait_for(aw, timeout): the awaitable is bounded, unless timeout is None."""

@@ -9,7 +9,7 @@ import libcst as cst
 
 from fmcat.scan.facts import TimeoutState
 from fmcat.scan.knowledge import Call, Param, TimeoutObject
-from fmcat.scan.scope import Scope
+from fmcat.scan.scope import Imported, Scope
 from fmcat.scan.value_types import Const, DictValue, TimeoutValue, TupleValue, Value
 from fmcat.scan.values import Evaluator
 
@@ -124,15 +124,57 @@ def timeout_in_arguments(
         arg = find_argument(node, spec.dsn)
         if isinstance(arg, cst.Arg):
             dsn = evaluator.expr(arg.value, scope)
-            # A DSN fmcat cannot read (from the environment, built at run time) counts as one
-            # without a timeout: the keyword is where review, and FM105, can see it.
             if isinstance(dsn, Const) and isinstance(dsn.value, str):
                 found = re.search(re.escape(spec.dsn_timeout_key) + _DSN_NUMBER, dsn.value)
                 if found:
                     return judge_value(Const(float(found[1])))
+            elif _from_configuration(arg.value, scope):
+                # A URL or DSN from settings or the environment may carry the timeout
+                # (`?socket_timeout=`): configuration decides, and fmcat says what to check
+                # (FM109). One from a parameter or built here counts as one without a timeout.
+                config = _config_or_none(node, spec, evaluator, scope)
+                if config is not None:
+                    return config
     spread = from_double_star(node, spec.timeout, evaluator, scope)
     if isinstance(spread, _Star):
         return Judged(TimeoutState.UNKNOWN)
     if spread is not None:
         return judge_value(spread, spec.timeout_unit)
+    return None
+
+
+#: Words that name configuration in the expression that supplies a URL or DSN.
+_CONFIG_WORDS = re.compile(r"settings|config|conf\b|cfg|environ|getenv|env\b|secrets", re.I)
+
+
+def _from_configuration(expr: cst.BaseExpression, scope: Scope) -> bool:
+    """``settings["REDIS_URL"]``, ``os.environ[...]``, ``app.config.get(...)``, or a name
+    imported from another module (``from .config import REDIS_URL``)."""
+    if isinstance(expr, cst.Name):
+        bindings = scope.lookup(expr.value)
+        if bindings and all(isinstance(b, Imported) for b in bindings):
+            return True
+    return any(_CONFIG_WORDS.search(name) for name in _names_in(expr))
+
+
+def _names_in(expr: cst.BaseExpression) -> list[str]:
+    found: list[str] = []
+    stack: list[cst.CSTNode] = [expr]
+    while stack and len(found) < 64:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            found.append(node.value)
+        elif isinstance(node, (cst.SimpleString, cst.FormattedStringText)):
+            continue
+        stack.extend(node.children)
+    return found
+
+
+def _config_or_none(
+    node: cst.Call, spec: Call, evaluator: Evaluator, scope: Scope
+) -> Judged | None:
+    """CONFIG, unless a timeout keyword given beside the URL says more than the URL could."""
+    spread = from_double_star(node, spec.timeout, evaluator, scope)
+    if spread is None:
+        return Judged(TimeoutState.CONFIG)
     return None

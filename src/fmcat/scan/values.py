@@ -109,12 +109,18 @@ class Evaluator:
 
     def _binding(self, binding: Binding, depth: int) -> Value:
         if isinstance(binding, Imported):
-            return Qual(self.kb.canonical(binding.qualname))
+            name = self.kb.canonical(binding.qualname)
+            instance = self.kb.instances.get(name)
+            return ClientValue(instance) if instance is not None else Qual(name)
         if isinstance(binding, Assigned):
             return self.expr(binding.value, binding.scope, depth + 1)
         if isinstance(binding, Annotated):
             return self._annotated(binding.annotation, binding.scope, depth)
         if isinstance(binding, Defined):
+            # A project function the whole-project join made a derived client.
+            qualified = f"{binding.scope.qualname()}.{binding.name}"
+            if binding.name and self.kb.function(qualified) is not None:
+                return Qual(qualified)
             if binding.returns is None:
                 return FunctionValue(UNKNOWN)
             return FunctionValue(self._annotated(binding.returns, binding.scope, depth))
@@ -179,6 +185,12 @@ class Evaluator:
             return self._dict(node, scope, depth)
         if isinstance(node, cst.Await):
             return self.expr(node.expression, scope, depth)
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            # `session or requests.Session()`: an injected client, or one made here.
+            return _either(self.expr(node.left, scope, depth), self.expr(node.right, scope, depth))
+        if isinstance(node, cst.IfExp):
+            # `session if session is not None else requests.session()`
+            return _either(self.expr(node.body, scope, depth), self.expr(node.orelse, scope, depth))
         if isinstance(node, cst.Subscript):
             return self._attribute_of_client(self.expr(node.value, scope, depth), "[]")
         return UNKNOWN
@@ -188,6 +200,9 @@ class Evaluator:
         if isinstance(base, cst.Name):
             function = _function_scope(scope)
             if function is not None and base.value == function.self_name:
+                derived = self._derived_method(function, node.attr.value)
+                if derived is not None:
+                    return derived
                 return self.attribute_of_self(node.attr.value, function, depth)
         owner = self.expr(base, scope, depth)
         if isinstance(owner, Qual):
@@ -209,9 +224,22 @@ class Evaluator:
             return MethodValue(owner, name)
         return UNKNOWN
 
+    def _derived_method(self, function: Scope, name: str) -> Value | None:
+        """``self.request(...)`` inside a class the join made a derived client."""
+        owner = function.owner_class
+        if owner is None:
+            return None
+        found = self.kb.clients.get(owner.qualname())
+        if found is None or not any(m.name == name for m in found[1].methods):
+            return None
+        return MethodValue(ClientValue(found[1].name), name)
+
     def call_result(self, node: cst.Call, scope: Scope, depth: int = 0) -> Value:
         """What a call returns: a client, when the table says the callee makes one."""
         callee = self.expr(node.func, scope, depth)
+        if isinstance(callee, ClassValue):
+            # A project class the join made a derived client (or a library client's subclass).
+            callee = self.project_class(callee)
         if isinstance(callee, FunctionValue):
             return callee.returns
         if (
@@ -310,6 +338,21 @@ class Evaluator:
         if isinstance(right, Const) and isinstance(right.value, str):
             return Const(left.value + right.value, prefix=right.prefix)
         return Const(left.value, prefix=True)
+
+    def project_class(self, value: ClassValue) -> Value:
+        qualified = value.scope.qualname()
+        return Qual(qualified) if self.kb.function(qualified) is not None else value
+
+
+def _either(left: Value, right: Value) -> Value:
+    """One side a client, the other unknown or None: the client's type (an injected client
+    is checked where it is made; the default one is judged here)."""
+    for one, other in ((left, right), (right, left)):
+        if isinstance(one, ClientValue) and (isinstance(other, Unknown) or other == Const(None)):
+            return one
+        if isinstance(one, ClientValue) and isinstance(other, ClientValue):
+            return one if one.type == other.type else UNKNOWN
+    return UNKNOWN
 
 
 def _function_scope(scope: Scope) -> Scope | None:

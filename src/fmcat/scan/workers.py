@@ -38,6 +38,8 @@ class Job:
     status: list[int]
     #: Where the answer goes in the scan's list of files.
     slot: int = -1
+    #: Parsed whatever the prefilter says: it imports a module that defines a derived client.
+    wanted: bool = False
 
 
 # Worker state: set once per process by _init, so each task ships only its file.
@@ -54,7 +56,7 @@ def work(job: Job) -> FileFacts | None:
     assert _STATE is not None
     kb, patterns, prefilter = _STATE
     tokens = scan_tokens(job.source)
-    if not prefilter.wants(tokens):
+    if not job.wanted and not prefilter.wants(tokens):
         return None
     if tokens.problem is not None:
         return FileFacts(

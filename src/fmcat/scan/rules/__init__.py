@@ -12,6 +12,7 @@ from fmcat.scan.rules.fm105_timeout_exceeds_catalog import TimeoutExceedsCatalog
 from fmcat.scan.rules.fm106_retry_forever import RetryForever
 from fmcat.scan.rules.fm107_default_timeout import DefaultTimeout
 from fmcat.scan.rules.fm108_unused_suppression import UnusedSuppression
+from fmcat.scan.rules.fm109_timeout_from_configuration import TimeoutFromConfiguration
 from fmcat.scan.rules.fm110_delivery_contradicts_catalog import DeliveryContradictsCatalog
 from fmcat.scan.rules.fm111_retry_contradicts_catalog import RetryContradictsCatalog
 from fmcat.scan.rules.fm112_non_idempotent_retry import NonIdempotentRetry
@@ -27,6 +28,7 @@ CODE_RULES: tuple[type[CodeRule], ...] = (
     RetryForever,
     DefaultTimeout,
     UnusedSuppression,
+    TimeoutFromConfiguration,
     DeliveryContradictsCatalog,
     RetryContradictsCatalog,
     NonIdempotentRetry,

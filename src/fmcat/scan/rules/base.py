@@ -10,6 +10,7 @@ from fmcat.catalog.load import Catalog
 from fmcat.findings import Finding, Location
 from fmcat.rule import Rule
 from fmcat.scan.attribution import Attribution
+from fmcat.scan.escapes import CallGraph
 from fmcat.scan.facts import FileFacts, Span
 from fmcat.scan.knowledge import KnowledgeBase
 
@@ -20,6 +21,14 @@ class ScanContext:
     catalog: Catalog | None
     attribution: Attribution | None
     files: list[FileFacts]
+    _graph: CallGraph | None = None
+
+    @property
+    def graph(self) -> CallGraph:
+        """Calls between project functions, built once for the rules that follow them."""
+        if self._graph is None:
+            self._graph = CallGraph.build(self.files)
+        return self._graph
 
 
 class CodeRule(Rule):
@@ -53,7 +62,15 @@ class CodeRule(Rule):
 def _site_text(facts: FileFacts, span: Span) -> str | None:
     """The source text of the call or client reported at ``span``, which names a finding in a
     baseline wherever the call moves (the message is the same for every `requests.get`)."""
-    for site in facts.sites:
-        if site.span == span and site.text:
-            return site.text
-    return None
+    texts = _TEXTS.get(id(facts))
+    if texts is None or texts[0] is not facts:
+        if len(_TEXTS) > 64:
+            _TEXTS.clear()
+        texts = (facts, {site.span: site.text for site in reversed(facts.sites) if site.text})
+        _TEXTS[id(facts)] = texts
+    return texts[1].get(span)
+
+
+#: Each file's texts by span, built once per file rather than searched per finding (a file with
+#: 10,000 findings). Keyed by identity; the facts object is kept so the id stays its own.
+_TEXTS: dict[int, tuple[FileFacts, dict[Span, str]]] = {}

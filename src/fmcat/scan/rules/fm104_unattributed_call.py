@@ -61,6 +61,8 @@ def charge(order):
         for index, site in enumerate(facts.sites):
             if site.client_site is not None:
                 continue  # attributed (or reported) with the client it goes through
+            if site.derived:
+                continue  # the call it wraps, inside the project's wrapper, is the one to claim
             if context.attribution.of(facts, index) is None:
                 where = f" to {site.url}" if site.url else ""
                 yield self.finding(
