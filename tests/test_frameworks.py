@@ -55,7 +55,6 @@ def test_the_django_shop_end_to_end() -> None:
         # tasks: delivery and retries against the catalog
         ("orders/tasks.py", 9, "FM110"),
         ("orders/tasks.py", 9, "FM111"),
-        ("orders/tasks.py", 11, "FM103"),
         ("orders/tasks.py", 11, "FM112"),
         ("orders/tasks.py", 16, "FM103"),
         ("orders/tasks.py", 16, "FM105"),

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from fmcat.findings import Finding, Location, Severity
 from fmcat.frameworks import celery, consumers, django, retries
+from fmcat.frameworks.files import read, real
 from fmcat.frameworks.local import drop_local_engines
 from fmcat.frameworks.settings import Problem, locate
 from fmcat.frameworks.source import Source
@@ -88,8 +89,8 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
         *options.root.glob("*/wsgi.py"),
         *options.root.glob("*/asgi.py"),
     ]
-    seen = {p.resolve() for p in paths}
-    extra = [p for p in entries if p.is_file() and p.resolve() not in seen]
+    seen = {real(p) for p in paths}
+    extra = [p for p in entries if p.is_file() and real(p) not in seen]
     located = locate(options.root, paths + extra, options.django_settings)
     findings = [_problem(p) for p in located.problems]
     model = django.read_model(located.settings) if located.settings is not None else None
@@ -101,9 +102,8 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
     by_path = {facts.path: facts for facts in files}
     sources: list[tuple[Source, bytes]] = []
     for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError:
+        data = read(path)
+        if data is None:
             continue
         if not any(trigger in data for trigger in _TRIGGERS):
             continue
@@ -148,7 +148,7 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
 def _facts_for(source: Source, by_path: dict[str, FileFacts], files: list[FileFacts]) -> FileFacts:
     facts = by_path.get(source.path)
     if facts is None:
-        data = Path(source.path).read_bytes() if Path(source.path).is_file() else b""
+        data = read(Path(source.path)) or b""
         facts = FileFacts(source.path, source.module, parsed=True, suppressions=suppressions(data))
         by_path[source.path] = facts
         files.append(facts)
@@ -175,10 +175,8 @@ def _suppressed(findings: list[Finding]) -> list[Finding]:
     for finding in findings:
         path = finding.location.path
         if path not in cache:
-            try:
-                cache[path] = suppressions(Path(path).read_bytes())
-            except OSError:
-                cache[path] = {}
+            data = read(Path(path))
+            cache[path] = suppressions(data) if data is not None else {}
         codes = cache[path].get(finding.location.line)
         if codes is not None and (not codes or finding.code in codes):
             continue

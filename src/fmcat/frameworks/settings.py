@@ -16,6 +16,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from fmcat.frameworks.files import parse, read, real
 from fmcat.frameworks.values import FromEnv, Mapping, Opaque, StaticEvaluator, Value, dotted
 from fmcat.paths import display_path
 from fmcat.scan.facts import Span
@@ -72,14 +73,13 @@ def _span(positions: object, node: cst.CSTNode) -> Span:
 
 def _declared_module(path: Path) -> tuple[str, Span] | None:
     """``os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x.settings")`` or the item form."""
-    try:
-        source = path.read_bytes()
-    except OSError:
+    source = read(path)
+    if source is None:
         return None
     if _VARIABLE.encode() not in source:
         return None
     try:
-        wrapper = MetadataWrapper(cst.parse_module(source))
+        wrapper = MetadataWrapper(parse(source))
     except (cst.ParserSyntaxError, RecursionError, UnicodeDecodeError):
         return None  # the scan reports it (FM100) when it matters
     positions = wrapper.resolve(PositionProvider)
@@ -172,7 +172,7 @@ def locate(root: Path, python_files: list[Path], configured: str | None) -> Loca
 
 def _within(path: Path, root: Path) -> bool:
     try:
-        path.resolve().relative_to(root.resolve())
+        real(path).relative_to(real(root))
     except ValueError:
         return False
     return True
@@ -193,12 +193,15 @@ class _Reader:
 
     def read(self, path: Path, depth: int) -> None:
         shown = display_path(path)
-        if path.resolve() in self.seen or depth > _MAX_STAR_DEPTH:
+        if real(path) in self.seen or depth > _MAX_STAR_DEPTH:
             return
-        self.seen.add(path.resolve())
+        self.seen.add(real(path))
         try:
-            source = path.read_bytes()
-            wrapper = MetadataWrapper(cst.parse_module(source))
+            data = read(path)
+            if data is None:
+                raise OSError(f"{shown}: not a regular file fmcat reads")
+            source = data
+            wrapper = MetadataWrapper(parse(source))
         except (OSError, cst.ParserSyntaxError, RecursionError, UnicodeDecodeError) as error:
             detail = str(error).splitlines()[0] if str(error) else type(error).__name__
             line = getattr(error, "raw_line", 1) or 1

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
+from fmcat.frameworks.files import parse
 from fmcat.scan.facts import Span
 
 
@@ -29,7 +30,7 @@ class Source:
     @classmethod
     def parse(cls, source: bytes, path: str, module: str) -> Source | None:
         try:
-            wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+            wrapper = MetadataWrapper(parse(source), unsafe_skip_copy=True)
             positions = wrapper.resolve(PositionProvider)
             parents = wrapper.resolve(ParentNodeProvider)
         except Exception:  # the scan reports unparsable files (FM100); nothing to add here

@@ -68,6 +68,13 @@ class ScanResult:
     notes: list[str] = field(default_factory=list)
 
 
+class _Gone:
+    """A file that vanished during the scan: said in a note, and not looked at again."""
+
+
+_GONE = _Gone()
+
+
 @dataclass(frozen=True)
 class _Lookup:
     """What the per-file phase needs beyond the cache: the prefilters and the derived table
@@ -143,15 +150,18 @@ def scan(
         order.append(shown)
         located[shown] = item
         outcome = _look_up(item, shown, cache, lookup, modules, result)
+        if outcome is _GONE:
+            del located[shown]
+            continue
         if isinstance(outcome, Job):
             outcome.slot = len(slots)
             jobs.append(outcome)
             slots.append(None)
         else:
-            slots.append(outcome)
+            slots.append(outcome)  # type: ignore[arg-type]
     _analyse(jobs, slots, cache, kb, options.named_patterns, lookup, progress, result)
     facts_by_path = {facts.path: facts for facts in slots if facts is not None}
-    skipped = [shown for shown in order if shown not in facts_by_path]
+    skipped = [shown for shown in order if shown in located and shown not in facts_by_path]
     result.parsed += whole_project(
         previous,
         facts_by_path,
@@ -175,16 +185,16 @@ def _look_up(
     lookup: _Lookup,
     modules: ModuleNames,
     result: ScanResult,
-) -> FileFacts | Job | None:
+) -> FileFacts | Job | _Gone | None:
     """The file's facts without parsing it (cached, unreadable, or not mattering: None), or
-    the job of parsing it, with its bytes read once."""
+    the job of parsing it, with its bytes read once; _GONE when it vanished."""
     prefilter = lookup.prefilter
     key = os.path.abspath(item.path)  # noqa: PTH100 (resolve() would follow links)
     try:
         before = item.path.stat(follow_symlinks=item.named)
     except FileNotFoundError:
         result.notes.append(f"{shown}: vanished during the scan; not checked")
-        return None
+        return _GONE
     except OSError as error:
         return _unreadable(shown, f"cannot read: {error.strerror or error}")
     module = modules(item.path)[0]
@@ -196,7 +206,7 @@ def _look_up(
     except UnreadableError as error:
         if error.vanished:
             result.notes.append(f"{shown}: vanished during the scan; not checked")
-            return None
+            return _GONE
         return _unreadable(shown, error.message)
     result.opened += 1
     digest, signature = content_hash(source), status_key(status)

@@ -131,6 +131,10 @@ def whole_project(
     current = previous
     pending = list(skipped)
     table = kb
+    # A file left out (read now, or cached as not mattering under the last run's table) was
+    # already held against the last table's modules: it is read again only when a round derives
+    # a client in a module not among them.
+    checked = set(previous.modules())
     for _round in range(MAX_ROUNDS):
         new = derive(facts_by_path.values(), table)
         if new == current:
@@ -143,15 +147,18 @@ def whole_project(
             job = make_job(facts.path) if facts.parsed and stale else None
             if job is not None:
                 batch.append(job)
-        still = []
-        for shown in pending:
-            job = make_job(shown)
-            if job is None or not names.wants(job.source):
-                still.append(shown)
-                continue
-            batch.append(job)
-        parsed += len(pending) - len(still)
-        pending = still
+        modules = set(new.modules())
+        if not modules <= checked:
+            still = []
+            for shown in pending:
+                job = make_job(shown)
+                if job is None or not names.wants(job.source):
+                    still.append(shown)
+                    continue
+                batch.append(job)
+                parsed += 1
+            pending = still
+        checked |= modules
         for job, answer in run(batch, table):
             if answer is None:
                 continue

@@ -31,7 +31,7 @@ import os
 import redis
 from django.conf import settings
 
-cache = redis.from_url(settings.CACHE_URL)  # expect: FM109
+cache = redis.from_url(settings.CACHE_URL)  # expect: FM109 "from configuration"
 queue = redis.Redis.from_url(os.environ["QUEUE_URL"])  # expect: FM109
 """,
     )
