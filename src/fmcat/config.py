@@ -43,6 +43,12 @@ class Settings(BaseModel):
     repo_url: str | None = Field(
         None, description="Code host URL that the runbook site links call sites to"
     )
+    # Several services in one place (docs/org.md).
+    service: str | None = Field(None, description="The service's name (default: its folder's)")
+    owner: str | None = Field(None, description="The team that owns the service (Backstage)")
+    shared: str | None = Field(
+        None, description="Folder of shared dependency files that catalog files may `uses:`"
+    )
 
 
 #: The command-line flag that overrides each key, where there is one. A flag given replaces the
@@ -58,7 +64,7 @@ FLAGS: dict[str, str] = {
 }
 
 #: Keys that name paths from the project folder (patterns such as `exclude` are not paths).
-PATH_KEYS = frozenset({"catalog", "src", "baseline"})
+PATH_KEYS = frozenset({"catalog", "src", "baseline", "shared"})
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 
 from fmcat.cli.console import note, progress_bar, report
+from fmcat.cli.org_lint import lint_org
 from fmcat.errors import UsageError
 from fmcat.lint import LintOptions, LintResult, run_lint
+from fmcat.org.discover import find_org
 from fmcat.paths import display_path
 from fmcat.report import REPORTERS, Format, Report
 
@@ -91,6 +93,9 @@ def lint(
         use_baseline=not no_baseline,
         write_baseline=write_baseline,
     )
+    org = find_org(paths[0] if paths else Path()) if len(paths or ()) <= 1 else None
+    if org is not None:  # a monorepo root: every service (docs/org.md)
+        return lint_org(org, options, output_format)
     result = run_lint(options)
     for message in result.notes:
         note(message)

@@ -7,7 +7,9 @@ from fmcat.report.base import Report
 
 def render(report: Report) -> str:
     lines = [
-        f"{f.location.path}:{f.location.line}:{f.location.column}: {f.code} {f.message}"
+        f"{f.location.path}:{f.location.line}:{f.location.column}: {f.code} "
+        + (f"[{f.service}] " if f.service is not None else "")
+        + f.message
         for f in report.findings
     ]
     return "".join(line + "\n" for line in lines)

@@ -17,6 +17,7 @@ from fmcat.catalog.checks.fm017_retry_exceeds_budget import RetryExceedsBudget
 from fmcat.catalog.checks.fm018_messaging_semantics import MessagingSemantics
 from fmcat.catalog.checks.fm019_no_user_operation import NoUserOperation
 from fmcat.catalog.checks.fm020_dangling_reference import DanglingReference
+from fmcat.catalog.checks.fm026_conflicting_declarations import ConflictingDeclarations
 
 CATALOG_CHECKS: tuple[type[CatalogCheck], ...] = (
     InvalidYaml,
@@ -33,4 +34,5 @@ CATALOG_CHECKS: tuple[type[CatalogCheck], ...] = (
     MessagingSemantics,
     NoUserOperation,
     DanglingReference,
+    ConflictingDeclarations,
 )
