@@ -55,7 +55,8 @@ bench: $(BENCH_STAMP)
 # Regenerate the golden files and the rule reference; review the diff like code.
 golden: $(STAMP)
 	FMCAT_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_formats.py tests/test_docs.py tests/test_schema.py \
-		tests/test_render_golden.py tests/test_config_command.py tests/test_checklist.py tests/test_init.py -q
+		tests/test_render_golden.py tests/test_config_command.py tests/test_checklist.py tests/test_init.py \
+		tests/test_blast.py -q
 
 docs: golden
 

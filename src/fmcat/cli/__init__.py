@@ -9,7 +9,16 @@ import click
 import typer
 
 from fmcat import __version__
-from fmcat.cli import checklist, config, explain, init, lint, render, schema
+from fmcat.cli import (
+    blast,  # docs/org.md
+    checklist,
+    config,
+    explain,
+    init,
+    lint,
+    render,
+    schema,
+)
 from fmcat.cli.console import error_line
 from fmcat.errors import FmcatError
 
@@ -64,6 +73,7 @@ render.register(app)
 config.register(app)
 checklist.register(app)
 init.register(app)
+blast.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
