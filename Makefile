@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 EXAMPLE := examples/shop
+NODE_STAMP := tests/backstage/node_modules/.installed-stamp
+TECHDOCS := .venv-techdocs
+TECHDOCS_STAMP := $(TECHDOCS)/.installed-stamp
 
 .PHONY: demo test lint typecheck unit bench golden docs clean
 
@@ -32,8 +35,20 @@ demo: $(STAMP)
 
 test: unit lint typecheck
 
-unit: $(STAMP)
+unit: $(STAMP) $(NODE_STAMP) $(TECHDOCS_STAMP)
 	$(BIN)/python -m pytest
+
+# Backstage's own entity validators (npm) and TechDocs' builder (PyPI, in its own virtualenv:
+# it pins an older mkdocs-material), for tests/test_backstage.py and tests/test_techdocs.py.
+$(NODE_STAMP): tests/backstage/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd tests/backstage && npm ci --no-audit --no-fund --silent && touch node_modules/.installed-stamp; \
+	else echo "npm not found: tests/test_backstage.py will be skipped (CI fails it)"; fi
+
+$(TECHDOCS_STAMP): tests/techdocs/requirements.txt
+	$(PYTHON) -m venv $(TECHDOCS)
+	$(TECHDOCS)/bin/python -m pip install --quiet -r tests/techdocs/requirements.txt
+	@touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -61,4 +76,4 @@ golden: $(STAMP)
 docs: golden
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache src/*.egg-info
+	rm -rf $(VENV) $(TECHDOCS) tests/backstage/node_modules build dist .pytest_cache .mypy_cache .ruff_cache src/*.egg-info

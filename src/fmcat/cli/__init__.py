@@ -14,6 +14,7 @@ from fmcat.cli import (
     checklist,
     config,
     explain,
+    export,  # docs/org.md
     init,
     lint,
     render,
@@ -74,6 +75,7 @@ config.register(app)
 checklist.register(app)
 init.register(app)
 blast.register(app)
+export.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
