@@ -71,7 +71,7 @@ bench: $(BENCH_STAMP)
 golden: $(STAMP)
 	FMCAT_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_formats.py tests/test_docs.py tests/test_schema.py \
 		tests/test_render_golden.py tests/test_config_command.py tests/test_checklist.py tests/test_init.py \
-		tests/test_blast.py -q
+		tests/test_blast.py tests/test_backstage.py tests/test_org_render.py tests/test_interchange.py -q
 
 docs: golden
 

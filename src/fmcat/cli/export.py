@@ -9,12 +9,16 @@ from typing import Annotated
 import typer
 from ruamel.yaml import YAML
 
-from fmcat.cli.console import note
+from fmcat.cli.console import note, progress_bar, report
+from fmcat.errors import UsageError
 from fmcat.org.backstage import check_export_folder, export_entities
 from fmcat.org.discover import find_org
+from fmcat.org.interchange import interchange_schema_text, interchange_text, to_interchange
 from fmcat.org.load import as_org, load_org
 from fmcat.org.write import write_atomic
 from fmcat.paths import display_path
+from fmcat.render.org import refuse_invalid
+from fmcat.render.org_run import OrgRenderOptions, scan_service
 
 export_app = typer.Typer(
     help="Export the catalog for other tools: Backstage entities, or an interchange file.",
@@ -68,3 +72,53 @@ def backstage(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export")
+
+
+@export_app.command("json")
+def json_file(
+    path: Annotated[
+        Path, typer.Argument(help="Service folder or monorepo root (default: the current one).")
+    ] = Path(),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write (default: stdout); for a monorepo, a folder: one file a service.",
+        ),
+    ] = None,
+    no_scan: Annotated[
+        bool, typer.Option("--no-scan", help="Leave the code out: no call sites, no findings.")
+    ] = False,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="Print the interchange file's JSON Schema and exit.")
+    ] = False,
+) -> int:
+    """Write the interchange file: the normalised catalog joined with what the scan found."""
+    if schema:
+        report(interchange_schema_text())
+        return 0
+    org = as_org(path)
+    monorepo = find_org(path) is not None
+    if monorepo and output is None:
+        raise UsageError(f"{display_path(path)} is a monorepo: give -o FOLDER (one file a service)")
+    services = load_org(org)
+    refuse_invalid(services)
+    if output is not None:
+        check_export_folder(output if monorepo else output.parent, services)
+    written = []
+    for service in services:
+        code = None
+        if not no_scan:
+            code = scan_service(
+                service, OrgRenderOptions(use_cache=True, progress=progress_bar("scanning"))
+            )
+        text = interchange_text(to_interchange(service, code, service.service.root))
+        if output is None:
+            report(text)
+            return 0
+        target = output / f"{service.name}.fmcat.json" if monorepo else output
+        write_atomic(target, text)
+        written.append(display_path(target))
+    note(f"wrote {len(written)} interchange file{'s' * (len(written) != 1)}: {', '.join(written)}")
+    return 0

@@ -33,6 +33,9 @@ TEMPLATE_NAMES = (
     "risk.md.j2",
     "code.md.j2",
     "tags.md.j2",
+    # Several services (docs/org.md).
+    "org-index.md.j2",
+    "blast.md.j2",
 )
 
 
