@@ -121,3 +121,18 @@ def test_a_shared_folder_that_is_missing_is_an_error(tmp_path: Path) -> None:
     run = run_fmcat("lint", str(root))
     assert run.code == 2
     assert "is not a folder of shared dependencies" in run.stderr
+
+
+def test_checklist_of_a_monorepo_has_one_section_per_service() -> None:
+    run = run_fmcat("checklist", "examples/org")
+    assert run.code == 0, run.stderr
+    headings = [line for line in run.stdout.splitlines() if line.startswith("## ")]
+    assert headings == [
+        "## fmcat checklist: `examples/org/services/billing`",
+        "## fmcat checklist: `examples/org/services/catalog`",
+        "## fmcat checklist: `examples/org/services/orders`",
+    ]
+    # The shared declaration is resolved: no "uses" error, and the shared modes are listed.
+    assert "FM020" not in run.stdout
+    assert run.stdout.count("Failure mode `primary-down`") == 3
+    assert "checklists of 3 services" in run.stderr

@@ -105,12 +105,22 @@ class SharedCatalog:
         return data
 
 
+#: Shared folders read in this process, by folder, with the files' (name, mtime, size) they
+#: were read from: a monorepo's 200 services read the one shared folder once.
+_READ: dict[Path, tuple[tuple[tuple[str, int, int], ...], SharedCatalog]] = {}
+
+
 def load_shared(folder: Path) -> SharedCatalog:
     """Read every file of the shared folder; each must name its id with `dependency:`."""
     from fmcat.catalog.load import discover  # load imports this module
 
+    files = discover(folder)
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file())
+    key = folder.resolve()
+    if key in _READ and _READ[key][0] == stamp:
+        return _READ[key][1]
     shared = SharedCatalog(folder)
-    for path in discover(folder):
+    for path in files:
         source = read_source(path)
         if isinstance(source, Finding):
             shared.findings.append(source)
@@ -128,6 +138,7 @@ def load_shared(folder: Path) -> SharedCatalog:
             )
             continue
         shared.sources[ident] = source
+    _READ[key] = (stamp, shared)
     return shared
 
 
