@@ -129,3 +129,14 @@ def test_an_export_folder_inside_the_catalog_is_an_error(tmp_path: Path) -> None
     assert run.code == 2
     assert "is inside the catalog folder" in run.stderr and "of service pay" in run.stderr
     assert not inside.exists()
+
+
+def test_translation_is_fixed_and_fits() -> None:
+    from fmcat.org.names import entity_name, is_entity_name
+
+    assert entity_name("postgres") == "postgres"
+    assert entity_name("cache-") == "cache-9f798a92"
+    long = entity_name("a" * 100)
+    assert len(long) == 63 and is_entity_name(long) and long != entity_name("a" * 99)
+    assert entity_name("my service!") == entity_name("my service!")
+    assert is_entity_name(entity_name("__--"))
