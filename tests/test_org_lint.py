@@ -136,3 +136,9 @@ def test_checklist_of_a_monorepo_has_one_section_per_service() -> None:
     assert "FM020" not in run.stdout
     assert run.stdout.count("Failure mode `primary-down`") == 3
     assert "checklists of 3 services" in run.stderr
+
+
+def test_one_service_of_a_monorepo_finds_the_monorepo_shared_folder() -> None:
+    run = run_fmcat("lint", "examples/org/services/orders", "-f", "json")
+    assert run.code == 0, run.stdout + run.stderr
+    assert "1 catalog file" in run.stderr

@@ -12,6 +12,7 @@ first, so positions in the service's file stay right), validated as one `Depende
 from __future__ import annotations
 
 import difflib
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,6 +148,8 @@ def shared_catalog(folder: Path | None, project: Project) -> SharedCatalog | Non
     if folder is None and project.settings.shared is not None:
         folder = project.root / project.settings.shared
     if folder is None:
+        folder = _monorepo_shared(project.root)
+    if folder is None:
         return None
     if not folder.is_dir():
         origin = display_path(project.pyproject) if project.pyproject else "[tool.fmcat]"
@@ -154,6 +157,25 @@ def shared_catalog(folder: Path | None, project: Project) -> SharedCatalog | Non
             f"{origin}: shared = {display_path(folder)!r} is not a folder of shared dependencies"
         )
     return load_shared(folder)
+
+
+def _monorepo_shared(root: Path) -> Path | None:
+    """The shared folder of the monorepo ``root`` sits in, so that `fmcat lint <one service>`
+    resolves `uses:` as linting the whole monorepo does: the nearest pyproject.toml above with
+    a `[tool.fmcat] shared` key."""
+    for parent in root.resolve().parents:
+        pyproject = parent / "pyproject.toml"
+        if not pyproject.is_file():
+            continue
+        try:
+            table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue  # that project's own runs report it
+        fmcat = table.get("fmcat") if isinstance(table, dict) else None
+        shared = fmcat.get("shared") if isinstance(fmcat, dict) else None
+        if isinstance(shared, str):
+            return parent / shared
+    return None
 
 
 def merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
