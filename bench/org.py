@@ -5,7 +5,8 @@ from 50 to 200 services, and the render against a bare `mkdocs build` of the sam
 Every figure is a whole process (`python -m fmcat ...`, or a bare MkDocs build in its own
 process), so both sides pay their imports alike; peak memory is the process's own maximum
 resident set. `FMCAT_BENCH_ORG_RUNS` sets the runs per median (default 1: the 200-service
-render alone takes tens of seconds). Alone: `.venv/bin/python -m bench.org`.
+render alone takes tens of seconds); `FMCAT_BENCH_ORG_SIZES=50,200` the sizes.
+Alone: `.venv/bin/python -m bench.org`.
 """
 
 from __future__ import annotations
@@ -198,7 +199,8 @@ def measure(services: int, runs: int) -> dict[str, object]:
 
 def run(runs: int | None = None) -> list[str]:
     runs = runs or int(os.environ.get("FMCAT_BENCH_ORG_RUNS", "1"))
-    rows = [measure(size, runs) for size in SIZES]
+    sizes = tuple(int(n) for n in os.environ.get("FMCAT_BENCH_ORG_SIZES", "").split(",") if n)
+    rows = [measure(size, runs) for size in sizes or SIZES]
     lines = [
         f"org: {SHARED} shared dependencies; {runs} run(s) per figure, whole processes",
         "  services  failure modes  pages   lint s  lint MiB  render s  render MiB"

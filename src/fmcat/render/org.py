@@ -98,7 +98,7 @@ def org_site(
     lines = ["nav:", f"  - Home: {_q('index.md')}", "  - Services:"]
     for summary in org.services:
         prefix = f"services/{summary.name}/"
-        for path, text in render_pages(summary.view, overrides).items():
+        for path, text in render_pages(summary.view, overrides, env).items():
             pages[prefix + path] = text
         lines.append(f"      - {_q(summary.name)}:")
         lines += _service_nav(summary.view, prefix)

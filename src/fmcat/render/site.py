@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import jinja2
+
 from fmcat.catalog.checks.fm003_duplicate_id import DuplicateId
 from fmcat.catalog.load import Catalog, discover, load_catalog
 from fmcat.config import Project, find_project
@@ -127,9 +129,12 @@ def _scan(
     return collect(result.files, result.findings, catalog, project.root, links, result.python_files)
 
 
-def render_pages(view: SiteView, overrides: Path | None) -> dict[str, str]:
-    """Every page's Markdown, by its path under docs/."""
-    env = templates.environment(overrides)
+def render_pages(
+    view: SiteView, overrides: Path | None, env: jinja2.Environment | None = None
+) -> dict[str, str]:
+    """Every page's Markdown, by its path under docs/. A site of many services passes one
+    ``env`` for all, so that each template is compiled once (docs/org.md)."""
+    env = env or templates.environment(overrides)
     pages: dict[str, str] = {}
 
     def page(path: str, template: str, **context: object) -> None:
