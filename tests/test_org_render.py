@@ -83,3 +83,19 @@ def test_techdocs_of_a_single_service(tmp_path: Path) -> None:
     assert run.code == 0, run.stderr
     assert (tmp_path / "t" / "docs" / "dependencies" / "payment-gateway.md").is_file()
     assert "techdocs-core" in (tmp_path / "t" / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+def test_a_large_organisation_lists_only_each_service_home_in_the_nav(tmp_path: Path) -> None:
+    """Material writes the nav into every page; a full nav of many services is quadratic."""
+    from tests.test_org_lint import SHARED_DB, org, service
+
+    root = org(tmp_path, {"db.yaml": SHARED_DB})
+    for index in range(21):
+        service(root, f"s{index:02d}", {"db.yaml": "uses: db\noperations:\n  - name: op\n"})
+    out = tmp_path / "out"
+    run = run_fmcat("render", str(root), "--no-build", "--no-scan", "-o", str(out))
+    assert run.code == 0, run.stderr
+    yml = (out / "mkdocs.yml").read_text(encoding="utf-8")
+    assert '      - "s00": "services/s00/index.md"\n' in yml
+    assert "services/s00/risk.md" not in yml
+    assert (out / "docs" / "services" / "s00" / "risk.md").is_file()

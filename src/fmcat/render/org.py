@@ -25,6 +25,9 @@ from fmcat.render.site import InvalidCatalogError, render_pages
 from fmcat.render.techdocs import techdocs_yml
 from fmcat.render.view import SiteView, build_view
 
+#: Past this many services, the nav lists each service's home page only.
+COMPACT_NAV = 20
+
 
 @dataclass(frozen=True)
 class OrgSite:
@@ -100,8 +103,13 @@ def org_site(
         prefix = f"services/{summary.name}/"
         for path, text in render_pages(summary.view, overrides, env).items():
             pages[prefix + path] = text
-        lines.append(f"      - {_q(summary.name)}:")
-        lines += _service_nav(summary.view, prefix)
+        if len(org.services) > COMPACT_NAV:
+            # Material writes the whole nav into every page: a nav of every page of 200
+            # services makes the build quadratic. Each service's home page links the rest.
+            lines.append(f"      - {_q(summary.name)}: {_q(summary.home)}")
+        else:
+            lines.append(f"      - {_q(summary.name)}:")
+            lines += _service_nav(summary.view, prefix)
     lines.append("  - Blast radius:")
     for item in org.blasts:
         pages[item.page] = templates.render(env, "blast.md.j2", {"item": item, "page": item.page})
