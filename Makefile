@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 EXAMPLE := examples/shop
+NODE_STAMP := tests/backstage/node_modules/.installed-stamp
+TECHDOCS := .venv-techdocs
+TECHDOCS_STAMP := $(TECHDOCS)/.installed-stamp
 
 .PHONY: demo test lint typecheck unit bench golden docs clean
 
@@ -35,8 +38,20 @@ demo: $(STAMP)
 
 test: unit lint typecheck
 
-unit: $(STAMP)
+unit: $(STAMP) $(NODE_STAMP) $(TECHDOCS_STAMP)
 	$(BIN)/python -m pytest
+
+# Backstage's own entity validators (npm) and TechDocs' builder (PyPI, in its own virtualenv:
+# it pins an older mkdocs-material), for tests/test_backstage.py and tests/test_techdocs.py.
+$(NODE_STAMP): tests/backstage/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd tests/backstage && npm ci --no-audit --no-fund --silent && touch node_modules/.installed-stamp; \
+	else echo "npm not found: tests/test_backstage.py will be skipped (CI fails it)"; fi
+
+$(TECHDOCS_STAMP): tests/techdocs/requirements.txt
+	$(PYTHON) -m venv $(TECHDOCS)
+	$(TECHDOCS)/bin/python -m pip install --quiet -r tests/techdocs/requirements.txt
+	@touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -59,9 +74,9 @@ bench: $(BENCH_STAMP)
 golden: $(STAMP)
 	FMCAT_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_formats.py tests/test_docs.py tests/test_schema.py \
 		tests/test_render_golden.py tests/test_config_command.py tests/test_checklist.py tests/test_init.py \
-		tests/test_slo.py -q
+		tests/test_slo.py tests/test_blast.py tests/test_backstage.py tests/test_org_render.py tests/test_interchange.py -q
 
 docs: golden
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache src/*.egg-info
+	rm -rf $(VENV) $(TECHDOCS) tests/backstage/node_modules build dist .pytest_cache .mypy_cache .ruff_cache src/*.egg-info

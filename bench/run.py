@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import accuracy, catalog, render, scan
+from bench import accuracy, catalog, org, render, scan
 
 
 def main() -> None:
@@ -22,6 +22,8 @@ def main() -> None:
     print("\n".join(scan.run()), flush=True)
     print(flush=True)
     print("\n".join(render.run()), flush=True)
+    print(flush=True)
+    print("\n".join(org.run()), flush=True)
 
 
 if __name__ == "__main__":

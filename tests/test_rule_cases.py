@@ -15,7 +15,7 @@ import pytest
 from fmcat.alerts.checks import RULES_CHECKS
 from fmcat.alerts.checks.base import SITE_URL, RulesCheck
 from fmcat.catalog.checks import CATALOG_CHECKS
-from fmcat.catalog.load import load_catalog
+from fmcat.catalog.load import Peer, load_catalog
 from fmcat.lint import LintOptions, check_catalog, run_lint
 from fmcat.rule import Rule, expected_findings
 from fmcat.scan.rules import CODE_RULES
@@ -36,7 +36,14 @@ Reported = list[tuple[int, str]]
 def catalog_findings(rule: type[Rule], case: str, tmp_path: Path) -> Reported:
     path = tmp_path / "dependency.yaml"
     path.write_text(case, encoding="utf-8")
-    findings = check_catalog(load_catalog([path]))
+    catalog = load_catalog([path])
+    # A check across services (FM026) gets the other services' declarations from its class.
+    for index, (service, text) in enumerate(getattr(rule, "PEERS", ())):
+        peer = tmp_path / f"peer-{index}.yaml"
+        peer.write_text(text, encoding="utf-8")
+        for entry in load_catalog([peer]).entries:
+            catalog.peers.setdefault(entry.name, []).append(Peer(service, peer.name, entry.model))
+    findings = check_catalog(catalog)
     return sorted((f.location.line, f.message) for f in findings if f.code == rule.code)
 
 

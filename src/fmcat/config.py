@@ -113,6 +113,13 @@ class Settings(BaseModel):
         None, description="Django settings module (default: DJANGO_SETTINGS_MODULE in manage.py)"
     )
 
+    # Several services in one place (docs/org.md).
+    service: str | None = Field(None, description="The service's name (default: its folder's)")
+    owner: str | None = Field(None, description="The team that owns the service (Backstage)")
+    shared: str | None = Field(
+        None, description="Folder of shared dependency files that catalog files may `uses:`"
+    )
+
     @field_validator("site_url")
     @classmethod
     def _absolute_http_url(cls, value: str | None) -> str | None:
@@ -145,7 +152,7 @@ FLAGS: dict[str, str] = {
 }
 
 #: Keys that name paths from the project folder (patterns such as `exclude` are not paths).
-PATH_KEYS = frozenset({"catalog", "src", "baseline"})
+PATH_KEYS = frozenset({"catalog", "src", "baseline", "shared"})
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ class Finding:
     #: What identifies the finding wherever it moves, for baselines: a code finding's call text
     #: (whitespace collapsed). None: the message serves. Not part of equality or the reports.
     fingerprint_text: str | None = field(default=None, compare=False)
+    #: The service of a monorepo the finding belongs to (docs/org.md); None for one service.
+    service: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

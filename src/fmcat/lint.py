@@ -12,6 +12,7 @@ from fmcat.alerts.rules import RuleSet, load_rule_set
 from fmcat.baseline import check_writable, partition, read_baseline, write_baseline
 from fmcat.catalog.checks import CATALOG_CHECKS
 from fmcat.catalog.load import CATALOG_SUFFIXES, Catalog, discover, load_catalog
+from fmcat.catalog.uses import shared_catalog
 from fmcat.config import Project, Settings, find_project, source_paths
 from fmcat.errors import UsageError
 from fmcat.findings import Finding
@@ -40,6 +41,10 @@ class LintOptions:
     use_baseline: bool = False
     #: Write every finding to this baseline file instead of reading one.
     write_baseline: Path | None = None
+    #: Several services (docs/org.md): the service's project as the monorepo found it, and
+    #: its folder of shared dependencies. None: found from the paths, and [tool.fmcat] shared.
+    project: Project | None = None
+    shared: Path | None = None
 
 
 @dataclass
@@ -60,6 +65,8 @@ class LintResult:
     wrote_baseline: Path | None = None
     #: What the scan learnt of each file that matters, for commands that show call sites.
     files: list[FileFacts] = field(default_factory=list)
+    #: The catalog as loaded (None without one), for the checks across services (docs/org.md).
+    catalog: Catalog | None = None
 
 
 def check_catalog(catalog: Catalog) -> list[Finding]:
@@ -150,7 +157,7 @@ def run_lint(options: LintOptions) -> LintResult:
     for path in options.paths:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or folder")
-    project = find_project(options.paths[0] if options.paths else Path.cwd())
+    project = options.project or find_project(options.paths[0] if options.paths else Path.cwd())
     settings = project.settings
     # A bad baseline fails here, before a scan that can take a while.
     baseline_path = None if options.write_baseline else _baseline_path(options, project)
@@ -166,7 +173,8 @@ def run_lint(options: LintOptions) -> LintResult:
 
     notes: list[str] = []
     files = _catalog_files(options, project, notes)
-    catalog = load_catalog(files) if files is not None else None
+    shared = shared_catalog(options.shared, project)
+    catalog = load_catalog(files, shared) if files is not None else None
     # Files named one by one (as pre-commit passes them) are part of a project, not all of it:
     # the catalog is read to attribute their calls, but only catalog files named are reported,
     # and "no call site" (FM201) cannot be judged from a few files.
@@ -182,6 +190,7 @@ def run_lint(options: LintOptions) -> LintResult:
             findings += check_catalog(catalog)
             if rules is not None:
                 findings += check_rules(catalog, rules, settings.site_url)
+            findings += shared.findings if shared is not None else []
     result = LintResult([], catalog.files if catalog else 0, len(catalog.entries) if catalog else 0)
     code_paths = _code_paths(options, project)
     if code_paths:
@@ -230,6 +239,7 @@ def run_lint(options: LintOptions) -> LintResult:
     )
     result.notes = notes
     result.settings = settings
+    result.catalog = catalog
     if options.write_baseline is not None:
         write_baseline(options.write_baseline, result.findings, project.root)
         result.wrote_baseline = options.write_baseline

@@ -13,6 +13,7 @@ from fmcat.catalog.model import Dependency
 from fmcat.catalog.review import DEFAULT_MAX_AGE_DAYS, today
 from fmcat.catalog.schema_errors import schema_findings
 from fmcat.catalog.source import Source, read_source
+from fmcat.catalog.uses import SharedCatalog, is_use, resolve_use
 from fmcat.errors import ConfigError
 from fmcat.findings import Finding
 
@@ -25,10 +26,21 @@ class Entry:
 
     source: Source
     model: Dependency
+    #: The shared dependency this file `uses:` (docs/org.md), if any.
+    shared: str | None = None
 
     @property
     def name(self) -> str:
         return self.model.dependency
+
+
+@dataclass(frozen=True)
+class Peer:
+    """Another service's declaration of a shared dependency."""
+
+    service: str
+    path: str
+    model: Dependency
 
 
 @dataclass
@@ -43,6 +55,8 @@ class Catalog:
     #: ``[tool.fmcat] review_max_age_days``, and the day it is measured from (FM024).
     review_max_age_days: int = DEFAULT_MAX_AGE_DAYS
     today: date = field(default_factory=today)
+    #: Other services' declarations of the shared dependencies, by id (FM026; docs/org.md).
+    peers: dict[str, list[Peer]] = field(default_factory=dict)
 
     def call_patterns(self) -> tuple[str, ...]:
         """The `match: call:` globs: the code scan also parses files that import these modules."""
@@ -66,10 +80,15 @@ def discover(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_entry(path: Path) -> Entry | list[Finding]:
+def load_entry(path: Path, shared: SharedCatalog | None = None) -> Entry | list[Finding]:
     source = read_source(path)
     if isinstance(source, Finding):
         return [source]
+    if is_use(source.data):
+        used = resolve_use(source, shared)
+        return (
+            Entry(source, used, str(source.data["uses"])) if isinstance(used, Dependency) else used
+        )
     try:
         model = Dependency.model_validate(source.data)
     except ValidationError as error:
@@ -77,11 +96,11 @@ def load_entry(path: Path) -> Entry | list[Finding]:
     return Entry(source, model)
 
 
-def load_catalog(paths: Iterable[Path]) -> Catalog:
+def load_catalog(paths: Iterable[Path], shared: SharedCatalog | None = None) -> Catalog:
     catalog = Catalog()
     for path in paths:
         catalog.files += 1
-        loaded = load_entry(path)
+        loaded = load_entry(path, shared)
         if isinstance(loaded, Entry):
             catalog.entries.append(loaded)
         else:

@@ -44,6 +44,9 @@ class ChecklistOptions:
     base: str | None = None
     use_cache: bool = True
     progress: Progress | None = None
+    #: A monorepo's service (docs/org.md): its project and shared folder, as lint takes them.
+    project: Project | None = None
+    shared: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -296,11 +299,19 @@ def build_checklist(options: ChecklistOptions) -> Checklist:
     repo = repository_root(options.path)
     base = resolve_commit(repo, options.base) if options.base is not None else None
     change_set = changes(repo, base) if base is not None else None
-    project = find_project(options.path)
+    project = options.project or find_project(options.path)
     lint = run_lint(
-        LintOptions(paths=(options.path,), use_cache=options.use_cache, progress=options.progress)
+        LintOptions(
+            paths=(options.path,),
+            use_cache=options.use_cache,
+            progress=options.progress,
+            project=options.project,
+            shared=options.shared,
+        )
     )
     catalog, catalog_files = _load_catalog(project)
+    if lint.catalog is not None:
+        catalog = lint.catalog  # as lint loaded it: shared dependencies resolved (docs/org.md)
     files = lint.files
     attribution = attribute(files, catalog) if catalog and catalog.entries else Attribution()
     notes = list(lint.notes)

@@ -10,7 +10,18 @@ import click
 import typer
 
 from fmcat import __version__
-from fmcat.cli import alerts, checklist, config, explain, init, lint, render, schema
+from fmcat.cli import (
+    alerts,
+    blast,  # docs/org.md
+    checklist,
+    config,
+    explain,
+    export,  # docs/org.md
+    init,
+    lint,
+    render,
+    schema,
+)
 from fmcat.cli.console import error_line
 from fmcat.errors import FmcatError
 
@@ -66,6 +77,8 @@ config.register(app)
 checklist.register(app)
 init.register(app)
 alerts.register(app)
+blast.register(app)
+export.register(app)
 
 
 #: What a value of each parameter is, as help shows it (`--select CODES`), by parameter name.

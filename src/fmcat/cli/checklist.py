@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from fmcat.cli.console import note, progress_bar, report
+from fmcat.cli.org_checklist import checklist_org
+from fmcat.org.discover import find_org
 
 
 def checklist(
@@ -24,6 +26,9 @@ def checklist(
     ] = None,
 ) -> int:
     """Print the review checklist (GitHub Markdown) for a change, or for the whole service."""
+    org = find_org(path)
+    if org is not None:  # a monorepo: a checklist per service (docs/org.md)
+        return checklist_org(org, base)
     from fmcat.checklist import ChecklistOptions, build_checklist, write_markdown
     from fmcat.checklist.items import plural
 

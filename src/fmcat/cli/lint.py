@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from fmcat.cli.console import note, progress_bar, report
+from fmcat.cli.org_lint import lint_org
 from fmcat.errors import UsageError
 from fmcat.formats import Format
+from fmcat.lint import LintOptions, LintResult, run_lint
+from fmcat.org.discover import find_org
 from fmcat.paths import display_path
 
 if TYPE_CHECKING:
@@ -80,7 +83,6 @@ def lint(
 ) -> int:
     """Check the catalog and the code's external calls; exit 1 when there are findings."""
     # Here, not at the top: `fmcat --version` and the other commands do not pay for the scanner.
-    from fmcat.lint import LintOptions, run_lint
     from fmcat.report import REPORTERS, Report
 
     if baseline is not None and no_baseline:
@@ -97,6 +99,9 @@ def lint(
         use_baseline=not no_baseline,
         write_baseline=write_baseline,
     )
+    org = find_org(paths[0] if paths else Path()) if len(paths or ()) <= 1 else None
+    if org is not None:  # a monorepo root: every service (docs/org.md)
+        return lint_org(org, options, output_format)
     result = run_lint(options)
     for message in result.notes:
         note(message)

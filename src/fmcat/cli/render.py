@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 
 from fmcat.cli.console import note, progress_bar, report
+from fmcat.cli.org_render import OrgFlags, render_org_command
+from fmcat.org.discover import find_org
 from fmcat.paths import display_path
 
 #: The built-in page templates, for the help of --print-template, without importing Jinja.
@@ -61,6 +63,18 @@ def render(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not read or write the scan cache.")
     ] = False,
+    techdocs: Annotated[
+        bool,
+        typer.Option(
+            "--techdocs", help="Write the docs tree Backstage's TechDocs builds (docs/org.md)."
+        ),
+    ] = False,
+    from_files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--from", help="Build from interchange files (`fmcat export json`), repeatable."
+        ),
+    ] = None,
     print_template: Annotated[
         str | None,
         typer.Option(
@@ -71,6 +85,9 @@ def render(
     ] = None,
 ) -> int:
     """Render the catalog as a runbook site (MkDocs Material) that works offline."""
+    if techdocs or from_files or find_org(path) is not None:  # several services: docs/org.md
+        flags = OrgFlags(techdocs, tuple(from_files or ()), catalog, no_scan, no_build, no_cache)
+        return render_org_command(path, output, templates, repo_url, flags)
     from fmcat.render.site import RenderOptions, render_site
 
     result = render_site(

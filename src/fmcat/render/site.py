@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import jinja2
+
 from fmcat.alerts.rules import load_rule_set
 from fmcat.catalog.checks.fm003_duplicate_id import DuplicateId
 from fmcat.catalog.load import Catalog, discover, load_catalog
@@ -133,10 +135,14 @@ def _scan(
 
 
 def render_pages(
-    view: SiteView, overrides: Path | None, alerts: AlertsView | None = None
+    view: SiteView,
+    overrides: Path | None,
+    alerts: AlertsView | None = None,
+    env: jinja2.Environment | None = None,
 ) -> dict[str, str]:
-    """Every page's Markdown, by its path under docs/."""
-    env = templates.environment(overrides)
+    """Every page's Markdown, by its path under docs/. A site of many services passes one
+    ``env`` for all, so that each template is compiled once (docs/org.md)."""
+    env = env or templates.environment(overrides)
     pages: dict[str, str] = {}
     shown = alerts or alerts_view(view.dependencies, None)
 

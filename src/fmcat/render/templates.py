@@ -35,6 +35,9 @@ TEMPLATE_NAMES = (
     "code.md.j2",
     "tags.md.j2",
     "404.md.j2",
+    # Several services (docs/org.md).
+    "org-index.md.j2",
+    "blast.md.j2",
 )
 
 

@@ -8,8 +8,9 @@ from fmcat.report.base import Report
 
 def render(report: Report) -> str:
     lines = [
-        f"{one_line(f.location.path)}:{f.location.line}:{f.location.column}: "
-        f"{f.code} {one_line(f.message)}"
+        f"{one_line(f.location.path)}:{f.location.line}:{f.location.column}: {f.code} "
+        + (f"[{one_line(f.service)}] " if f.service is not None else "")
+        + one_line(f.message)
         for f in report.findings
     ]
     return "".join(line + "\n" for line in lines)

@@ -21,6 +21,7 @@ from fmcat.catalog.checks.fm020_dangling_reference import DanglingReference
 from fmcat.catalog.checks.fm023_draft_runbook import DraftRunbook
 from fmcat.catalog.checks.fm024_stale_review import StaleReview
 from fmcat.catalog.checks.fm025_slo_objective import SloObjective
+from fmcat.catalog.checks.fm026_conflicting_declarations import ConflictingDeclarations
 
 CATALOG_CHECKS: tuple[type[CatalogCheck], ...] = (
     InvalidYaml,
@@ -41,4 +42,5 @@ CATALOG_CHECKS: tuple[type[CatalogCheck], ...] = (
     DraftRunbook,
     StaleReview,
     SloObjective,
+    ConflictingDeclarations,
 )

@@ -1,0 +1,10 @@
+"""Billing's ledger, in the shared Postgres cluster."""
+
+import psycopg2
+
+
+def connect(dsn: str) -> "psycopg2.extensions.connection | None":
+    try:
+        return psycopg2.connect(dsn, connect_timeout=2)
+    except psycopg2.Error:
+        return None
