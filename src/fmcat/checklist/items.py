@@ -110,11 +110,17 @@ def handled_item(facts: FileFacts, site: Site, index: FindingIndex) -> Item | No
     if site.handled:
         return Item(True, Md("Failure handled: by an enclosing `try` or a resilience decorator"))
     found = _at(index, facts.path, site.span, ("FM103",))
-    reason = (
-        _because(found[0])
-        if found
-        else "nothing handles it, and FM103 is suppressed or not selected here"
-    )
+    if found:
+        reason = _because(found[0])
+    elif site.derived:
+        # A failure is judged where it leaves the project's code: FM103 sits on the library
+        # call inside the wrapper, with the path of callers that lets it out.
+        reason = (
+            "not here; a failure inside it is judged at the library call it makes, where FM103 "
+            "names the callers that let it out"
+        )
+    else:
+        reason = "nothing handles it, and FM103 is suppressed or not selected here"
     return Item(False, Md(f"Failure handled: {reason}"), findings=tuple(found[:1]))
 
 
