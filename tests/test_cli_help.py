@@ -14,7 +14,19 @@ import pytest
 
 from tests.conftest import run_fmcat
 
-COMMANDS = ["lint", "explain", "rules", "schema", "render", "config", "checklist", "init"]
+COMMANDS = [
+    "lint",
+    "explain",
+    "rules",
+    "schema",
+    "render",
+    "config",
+    "checklist",
+    "init",
+    "blast",
+    "alerts",
+    "export",
+]
 CODE = """\
 import requests
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from fmcat.alerts.formats import RulesFormat
 from fmcat.alerts.project import AlertsProject
 from fmcat.alerts.site import SiteMap
 from fmcat.alerts.slo import check_windows, slos_of
-from fmcat.alerts.slo_rules import RulesFormat, rule_groups, rules_text
+from fmcat.alerts.slo_rules import rule_groups, rules_text
 from fmcat.render.site import service_name
 
 

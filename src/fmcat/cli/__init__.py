@@ -112,7 +112,12 @@ def _human_help(command: Any) -> None:  # typer's own copy of click, or click
     commands = getattr(command, "commands", {})
     for name, sub in commands.items():
         if sub.short_help is None:
-            sub.short_help = _summary(sub.callback)
+            # A group (`fmcat alerts`) has its help as text, and no callback of its own.
+            text = sub.help if getattr(sub, "commands", None) else None
+            sub.short_help = text.strip().split("\n", 1)[0].strip() if text else None
+            sub.short_help = sub.short_help or _summary(sub.callback)
+        if getattr(sub, "commands", None):
+            _human_help(sub)
         for param in sub.params:
             flag = getattr(param, "is_flag", False) and not getattr(param, "count", False)
             if param.metavar is None and not flag and param.name is not None:

@@ -7,10 +7,7 @@ from typing import Annotated
 
 import typer
 
-from fmcat.alerts.generate import generate_slo_rules
-from fmcat.alerts.link import plan_links, write_links
-from fmcat.alerts.project import load_project, write_output
-from fmcat.alerts.slo_rules import RulesFormat
+from fmcat.alerts.formats import RulesFormat
 from fmcat.cli.console import note, report
 from fmcat.paths import display_path
 
@@ -44,6 +41,9 @@ def link(
     ] = False,
 ) -> int:
     """Write or correct the runbook_url of every alert that a failure mode names."""
+    from fmcat.alerts.link import plan_links, write_links
+    from fmcat.alerts.project import load_project
+
     plan = plan_links(load_project(path, catalog, site_url))
     for name in plan.undefined:
         note(f'alert "{name}" is named by a failure mode but defined in no rules file (FM020)')
@@ -76,6 +76,9 @@ def slo(
     site_url: SiteOption = None,
 ) -> int:
     """Generate multi-window, multi-burn-rate SLO rules from the operations' objectives."""
+    from fmcat.alerts.generate import generate_slo_rules
+    from fmcat.alerts.project import load_project, write_output
+
     project = load_project(path, catalog, site_url)
     text, count = generate_slo_rules(project, form)
     if project.site_url is None:

@@ -10,8 +10,6 @@ import typer
 
 from fmcat.cli.console import note, report
 from fmcat.errors import UsageError
-from fmcat.org.blast import blast_json, blast_radius, blast_text
-from fmcat.org.load import as_org, load_org
 
 
 def blast(
@@ -24,6 +22,9 @@ def blast(
     ] = "text",
 ) -> int:
     """Which operations of which services fail, degrade or are unaffected when DEPENDENCY fails."""
+    from fmcat.org.blast import blast_json, blast_radius, blast_text
+    from fmcat.org.load import as_org, load_org
+
     if output_format not in ("text", "json"):
         raise UsageError(f"--format {output_format}: choose text or json")
     services = load_org(as_org(path))

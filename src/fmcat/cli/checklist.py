@@ -9,8 +9,6 @@ from typing import Annotated
 import typer
 
 from fmcat.cli.console import note, progress_bar, report
-from fmcat.cli.org_checklist import checklist_org
-from fmcat.org.discover import find_org
 
 
 def checklist(
@@ -26,6 +24,9 @@ def checklist(
     ] = None,
 ) -> int:
     """Print the review checklist (GitHub Markdown) for a change, or for the whole service."""
+    from fmcat.cli.org_checklist import checklist_org
+    from fmcat.org.discover import find_org
+
     org = find_org(path)
     if org is not None:  # a monorepo: a checklist per service (docs/org.md)
         return checklist_org(org, base)

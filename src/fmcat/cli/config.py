@@ -12,7 +12,6 @@ import typer
 from fmcat.cli.console import report
 from fmcat.errors import UsageError
 from fmcat.paths import display_path
-from fmcat.scan.files import default_excludes
 
 if TYPE_CHECKING:
     from fmcat.config import ConfigValue, Project
@@ -53,6 +52,8 @@ def render_text(project: Project, values: list[ConfigValue]) -> str:
 
 
 def _default_excludes(project: Project) -> tuple[str, ...]:
+    from fmcat.scan.files import default_excludes  # pathspec: only when the command runs
+
     return default_excludes(project.settings.include_tests)
 
 

@@ -7,18 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from ruamel.yaml import YAML
 
 from fmcat.cli.console import note, progress_bar, report
 from fmcat.errors import UsageError
-from fmcat.org.backstage import check_export_folder, export_entities
-from fmcat.org.discover import find_org
-from fmcat.org.interchange import interchange_schema_text, interchange_text, to_interchange
-from fmcat.org.load import as_org, load_org
-from fmcat.org.write import write_atomic
 from fmcat.paths import display_path
-from fmcat.render.org import refuse_invalid
-from fmcat.render.org_run import OrgRenderOptions, scan_service
 
 export_app = typer.Typer(
     help="Export the catalog for other tools: Backstage entities, or an interchange file.",
@@ -40,6 +32,13 @@ def backstage(
     ] = None,
 ) -> int:
     """Write catalog-info.yaml: a Component per service, a Resource per dependency."""
+    from ruamel.yaml import YAML
+
+    from fmcat.org.backstage import check_export_folder, export_entities
+    from fmcat.org.discover import find_org
+    from fmcat.org.load import as_org, load_org
+    from fmcat.org.write import write_atomic
+
     org = as_org(path)
     services = load_org(org)
     check_export_folder(output, services)
@@ -95,6 +94,14 @@ def json_file(
     ] = False,
 ) -> int:
     """Write the interchange file: the normalised catalog joined with what the scan found."""
+    from fmcat.org.backstage import check_export_folder
+    from fmcat.org.discover import find_org
+    from fmcat.org.interchange import interchange_schema_text, interchange_text, to_interchange
+    from fmcat.org.load import as_org, load_org
+    from fmcat.org.write import write_atomic
+    from fmcat.render.org import refuse_invalid
+    from fmcat.render.org_run import OrgRenderOptions, scan_service
+
     if schema:
         report(interchange_schema_text())
         return 0

@@ -9,11 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from fmcat.cli.console import note, progress_bar, report
-from fmcat.cli.org_lint import lint_org
 from fmcat.errors import UsageError
 from fmcat.formats import Format
-from fmcat.lint import LintOptions, LintResult, run_lint
-from fmcat.org.discover import find_org
 from fmcat.paths import display_path
 
 if TYPE_CHECKING:
@@ -82,6 +79,10 @@ def lint(
     ] = None,
 ) -> int:
     """Check the catalog and the code's external calls; exit 1 when there are findings."""
+    from fmcat.cli.org_lint import lint_org
+    from fmcat.lint import LintOptions, run_lint
+    from fmcat.org.discover import find_org
+
     # Here, not at the top: `fmcat --version` and the other commands do not pay for the scanner.
     from fmcat.report import REPORTERS, Report
 

@@ -10,8 +10,6 @@ from typing import Annotated
 import typer
 
 from fmcat.cli.console import note, progress_bar, report
-from fmcat.cli.org_render import OrgFlags, render_org_command
-from fmcat.org.discover import find_org
 from fmcat.paths import display_path
 
 #: The built-in page templates, for the help of --print-template, without importing Jinja.
@@ -85,6 +83,9 @@ def render(
     ] = None,
 ) -> int:
     """Render the catalog as a runbook site (MkDocs Material) that works offline."""
+    from fmcat.cli.org_render import OrgFlags, render_org_command
+    from fmcat.org.discover import find_org
+
     if techdocs or from_files or find_org(path) is not None:  # several services: docs/org.md
         flags = OrgFlags(techdocs, tuple(from_files or ()), catalog, no_scan, no_build, no_cache)
         return render_org_command(path, output, templates, repo_url, flags)
