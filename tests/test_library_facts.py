@@ -143,6 +143,9 @@ THROUGH_KWARGS: dict[str, Callable[[str], bool]] = {
     # OpenSearch(**kwargs) hands them to every connection of its default connection class.
     "opensearchpy.OpenSearch": takes("opensearchpy.connection.base.Connection"),
     "dns.resolver.*resolve_address": takes("dns.resolver.Resolver.resolve"),
+    # requests-hardened's sessions are requests sessions; its Manager hands them the call.
+    "requests_hardened.HTTPSession.*": takes("requests.Session.request"),
+    "requests_hardened.Manager.send_request": takes("requests.Session.request"),
     # get_connection(backend=None, fail_silently=False, **kwds) makes the backend with **kwds.
     "django.core.mail.get_connection": takes("django.core.mail.backends.smtp.EmailBackend"),
     "kombu.Connection.ensure_connection": takes("kombu.Connection._ensure_connection"),

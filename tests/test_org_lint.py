@@ -134,7 +134,7 @@ def test_checklist_of_a_monorepo_has_one_section_per_service() -> None:
     ]
     # The shared declaration is resolved: no "uses" error, and the shared modes are listed.
     assert "FM020" not in run.stdout
-    assert run.stdout.count("Failure mode `primary-down`") == 3
+    assert run.stdout.count("`primary-down`") == 3
     assert "checklists of 3 services" in run.stderr
 
 

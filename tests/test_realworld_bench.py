@@ -145,8 +145,8 @@ def test_scorer_counts_true_and_false_positives_and_negatives(tmp_path: Path) ->
     assert "false negatives (1)" in report, report
     assert "fakesvc/calls.py:16 FM109" in report, report
     assert "3 labelled call sites" in report, report
-    # The test file's FM101 and FM103 are outside the labelled files: counted, not scored.
-    assert "not scored: 2 findings in unlabelled files (2 of them in test code)" in report, report
+    # The service's test file is left out of the scan (production code only, as by default).
+    assert "not scored: 0 findings in unlabelled files (0 of them in test code)" in report, report
 
 
 def test_score_arithmetic() -> None:

@@ -147,8 +147,9 @@ def test_searching_an_alert_name_ranks_its_failure_mode_first(
     assert any(link.endswith("alerts.html") for link in links[2:]), links
     page.locator('.md-search-result__list a[href*="#fm-timeout"]').first.click()
     page.wait_for_url(lambda url: url.endswith("#fm-timeout"), timeout=15_000)
-    block = page.locator("h3#fm-timeout + p").inner_text()
-    assert "Alert PaymentGatewayTimeouts" in block and "severity page" in block
+    # The on-call block right under the heading names the alert and its severity label.
+    block = page.locator("h3#fm-timeout + .admonition").inner_text()
+    assert "Alert: PaymentGatewayTimeouts · severity page" in block, block
     assert visit.off_machine() == []
 
 

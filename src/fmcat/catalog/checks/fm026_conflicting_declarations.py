@@ -58,7 +58,7 @@ owner: team-data
 kind: database
 criticality: critical
 policies:
-  timeout: {connect: 1s, read: 2s}  # expect: FM026
+  timeout: {connect: 1s, read: 2s}  # expect: FM026 "of shared dependency"
 """,
     )
     VALID = (
