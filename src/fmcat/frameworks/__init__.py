@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fmcat.findings import Finding, Location, Severity
-from fmcat.frameworks import celery, consumers, django, retries
+from fmcat.frameworks import celery, celery_config, consumers, django, retries
 from fmcat.frameworks.files import read, real
 from fmcat.frameworks.local import drop_local_engines
 from fmcat.frameworks.settings import Problem, locate
@@ -114,7 +114,7 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
         source = Source.parse(data, shown, module_name(path)[0])
         if source is not None:
             sources.append((source, data))
-    config = celery.read_config(
+    config = celery_config.read_config(
         [s for s, data in sources if _mentions(data, _CELERY_CONFIG)],
         options.root,
         located.settings,
