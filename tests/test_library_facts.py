@@ -421,7 +421,10 @@ def test_redis_default_is_version_dependent_as_the_table_says() -> None:
     major = int(redis.__version__.split(".")[0])
     expected = 5 if major >= 8 else None
     assert default_of("redis.Redis", "socket_timeout") == expected
+    assert default_of("redis.Redis", "socket_connect_timeout") == expected
     assert table_default("redis") == "none"
+    change = KB.libraries["redis"].default_changed
+    assert change is not None and (change.version, change.seconds) == ("8.0", 5)
 
 
 def free_port() -> int:

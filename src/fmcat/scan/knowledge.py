@@ -131,6 +131,14 @@ class TimeoutObject(Entry):
     empty_means_default: bool = True
 
 
+class DefaultChange(Entry):
+    """A default timeout that a later version of the library changed: the table keeps the older,
+    unsafe default (fmcat cannot know which version a project runs), and FM101 says both."""
+
+    version: str = Field(description="The first version with the new default, e.g. 8.0")
+    seconds: float
+
+
 class Library(Entry):
     name: str
     modules: list[str] = Field(description="Import roots; a file importing none is not parsed")
@@ -138,6 +146,7 @@ class Library(Entry):
         description="Handler types that catch its failures, base classes such as OSError included"
     )
     default_timeout: DefaultTimeout = Field(description="Seconds, or none: waits forever")
+    default_changed: DefaultChange | None = None
     functions: list[Call] = Field(default_factory=list)
     clients: list[Client] = Field(default_factory=list)
     timeout_objects: list[TimeoutObject] = Field(default_factory=list)
@@ -193,6 +202,10 @@ class KnowledgeBase(BaseModel):
             for res in self.resilience
             for m in res.modules
         )
+
+    @cached_property
+    def libraries(self) -> dict[str, Library]:
+        return {lib.name: lib for lib in self.library}
 
     @cached_property
     def functions(self) -> dict[str, tuple[Library, Call]]:

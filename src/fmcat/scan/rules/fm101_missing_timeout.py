@@ -2,6 +2,7 @@ from collections.abc import Iterator
 
 from fmcat.findings import Finding, Severity
 from fmcat.scan.facts import FileFacts, Role, TimeoutState
+from fmcat.scan.knowledge import Library
 from fmcat.scan.rules.base import CodeRule, ScanContext
 
 
@@ -43,7 +44,7 @@ def status(url):
 import asyncio
 import redis
 
-cache = redis.Redis(host="cache")  # expect: FM101
+cache = redis.Redis(host="cache")  # expect: FM101 "redis waits forever before 8.0 (5 s from 8.0)"
 
 async def ping(host):
     return await asyncio.open_connection(host, 6379)  # expect: FM101
@@ -79,6 +80,14 @@ def lookalikes(d, get):
                 continue
             hint = f"; set {site.timeout_hint}" if site.timeout_hint else ""
             what = "is made without a timeout" if site.role is Role.CLIENT else "has no timeout"
-            yield self.finding(
-                facts, site.span, f"{site.qualname} {what} and {site.library} waits forever{hint}"
-            )
+            waits = _waits(context.kb.libraries.get(site.library), site.library)
+            yield self.finding(facts, site.span, f"{site.qualname} {what} and {waits}{hint}")
+
+
+def _waits(library: Library | None, name: str) -> str:
+    """What the library does without a timeout, in the versions where it waits forever."""
+    change = library.default_changed if library is not None else None
+    if change is None or library is None or library.default_timeout != "none":
+        return f"{name} waits forever"
+    since = change.version
+    return f"{name} waits forever before {since} ({change.seconds:g} s from {since})"
