@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from fmcat.scan.arguments import Judged, find_argument
 from fmcat.scan.calls import CallJudge, Frame, PendingSite
 from fmcat.scan.facts import Parameter
 from fmcat.scan.handlers import caught_names
 from fmcat.scan.knowledge import KnowledgeBase, Param
 from fmcat.scan.scope import Assigned, Defined, Imported, Scope
-from fmcat.scan.timeouts import Judged, find_argument
 from fmcat.scan.value_types import (
     ClassValue,
     ClientValue,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from fmcat.scan.arguments import judge_timeout_object
 from fmcat.scan.knowledge import Call, Client, KnowledgeBase
 from fmcat.scan.scope import (
     Annotated,
@@ -257,9 +258,7 @@ class Evaluator:
         if isinstance(callee, Qual):
             timeout_object = self.kb.timeout_objects.get(callee.name)
             if timeout_object is not None:
-                from fmcat.scan.timeouts import judge_timeout_object
-
-                return judge_timeout_object(node, timeout_object, self, scope)
+                return judge_timeout_object(node, timeout_object, lambda arg: self.expr(arg, scope))
             found = self.kb.function(callee.name)
             if found is not None and found[1].returns:
                 label = callee.name if found[1].name != callee.name else ""
