@@ -213,8 +213,8 @@ class CallJudge:
             found = self.setters.get(self._receiver_key(node))
             if found is not None:
                 judged, param = found
-        if judged is None and self.evaluator.is_patched(_receiver(node), self.scope):
-            judged = Judged(TimeoutState.SET)  # s.request = functools.partial(..., timeout=5)
+        if judged is None:
+            judged = self.evaluator.patched_timeout(_receiver(node), self.scope, client)
         if judged is None:
             judged = (
                 self._absent(spec, default)
