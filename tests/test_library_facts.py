@@ -9,21 +9,34 @@ default timeouts are the libraries' own.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
+import contextlib
 import fnmatch
 import importlib
 import inspect
+import math
 import re
 import socket
 import sys
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import anyio
 import pytest
+import trio
 
-from fmcat.scan.knowledge import Call, Library, Param, builtin
+from fmcat.scan.knowledge import (
+    Call,
+    HandsBack,
+    Library,
+    Param,
+    Partial,
+    TimeoutScope,
+    builtin,
+)
 
 KB = builtin()
 
@@ -572,3 +585,125 @@ def test_requests_hardened_entry_matches_the_library() -> None:
         assert callable(getattr(HTTPSession, method.name)), method.name
     request = list(inspect.signature(requests.Session.request).parameters)
     assert request[1 + 8] == "timeout"  # timeout@8, self not counted
+
+
+# -- wrappers.toml: timeout scopes, partials, methods that hand back their argument -----------
+
+TIMEOUT_SCOPES = KB.wrappers.timeout_scope
+
+
+@pytest.mark.parametrize("scope", TIMEOUT_SCOPES, ids=[s.name for s in TIMEOUT_SCOPES])
+def test_timeout_scope_parameters_match_the_real_signature(scope: TimeoutScope) -> None:
+    sig = signature(resolve(scope.name), method=False)
+    assert sig is not None, scope.name
+    names = positional(sig)
+    for param in (scope.bound, scope.awaitable):
+        if param is not None:
+            assert param.position is not None, f"{scope.name}: {param} needs its position"
+            assert names[param.position : param.position + 1] == [param.keyword], (
+                f"{scope.name}: {param} but the signature is {sig}"
+            )
+
+
+def _deadline_with_none(scope: TimeoutScope) -> float | None:
+    """The deadline that ``scope`` sets when its bound is None, entered under its own loop."""
+    make = resolve(scope.name)
+    given = {scope.bound.keyword: None}
+    family = scope.name.split(".", 1)[0]
+
+    async def enter() -> float | None:
+        if family == "asyncio":
+            async with make(**given) as timeout:
+                return cast(float | None, timeout.when())
+        if family == "async_timeout":
+            async with make(**given) as timeout:
+                return cast(float | None, timeout.deadline)
+        with make(**given) as cancel_scope:  # anyio's and trio's cancel scopes
+            return cast(float | None, cancel_scope.deadline)
+
+    if family in ("asyncio", "async_timeout"):
+        return asyncio.run(enter())
+    run: Callable[..., Any] = anyio.run if family == "anyio" else trio.run
+    return cast(float | None, run(enter))
+
+
+CONTEXTS = [s for s in TIMEOUT_SCOPES if s.awaitable is None]
+
+
+@pytest.mark.parametrize("scope", CONTEXTS, ids=[s.name for s in CONTEXTS])
+def test_a_none_bound_is_what_the_table_says(scope: TimeoutScope) -> None:
+    if scope.none_is_unbounded:
+        deadline = _deadline_with_none(scope)
+        assert deadline is None or deadline == math.inf, f"{scope.name}(None): {deadline}"
+    else:
+        with pytest.raises(TypeError):
+            _deadline_with_none(scope)
+
+
+WAITS = [s for s in TIMEOUT_SCOPES if s.awaitable is not None]
+
+
+@pytest.mark.parametrize("scope", WAITS, ids=[s.name for s in WAITS])
+def test_wait_for_with_a_none_bound_waits_as_long_as_it_takes(scope: TimeoutScope) -> None:
+    assert scope.none_is_unbounded
+    wait_for = resolve(scope.name)
+
+    async def wait(bound: float | None) -> str:
+        await wait_for(asyncio.sleep(0.05, "done"), **{scope.bound.keyword: bound})
+        return "done"
+
+    assert asyncio.run(wait(None)) == "done"
+    with pytest.raises(TimeoutError):
+        asyncio.run(wait(0.001))  # the same wait, bounded, is cut short
+
+
+@pytest.mark.parametrize("entry", KB.wrappers.partial, ids=[p.name for p in KB.wrappers.partial])
+def test_partials_wrap_the_callable_the_table_says(entry: Partial) -> None:
+    # functools.partial has no signature to read: check what it does with its arguments.
+    make = resolve(entry.name)
+    assert entry.function.position == 0
+    preset = make(lambda *args, **kwargs: (args, kwargs), 1, timeout=5)
+    assert preset(2) == ((1, 2), {"timeout": 5})
+    with pytest.raises(TypeError):
+        make(**{entry.function.keyword: print})  # positional-only: the scan reads it so
+
+
+@pytest.mark.parametrize(
+    "entry", KB.wrappers.hands_back, ids=[h.name for h in KB.wrappers.hands_back]
+)
+def test_hands_back_methods_return_their_argument(entry: HandsBack) -> None:
+    sig = signature(resolve(entry.name), method=True)
+    assert sig is not None, entry.name
+    assert entry.argument.position is not None
+    names = positional(sig)
+    assert names[entry.argument.position : entry.argument.position + 1] == [
+        entry.argument.keyword
+    ], f"{entry.name}: {entry.argument} but the signature is {sig}"
+    # What it hands back is what entering gives: the manager itself for a client (a requests
+    # Session's __enter__ returns the session), which is what the scan assumes.
+    owner, _, method = entry.name.rpartition(".")
+    manager = _SelfEntering()
+
+    async def enter() -> object:
+        async with resolve(owner)() as stack:
+            handed = getattr(stack, method)(manager)
+            return await handed if method == "enter_async_context" else handed
+
+    if owner.endswith("AsyncExitStack"):
+        assert asyncio.run(enter()) is manager
+    else:
+        with resolve(owner)() as stack:
+            assert getattr(stack, method)(manager) is manager
+
+
+class _SelfEntering(contextlib.AbstractContextManager["_SelfEntering"]):
+    """A client-like manager: entering it gives itself, sync or async."""
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    async def __aenter__(self) -> _SelfEntering:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None

@@ -468,3 +468,13 @@ def test_the_byte_stage_lets_every_hidden_import_through_and_stops_the_rest() ->
         b'URL = "http://example.com"\nrequests = []\nrequests.append(1)\n'
     )
     assert not prefilter.may_matter(b"import os, sys\nfrom collections import deque\n")
+
+
+def test_a_named_link_is_excluded_by_its_own_name_not_its_targets(tmp_path: Path) -> None:
+    # As baselines and the checklist name it (fmcat.paths.project_relative): the link's name.
+    write(tmp_path, SCOPED)
+    (tmp_path / "app_link.py").symlink_to(tmp_path / "tests" / "test_app.py")
+    (tmp_path / "tests" / "link_test.py").symlink_to(tmp_path / "app.py")
+    result = run_fmcat("lint", "--no-cache", "app_link.py", "tests/link_test.py", cwd=tmp_path)
+    assert {line.split(":")[0] for line in result.stdout.splitlines()} == {"app_link.py"}
+    assert "tests/link_test.py: left out by the scan's exclusions" in result.stderr

@@ -19,12 +19,15 @@ text rather than injecting it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from urllib.parse import quote, urlsplit
 
 __all__ = [
     "Md",
     "cell",
     "code",
+    "escape",
+    "escaped_line",
     "html_attribute",
     "inline",
     "link",
@@ -41,7 +44,7 @@ class Md(str):
 
 
 # Escaped wherever they stand: they open inline constructs (code, emphasis, links, attribute
-# lists, table cells) or end a heading (`#`). `_` is special-cased in `_escape_text`.
+# lists, table cells) or end a heading (`#`). `_` is special-cased in `escape`.
 _BACKSLASHED = frozenset("\\`*{}[]|#")
 # HTML has no backslash escape in Python-Markdown: character references instead.
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -61,20 +64,36 @@ def _collapse(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-def _escape_text(text: str) -> str:
+def escape(text: str, backslashed: frozenset[str], entities: Mapping[str, str]) -> str:
+    """``text`` with each character of ``backslashed`` behind a backslash and each of
+    ``entities`` as its reference: the one escaper, for the site (Python-Markdown, here) and
+    the checklist (GitHub's Markdown, ``fmcat.checklist.markdown``), whose syntaxes differ."""
     out = []
     for index, char in enumerate(text):
         if char == "_":
-            # An underscore inside a word (metric_name) is never emphasis in Python-Markdown;
-            # escaping only the others keeps metric names readable in the generated Markdown.
+            # An underscore inside a word (metric_name) is never emphasis, in Python-Markdown or
+            # on GitHub; escaping only the others keeps metric names readable.
             before = text[index - 1] if index else " "
             after = text[index + 1] if index + 1 < len(text) else " "
             out.append("_" if before.isalnum() and after.isalnum() else "\\_")
-        elif char in _BACKSLASHED:
+        elif char in backslashed:
             out.append("\\" + char)
         else:
-            out.append(_ENTITIES.get(char, char))
+            out.append(entities.get(char, char))
     return "".join(out)
+
+
+def escaped_line(text: str, backslashed: frozenset[str], entities: Mapping[str, str]) -> str:
+    """Prose on one line, escaped (see ``escape``), except that `code spans` stay code."""
+    text = _collapse(text)
+    parts = []
+    position = 0
+    for match in _CODE_SPAN.finditer(text):
+        parts.append(escape(text[position : match.start()], backslashed, entities))
+        parts.append(code(match.group(2)))
+        position = match.end()
+    parts.append(escape(text[position:], backslashed, entities))
+    return "".join(parts)
 
 
 def _guard_line_start(markdown: str) -> str:
@@ -102,15 +121,7 @@ def inline(text: str | None) -> Md:
     """Text for anywhere in a line: escaped, except that `code spans` stay code."""
     if text is None:
         return Md("")
-    text = _collapse(text)
-    parts = []
-    position = 0
-    for match in _CODE_SPAN.finditer(text):
-        parts.append(_escape_text(text[position : match.start()]))
-        parts.append(code(match.group(2)))
-        position = match.end()
-    parts.append(_escape_text(text[position:]))
-    return Md(_guard_line_start("".join(parts)))
+    return Md(_guard_line_start(escaped_line(text, _BACKSLASHED, _ENTITIES)))
 
 
 def paragraphs(text: str | None) -> Md:

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from fmcat.scan.arguments import Judged, find_argument, judge_value
 from fmcat.scan.facts import Role, TimeoutState
 from fmcat.scan.handlers import handles, partial
 from fmcat.scan.knowledge import Call, Client, KnowledgeBase, Library
 from fmcat.scan.names import dotted_name
 from fmcat.scan.scope import Scope
-from fmcat.scan.timeouts import Judged, find_argument, judge_value, timeout_in_arguments
+from fmcat.scan.timeouts import timeout_in_arguments
 from fmcat.scan.value_types import ClientValue, Const, PartialValue, Qual
 from fmcat.scan.values import Evaluator, method_spec
 
@@ -212,8 +213,8 @@ class CallJudge:
             found = self.setters.get(self._receiver_key(node))
             if found is not None:
                 judged, param = found
-        if judged is None and self.evaluator.is_patched(_receiver(node), self.scope):
-            judged = Judged(TimeoutState.SET)  # s.request = functools.partial(..., timeout=5)
+        if judged is None:
+            judged = self.evaluator.patched_timeout(_receiver(node), self.scope, client)
         if judged is None:
             judged = (
                 self._absent(spec, default)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fmcat.catalog.load import Catalog
-from fmcat.findings import Finding, Location
+from fmcat.findings import Finding
 from fmcat.scan.attribution import attribute
 from fmcat.scan.facts import FileFacts
 from fmcat.scan.knowledge import KnowledgeBase
@@ -59,22 +59,5 @@ def _suppress(
             continue
         kept.append(finding)
     if report_unused and enabled(UnusedSuppression.code):
-        rule = UnusedSuppression()
-        for line, codes in sorted(facts.suppressions.items()):
-            hits = used.get(line, set())
-            if not codes and not hits:
-                unused = "suppresses nothing"
-            else:
-                stale = [c for c in codes if c not in hits and enabled(c)]
-                if not stale:
-                    continue
-                unused = f"{', '.join(stale)} not reported on this line"
-            kept.append(
-                Finding(
-                    rule.code,
-                    f"unused suppression: {unused}",
-                    Location(facts.path, line, 1),
-                    rule.severity,
-                )
-            )
+        kept += UnusedSuppression().unused(facts, used, enabled)
     return kept

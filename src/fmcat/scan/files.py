@@ -27,6 +27,7 @@ from pathlib import Path
 import pathspec
 
 from fmcat.errors import ConfigError
+from fmcat.paths import project_relative
 
 TOOL_EXCLUDES = (
     ".*",
@@ -81,7 +82,10 @@ def python_files(paths: Iterable[Path], root: Path, excluded: pathspec.GitIgnore
     """
     found = Discovery([], [])
     for path in paths:
-        top = _relative_top(path, root)
+        # From the project folder ("" for itself), or None outside it: then nothing is excluded
+        # by its place, only by the parts below it.
+        top = project_relative(path, root)
+        top = "" if top == "." else top
         if not path.is_dir():
             if top is not None and excluded.match_file(top):
                 found.excluded_named.append(path)
@@ -93,17 +97,6 @@ def python_files(paths: Iterable[Path], root: Path, excluded: pathspec.GitIgnore
             continue
         found.files.extend(Discovered(p) for p in _walk(path, top, excluded))
     return found
-
-
-def _relative_top(path: Path, root: Path) -> str | None:
-    """``path`` from the project folder, or None outside it (then nothing is excluded by its
-    place, only by the parts below it)."""
-    try:
-        relative = path.resolve().relative_to(root)
-    except (ValueError, OSError, RuntimeError):
-        return None
-    text = relative.as_posix()
-    return "" if text == "." else text
 
 
 def _walk(top: Path, relative: str | None, excluded: pathspec.GitIgnoreSpec) -> list[Path]:

@@ -178,12 +178,60 @@ class Framework(Entry):
     keywords: list[str]
 
 
+class TimeoutScope(Entry):
+    """A call that bounds the time of what it wraps (wrappers.toml): a context manager's body,
+    or the awaitable it is given."""
+
+    name: str
+    bound: ParamSpec = Field(description="The parameter that gives the bound")
+    awaitable: ParamSpec | None = Field(
+        None, description="The awaitable it bounds (wait_for's); none for a context manager"
+    )
+    none_is_unbounded: bool = Field(description="`None` as the bound means no bound at all")
+
+
+class Partial(Entry):
+    """``functools.partial(requests.get, timeout=5)``: a callable with arguments preset."""
+
+    name: str
+    function: ParamSpec = Field(description="The callable it wraps")
+
+
+class HandsBack(Entry):
+    """A method that returns the argument it was given (``ExitStack.enter_context(cm)``)."""
+
+    name: str = Field(description="Qualified: the type, then the method")
+    argument: ParamSpec
+
+
+class Wrappers(Entry):
+    """Calls that wrap other calls: the table wrappers.toml."""
+
+    timeout_scope: list[TimeoutScope] = Field(default_factory=list)
+    partial: list[Partial] = Field(default_factory=list)
+    hands_back: list[HandsBack] = Field(default_factory=list)
+
+    @cached_property
+    def timeout_scopes(self) -> dict[str, TimeoutScope]:
+        return {scope.name: scope for scope in self.timeout_scope}
+
+    @cached_property
+    def partials(self) -> dict[str, Partial]:
+        return {entry.name: entry for entry in self.partial}
+
+    @cached_property
+    def hands_back_methods(self) -> dict[str, HandsBack]:
+        """By method name: the object it is called on is not followed (an ExitStack)."""
+        return {entry.name.rpartition(".")[2]: entry for entry in self.hands_back}
+
+
 class KnowledgeBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     library: list[Library]
     resilience: list[Resilience] = Field(default_factory=list)
     framework: list[Framework] = Field(default_factory=list)
+    wrappers: Wrappers = Field(default_factory=Wrappers)
     #: Project names bound to a client object (``redis_client = redis.Redis(...)`` in a
     #: module others import): derived, like the project libraries.
     instances: dict[str, str] = Field(default_factory=dict)
@@ -268,6 +316,7 @@ class KnowledgeBase(BaseModel):
             library=[*self.library, *extra],
             resilience=[*self.resilience, *(resilience or [])],
             framework=self.framework,
+            wrappers=self.wrappers,
             instances={**self.instances, **(instances or {})},
         )
 
@@ -291,7 +340,8 @@ def builtin() -> KnowledgeBase:
     folder = resources.files("fmcat.scan")
     clients = tomllib.loads(folder.joinpath("clients.toml").read_text(encoding="utf-8"))
     resilience = tomllib.loads(folder.joinpath("resilience.toml").read_text(encoding="utf-8"))
-    return _parse({**clients, **resilience}, "fmcat/scan/clients.toml:")
+    wrappers = tomllib.loads(folder.joinpath("wrappers.toml").read_text(encoding="utf-8"))
+    return _parse({**clients, **resilience, "wrappers": wrappers}, "fmcat/scan/clients.toml:")
 
 
 def user_libraries(entries: list[dict[str, Any]], origin: str) -> list[Library]:

@@ -66,6 +66,7 @@ class Derived:
             library=[lib for lib in kb.library if not lib.project],
             resilience=kb.resilience,
             framework=kb.framework,
+            wrappers=kb.wrappers,
         )
         return base.extended(self.libraries, self.instances)
 
@@ -76,6 +77,7 @@ def without_module(kb: KnowledgeBase, module: str) -> KnowledgeBase:
         library=[lib for lib in kb.library if not (lib.project and lib.modules[-1] == module)],
         resilience=kb.resilience,
         framework=kb.framework,
+        wrappers=kb.wrappers,
         instances=kb.instances,
     )
 

@@ -80,9 +80,10 @@ class Scope:
     owner_class: Scope | None = None
     #: Class scopes: the base class expressions, resolved when an attribute is not found here.
     bases: list[cst.BaseExpression] = field(default_factory=list)
-    #: Names (and, in class scopes, ``self.`` attributes) of clients whose methods were given a
-    #: default timeout: ``s.request = functools.partial(s.request, timeout=5)``.
-    patched: set[str] = field(default_factory=set)
+    #: Calls assigned to a method of a name (in class scopes, of a ``self.`` attribute), by that
+    #: name: the method and the call, and the scope it is in. The evaluator tells which give
+    #: the client a default timeout: ``s.request = functools.partial(s.request, timeout=5)``.
+    patches: dict[str, list[tuple[str, cst.Call, Scope]]] = field(default_factory=dict)
 
     def bind(self, name: str, binding: Binding) -> None:
         target = self
@@ -275,25 +276,21 @@ class BindingCollector(cst.CSTVisitor):
             self._note_patch(target.target, node.value)
 
     def _note_patch(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        """``s.request = functools.partial(s.request, timeout=5)`` gives ``s`` a default."""
-        if not (
-            isinstance(target, cst.Attribute)
-            and isinstance(value, cst.Call)
-            and dotted_name(value.func) in ("functools.partial", "partial")
-            and any(a.keyword is not None and a.keyword.value == "timeout" for a in value.args)
-        ):
+        """``s.request = functools.partial(s.request, timeout=5)`` may give ``s`` a default."""
+        if not (isinstance(target, cst.Attribute) and isinstance(value, cst.Call)):
             return
+        patch = (target.attr.value, value, self.scope)
         owner = target.value
         if isinstance(owner, cst.Name):
             scope: Scope | None = self.scope
             while scope is not None and owner.value not in scope.bindings:
                 scope = scope.parent
-            (scope or self.scope).patched.add(owner.value)
+            (scope or self.scope).patches.setdefault(owner.value, []).append(patch)
         elif isinstance(owner, cst.Attribute) and isinstance(owner.value, cst.Name):
             function = self._method_scope()
             if function is not None and owner.value.value == function.self_name:
                 assert function.owner_class is not None
-                function.owner_class.patched.add(owner.attr.value)
+                function.owner_class.patches.setdefault(owner.attr.value, []).append(patch)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:

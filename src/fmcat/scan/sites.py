@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from fmcat.scan.arguments import Judged, find_argument
 from fmcat.scan.calls import CallJudge, Frame, PendingSite
 from fmcat.scan.facts import Parameter
 from fmcat.scan.handlers import caught_names
-from fmcat.scan.knowledge import KnowledgeBase, Param
+from fmcat.scan.knowledge import KnowledgeBase, TimeoutScope
 from fmcat.scan.scope import Assigned, Defined, Imported, Scope
-from fmcat.scan.timeouts import Judged, find_argument
 from fmcat.scan.value_types import (
     ClassValue,
     ClientValue,
@@ -24,25 +24,7 @@ from fmcat.scan.value_types import (
 )
 from fmcat.scan.values import Evaluator
 
-#: Calls whose arguments are bounded in time: asyncio.wait_for(aw, timeout).
-_WAIT_FOR = frozenset({"asyncio.wait_for", "asyncio.tasks.wait_for"})
-#: Context managers whose body is bounded in time.
-_TIMEOUT_CONTEXTS = frozenset(
-    {
-        "asyncio.timeout",
-        "asyncio.timeout_at",
-        "asyncio.timeouts.timeout",
-        "async_timeout.timeout",
-        "anyio.fail_after",
-        "anyio.move_on_after",
-        "trio.fail_after",
-        "trio.move_on_after",
-    }
-)
 _SUPPRESS = frozenset({"contextlib.suppress"})
-#: Their first argument is the delay; `None` means no bound at all.
-_DELAY = Param("delay", 0)
-_WAIT_FOR_TIMEOUT = Param("timeout", 1)
 
 
 @dataclass
@@ -290,11 +272,9 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
             if not isinstance(item.item, cst.Call):
                 continue
             callee = self.evaluator.expr(item.item.func, self.scope)
-            if isinstance(callee, Qual) and callee.name in _TIMEOUT_CONTEXTS:
-                delay = find_argument(item.item, _DELAY)
-                none = isinstance(delay, cst.Arg) and self.evaluator.expr(
-                    delay.value, self.scope
-                ) == Const(None)
+            timeout = self._timeout_scope(callee)
+            if timeout is not None and timeout.awaitable is None:
+                none = self._unbounded(item.item, timeout)
                 off |= none
                 bounded |= not none
             elif isinstance(callee, Qual) and callee.name in _SUPPRESS:
@@ -336,8 +316,9 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
         callee = self.evaluator.expr(node.func, self.scope)
         self._note_reference(node.func, callee)
         if isinstance(callee, Qual):
-            if callee.name in _WAIT_FOR:
-                return self._wait_for(node)
+            timeout = self._timeout_scope(callee)
+            if timeout is not None and timeout.awaitable is not None:
+                return self._wait_for(node, timeout)
             found = self.kb.function(callee.name)
             if found is not None:
                 self._function_call(node, found[0], found[1], callee.name, node)
@@ -387,15 +368,28 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
             if func.value.value == method.self_name and method.owner_class is not None:
                 self.referenced.add(f"{method.owner_class.qualname()}.{func.attr.value}")
 
-    def _wait_for(self, node: cst.Call) -> bool:
+    def _timeout_scope(self, callee: Value) -> TimeoutScope | None:
+        if isinstance(callee, Qual):
+            return self.kb.wrappers.timeout_scopes.get(callee.name)
+        return None
+
+    def _unbounded(self, call: cst.Call, timeout: TimeoutScope) -> bool:
+        """``asyncio.timeout(None)``: the bound written down as no bound at all."""
+        bound = find_argument(call, timeout.bound)
+        return (
+            timeout.none_is_unbounded
+            and isinstance(bound, cst.Arg)
+            and self.evaluator.expr(bound.value, self.scope) == Const(None)
+        )
+
+    def _wait_for(self, node: cst.Call, timeout: TimeoutScope) -> bool:
         """asyncio.wait_for(aw, timeout): the awaitable is bounded, unless timeout is None."""
-        timeout = find_argument(node, _WAIT_FOR_TIMEOUT)
-        off = isinstance(timeout, cst.Arg) and self.evaluator.expr(
-            timeout.value, self.scope
-        ) == Const(None)
+        off = self._unbounded(node, timeout)
         node.func.visit(self)
-        if node.args and isinstance(node.args[0].value, cst.Call):
-            self.awaited.add(id(node.args[0].value))
+        assert timeout.awaitable is not None
+        awaitable = find_argument(node, timeout.awaitable)
+        if isinstance(awaitable, cst.Arg) and isinstance(awaitable.value, cst.Call):
+            self.awaited.add(id(awaitable.value))
         if off:
             self.frame.timeout_off += 1
         else:

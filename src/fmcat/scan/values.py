@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from fmcat.scan.arguments import Judged, find_argument, judge_timeout_object, judge_value
 from fmcat.scan.knowledge import Call, Client, KnowledgeBase
 from fmcat.scan.scope import (
     Annotated,
@@ -75,21 +76,37 @@ class Evaluator:
                     return found
         return UNKNOWN
 
-    def is_patched(self, receiver: cst.BaseExpression, scope: Scope) -> bool:
-        """Was ``receiver``'s method given a default timeout with functools.partial?"""
+    def patched_timeout(
+        self, receiver: cst.BaseExpression, scope: Scope, client: Client
+    ) -> Judged | None:
+        """``s.request = functools.partial(s.request, timeout=5)``: the timeout it gives ``s``."""
+        for method, patch, where in self._patches(receiver, scope):
+            spec = method_spec(client, method)
+            if spec is None or self.partial_of(patch, where) is None:
+                continue
+            preset = patch.with_changes(args=patch.args[1:])
+            for param in spec.timeout:
+                given = find_argument(preset, param)
+                if isinstance(given, cst.Arg):
+                    return judge_value(self.expr(given.value, where), spec.timeout_unit)
+        return None
+
+    def _patches(
+        self, receiver: cst.BaseExpression, scope: Scope
+    ) -> list[tuple[str, cst.Call, Scope]]:
         if isinstance(receiver, cst.Name):
             current: Scope | None = scope
             while current is not None:
                 if receiver.value in current.bindings:
-                    return receiver.value in current.patched
+                    return current.patches.get(receiver.value, [])
                 current = current.parent
-            return False
+            return []
         if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
             function = _function_scope(scope)
             if function is not None and receiver.value.value == function.self_name:
                 owner = function.owner_class
-                return owner is not None and receiver.attr.value in owner.patched
-        return False
+                return owner.patches.get(receiver.attr.value, []) if owner is not None else []
+        return []
 
     def _bindings(self, bindings: list[Binding], depth: int) -> Value:
         # Flow-insensitive: a name bound to different things in one scope is unknown, so a
@@ -242,24 +259,21 @@ class Evaluator:
             callee = self.project_class(callee)
         if isinstance(callee, FunctionValue):
             return callee.returns
-        if (
-            isinstance(node.func, cst.Attribute)
-            and node.func.attr.value in ("enter_context", "enter_async_context")
-            and node.args
-        ):
+        if isinstance(node.func, cst.Attribute):
             # contextlib.ExitStack hands back what it was given.
-            return self.expr(node.args[0].value, scope, depth)
-        if callee == Qual("functools.partial") and node.args and not node.args[0].keyword:
-            wrapped = self.expr(node.args[0].value, scope, depth)
+            hands_back = self.kb.wrappers.hands_back_methods.get(node.func.attr.value)
+            given = find_argument(node, hands_back.argument) if hands_back else None
+            if isinstance(given, cst.Arg):
+                return self.expr(given.value, scope, depth)
+        wrapped = self.partial_of(node, scope, depth)
+        if wrapped is not None:
             if isinstance(wrapped, Qual) and self.kb.function(wrapped.name) is not None:
                 return PartialValue(wrapped, node)
             return UNKNOWN
         if isinstance(callee, Qual):
             timeout_object = self.kb.timeout_objects.get(callee.name)
             if timeout_object is not None:
-                from fmcat.scan.timeouts import judge_timeout_object
-
-                return judge_timeout_object(node, timeout_object, self, scope)
+                return judge_timeout_object(node, timeout_object, lambda arg: self.expr(arg, scope))
             found = self.kb.function(callee.name)
             if found is not None and found[1].returns:
                 label = callee.name if found[1].name != callee.name else ""
@@ -278,6 +292,18 @@ class Evaluator:
             if isinstance(sub, ClientValue):
                 return sub
         return UNKNOWN
+
+    def partial_of(self, node: cst.Call, scope: Scope, depth: int = 0) -> Value | None:
+        """What ``functools.partial(f, ...)`` wraps (the table's partials); None if no partial."""
+        callee = self.expr(node.func, scope, depth)
+        partial = self.kb.wrappers.partials.get(callee.name) if isinstance(callee, Qual) else None
+        if partial is None:
+            return None
+        function = find_argument(node, partial.function)
+        # Positional-only: `partial(func=f)` gives the keyword to nothing.
+        if not isinstance(function, cst.Arg) or function.keyword is not None:
+            return None
+        return self.expr(function.value, scope, depth)
 
     def method(
         self, func: cst.BaseExpression, scope: Scope, depth: int = 0

@@ -72,6 +72,37 @@ def lookalikes(d, get):
     d.get("key")
     get("https://example.com")
 """,
+        """\
+import asyncio
+import functools as ft
+from functools import partial as preset
+
+import anyio
+import async_timeout
+import requests
+import trio
+
+async def ping(host):
+    async with asyncio.timeout_at(when=asyncio.get_running_loop().time() + 1):
+        await asyncio.open_connection(host, 6379)
+    async with anyio.fail_after(1):
+        await asyncio.open_connection(host, 6379)
+    async with anyio.move_on_after(delay=1):
+        await asyncio.open_connection(host, 6379)
+    async with async_timeout.timeout(1):
+        await asyncio.open_connection(host, 6379)
+    async with trio.fail_after(1):
+        await asyncio.open_connection(host, 6379)
+    async with trio.move_on_after(seconds=1):
+        await asyncio.open_connection(host, 6379)
+
+def fetch(url):
+    session = requests.Session()
+    session.request = ft.partial(session.request, timeout=5)
+    other = requests.Session()
+    other.request = preset(other.request, timeout=5)
+    return session.get(url), other.get(url)
+""",
     )
 
     def check(self, facts: FileFacts, context: ScanContext) -> Iterator[Finding]:

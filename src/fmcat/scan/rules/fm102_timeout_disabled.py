@@ -41,6 +41,30 @@ async def fetch(url):
         async with session.get(url) as response:
             return await response.text()
 """,
+        """\
+import asyncio
+import functools as ft
+
+import anyio
+import async_timeout
+import requests
+
+async def ping(host):
+    async with asyncio.timeout_at(when=None):
+        await asyncio.open_connection(host, 6379)  # expect: FM102
+    async with anyio.move_on_after(None):
+        await asyncio.open_connection(host, 6379)  # expect: FM102
+    async with async_timeout.timeout(delay=None):
+        await asyncio.open_connection(host, 6379)  # expect: FM102
+    return await asyncio.wait_for(asyncio.open_connection(host, 6379), None)  # expect: FM102
+
+def fetch(url):
+    session = requests.Session()
+    session.request = ft.partial(session.request, timeout=None)
+    session.get(url)  # expect: FM102
+    get = ft.partial(requests.get, timeout=None)
+    return get(url)  # expect: FM102
+""",
     )
     VALID = (
         """\

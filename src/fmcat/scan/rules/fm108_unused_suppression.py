@@ -1,6 +1,6 @@
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from fmcat.findings import Finding, Severity
+from fmcat.findings import Finding, Location, Severity
 from fmcat.scan.facts import FileFacts
 from fmcat.scan.rules.base import CodeRule, ScanContext
 
@@ -40,6 +40,27 @@ def fetch(url):
 """,
     )
 
-    # The engine reports this rule: only it knows which suppressions were used.
+    # The engine reports this rule, through `unused`: only it knows which suppressions were used.
     def check(self, facts: FileFacts, context: ScanContext) -> Iterator[Finding]:
         return iter(())
+
+    def unused(
+        self, facts: FileFacts, used: dict[int, set[str]], enabled: Callable[[str], bool]
+    ) -> Iterator[Finding]:
+        """The suppressions of ``facts`` that suppressed nothing; ``used`` holds, by line, the
+        codes each one did suppress."""
+        for line, codes in sorted(facts.suppressions.items()):
+            hits = used.get(line, set())
+            if not codes and not hits:
+                unused = "suppresses nothing"
+            else:
+                stale = [c for c in codes if c not in hits and enabled(c)]
+                if not stale:
+                    continue
+                unused = f"{', '.join(stale)} not reported on this line"
+            yield Finding(
+                self.code,
+                f"unused suppression: {unused}",
+                Location(facts.path, line, 1),
+                self.severity,
+            )

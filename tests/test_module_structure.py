@@ -1,0 +1,65 @@
+"""The package's shape: modules of the scan import each other in one direction only."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import fmcat
+
+PACKAGE = Path(fmcat.__file__).parent
+
+
+def _imports(package: str) -> dict[str, set[str]]:
+    """Each module of ``package`` and the modules of ``package`` it imports, at any depth of
+    its code: an import inside a function (a lazy one) is still a dependency."""
+    folder = PACKAGE.joinpath(*package.split(".")[1:])
+    graph: dict[str, set[str]] = {}
+    for path in sorted(folder.rglob("*.py")):
+        parts = ("fmcat", *path.relative_to(PACKAGE).with_suffix("").parts)
+        module = ".".join(parts).removesuffix(".__init__")
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+        graph[module] = {name for name in found if name.startswith(f"{package}.")}
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    done: set[str] = set()
+    path: list[str] = []
+
+    def visit(module: str) -> list[str] | None:
+        if module in path:
+            return [*path[path.index(module) :], module]
+        if module in done or module not in graph:
+            return None
+        path.append(module)
+        for dependency in sorted(graph[module]):
+            found = visit(dependency)
+            if found is not None:
+                return found
+        path.pop()
+        done.add(module)
+        return None
+
+    for module in graph:
+        found = visit(module)
+        if found is not None:
+            return found
+    return None
+
+
+def test_the_scan_has_no_import_cycle() -> None:
+    graph = _imports("fmcat.scan")
+    assert "fmcat.scan.values" in graph and "fmcat.scan.timeouts" in graph, sorted(graph)
+    cycle = _cycle(graph)
+    assert cycle is None, " -> ".join(cycle or [])
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
