@@ -25,8 +25,11 @@ from fmcat.render.site import InvalidCatalogError, render_pages
 from fmcat.render.techdocs import techdocs_yml
 from fmcat.render.view import SiteView, build_view
 
-#: Past this many services, the nav lists each service's home page only.
+#: Past this many services, the nav is the organisation's three index pages.
 COMPACT_NAV = 20
+#: The index pages of a large organisation's nav (the services, and every blast radius).
+SERVICES_PAGE = "services.md"
+BLAST_PAGE = "blast-radius.md"
 
 
 @dataclass(frozen=True)
@@ -97,23 +100,36 @@ def org_site(
     findings = {n: len(c.findings) if c else None for n, c in codes.items()}
     org = build_org_view(name, services, views, findings)
     env = templates.environment(overrides)
+    # Each service's tags page lists that service's pages, not the whole organisation's.
+    env.globals["tags_scope"] = True
     pages = {"index.md": templates.render(env, "org-index.md.j2", {"org": org, "page": "index.md"})}
-    lines = ["nav:", f"  - Home: {_q('index.md')}", "  - Services:"]
+    compact = len(org.services) > COMPACT_NAV
+    lines = ["nav:", f"  - Home: {_q('index.md')}"]
+    if compact:
+        # Material writes the whole nav into every page, so a nav that grows with the
+        # services makes the build quadratic (pages x nav items). Past COMPACT_NAV it is three
+        # index pages; each service's home page links its own pages (docs/org.md).
+        for path, template, title in (
+            (SERVICES_PAGE, "org-services.md.j2", "Services"),
+            (BLAST_PAGE, "blast-index.md.j2", "Blast radius"),
+        ):
+            pages[path] = templates.render(env, template, {"org": org, "page": path})
+            lines.append(f"  - {title}: {_q(path)}")
+    else:
+        lines.append("  - Services:")
     for summary in org.services:
         prefix = f"services/{summary.name}/"
         for path, text in render_pages(summary.view, overrides, env=env).items():
             pages[prefix + path] = text
-        if len(org.services) > COMPACT_NAV:
-            # Material writes the whole nav into every page: a nav of every page of 200
-            # services makes the build quadratic. Each service's home page links the rest.
-            lines.append(f"      - {_q(summary.name)}: {_q(summary.home)}")
-        else:
+        if not compact:
             lines.append(f"      - {_q(summary.name)}:")
             lines += _service_nav(summary.view, prefix)
-    lines.append("  - Blast radius:")
+    if not compact:
+        lines.append("  - Blast radius:")
     for item in org.blasts:
         pages[item.page] = templates.render(env, "blast.md.j2", {"item": item, "page": item.page})
-        lines.append(f"      - {_q(item.name)}: {_q(item.page)}")
+        if not compact:
+            lines.append(f"      - {_q(item.name)}: {_q(item.page)}")
     # The Material site's mkdocs.yml wants a view: the first service's, with a graph, so that
     # mermaid.js is vendored for the lanes.
     first = dataclasses.replace(views[services[0].name], service=name, graph=org.graph or "")
