@@ -30,11 +30,13 @@ def test_the_example_renders_one_site_with_a_level_per_service(tmp_path: Path) -
         assert (site / page).is_file(), page
     blast = (site / "blast" / "postgres.html").read_text(encoding="utf-8")
     assert "invoice-lock-timeout" in blast and "Degrades" in blast
-    # 3 services x (home, their dependencies, operations, risk, alerts, code, tags, 404) + the
-    # organisation's home, its 404 page and a blast page per shared dependency (2).
+    # 3 services x (home, their dependencies, operations, risk, alerts, code, tags, 404), the
+    # catalog's second dependency, the organisation's home and 404, and a blast page per
+    # dependency (2).
     for service in ("orders", "catalog", "billing"):
         assert (site / "services" / service / "alerts.html").is_file(), service
-    assert "28 pages" in run.stderr
+    assert "29 pages" in run.stderr
+    assert (site / "404.html").is_file()
 
 
 def test_the_markdown_of_the_org_pages(tmp_path: Path) -> None:

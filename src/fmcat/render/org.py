@@ -19,6 +19,7 @@ from fmcat.errors import UsageError
 from fmcat.org.load import ServiceCatalog
 from fmcat.render import assets, build, templates
 from fmcat.render.code import CodeScan, project_path
+from fmcat.render.markdown import Md
 from fmcat.render.mkdocs_yml import mkdocs_yml, nav
 from fmcat.render.org_view import OrgView, build_org_view
 from fmcat.render.site import InvalidCatalogError, render_pages
@@ -103,6 +104,10 @@ def org_site(
     # Each service's tags page lists that service's pages, not the whole organisation's.
     env.globals["tags_scope"] = True
     pages = {"index.md": templates.render(env, "org-index.md.j2", {"org": org, "page": "index.md"})}
+    # The site's root 404 page, which sends an address under a service to that service's own.
+    names = json.dumps([s.name for s in org.services]).replace("</", "<\\/")
+    context = {"org": org, "page": "404.md", "services_json": Md(names)}
+    pages["404.md"] = templates.render(env, "org-404.md.j2", context)
     compact = len(org.services) > COMPACT_NAV
     lines = ["nav:", f"  - Home: {_q('index.md')}"]
     if compact:

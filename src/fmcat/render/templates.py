@@ -38,6 +38,7 @@ TEMPLATE_NAMES = (
     # Several services (docs/org.md).
     "org-index.md.j2",
     "org-services.md.j2",
+    "org-404.md.j2",
     "blast.md.j2",
     "blast-index.md.j2",
 )
