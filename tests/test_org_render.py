@@ -123,3 +123,17 @@ def test_each_services_tags_page_lists_its_own_pages(tmp_path: Path) -> None:
     assert 'href="dependencies/search.html"' in listing
     assert 'href="dependencies/postgres.html"' in listing
     assert "orders" not in listing and "billing" not in listing
+
+
+def test_a_site_inside_a_services_catalog_folder_is_an_error(tmp_path: Path) -> None:
+    """It would be read back as catalog files on the next run (its mkdocs.yml is FM001)."""
+    from tests.test_org_lint import SHARED_DB, org, service
+
+    root = org(tmp_path, {"db.yaml": SHARED_DB})
+    service(root, "pay", {"db.yaml": "uses: db\n"})
+    for inside in (root / "services" / "pay" / "failure-modes" / "site", root / "shared" / "s"):
+        run = run_fmcat("render", str(root), "--no-scan", "-o", str(inside))
+        assert run.code == 2, run.stderr
+        assert f"-o {inside} is inside the catalog folder" in run.stderr, run.stderr
+        assert "of service pay" in run.stderr and "Traceback" not in run.stderr
+        assert not inside.exists()
