@@ -4,8 +4,11 @@ from 50 to 200 services, and the render against a bare `mkdocs build` of the sam
 
 Every figure is a whole process (`python -m fmcat ...`, or a bare MkDocs build in its own
 process), so both sides pay their imports alike; peak memory is the process's own maximum
-resident set. `FMCAT_BENCH_ORG_RUNS` sets the runs per median (default 1: the 200-service
-render alone takes tens of seconds); `FMCAT_BENCH_ORG_SIZES=50,200` the sizes.
+resident set. Each figure is given as wall-clock seconds and as CPU seconds (user + system,
+the process and its children): on a shared machine the wall clock measures the load as much
+as the work, and the growth and the ratio to bare MkDocs are computed on CPU time.
+`FMCAT_BENCH_ORG_RUNS` sets the runs per median (default 1: the 200-service render alone
+takes tens of seconds); `FMCAT_BENCH_ORG_SIZES=50,200` the sizes.
 Alone: `.venv/bin/python -m bench.org`.
 """
 
@@ -139,13 +142,18 @@ _MEASURED = (
     "import resource, sys\n"
     "from {module} import {function}\n"
     "code = {call}\n"
-    "print('maxrss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "usage = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]\n"
+    "cpu = sum(u.ru_utime + u.ru_stime for u in usage)\n"
+    "print('maxrss', usage[0].ru_maxrss, cpu, file=sys.stderr)\n"
     "sys.exit(code if isinstance(code, int) else 0)\n"
 )
 
 
-def _process(module: str, function: str, call: str, ok: tuple[int, ...]) -> tuple[float, float]:
-    """Seconds and peak resident MiB of one process."""
+Sample = tuple[float, float, float]
+
+
+def _process(module: str, function: str, call: str, ok: tuple[int, ...]) -> Sample:
+    """Wall seconds, CPU seconds and peak resident MiB of one process."""
     script = _MEASURED.format(module=module, function=function, call=call)
     env = {**os.environ, "FMCAT_NO_CACHE": "1", "NO_MKDOCS_2_WARNING": "1"}
     start = time.perf_counter()
@@ -156,21 +164,26 @@ def _process(module: str, function: str, call: str, ok: tuple[int, ...]) -> tupl
     if done.returncode not in ok:
         raise SystemExit(f"{call} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     line = next(x for x in done.stderr.splitlines() if x.startswith("maxrss "))
-    return seconds, int(line.split()[1]) / 1024
+    _, maxrss, cpu = line.split()
+    return seconds, float(cpu), int(maxrss) / 1024
 
 
-def _fmcat(*args: str, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+def _fmcat(*args: str, ok: tuple[int, ...] = (0,)) -> Sample:
     return _process("fmcat.cli", "main", f"main({list(args)!r})", ok)
 
 
-def _bare(project: Path, site: Path) -> tuple[float, float]:
+def _bare(project: Path, site: Path) -> Sample:
     path = "__import__('pathlib').Path"
     call = f"build_site({path}({str(project / 'mkdocs.yml')!r}), {path}({str(site)!r}))"
     return _process("fmcat.render.build", "build_site", call, (0,))
 
 
-def _median(samples: list[tuple[float, float]]) -> tuple[float, float]:
-    return statistics.median(s for s, _ in samples), max(m for _, m in samples)
+def _median(samples: list[Sample]) -> Sample:
+    return (
+        statistics.median(s for s, _, _ in samples),
+        statistics.median(c for _, c, _ in samples),
+        max(m for _, _, m in samples),
+    )
 
 
 def measure(services: int, runs: int) -> dict[str, object]:
@@ -203,16 +216,21 @@ def run(runs: int | None = None) -> list[str]:
     rows = [measure(size, runs) for size in sizes or SIZES]
     lines = [
         f"org: {SHARED} shared dependencies; {runs} run(s) per figure, whole processes",
-        "  services  failure modes  pages   lint s  lint MiB  render s  render MiB"
+        "  (s: wall-clock seconds / CPU seconds; the ratio and the growth are of CPU time)",
+        "  services  failure modes  pages      lint s  lint MiB    render s  render MiB"
         "  bare mkdocs s  render/bare",
     ]
+
+    def pair(sample: Sample) -> str:
+        return f"{sample[0]:.1f}/{sample[1]:.1f}"
+
     for row in rows:
         lint, render, bare = row["lint"], row["render"], row["bare"]
         assert isinstance(lint, tuple) and isinstance(render, tuple) and isinstance(bare, tuple)
         lines.append(
-            f"  {row['services']:>8}  {row['modes']:>13,}  {row['pages']:>5}  {lint[0]:>7.1f}"
-            f"  {lint[1]:>8.0f}  {render[0]:>8.1f}  {render[1]:>10.0f}  {bare[0]:>13.1f}"
-            f"  {render[0] / bare[0]:>10.2f}x"
+            f"  {row['services']:>8}  {row['modes']:>13,}  {row['pages']:>5}  {pair(lint):>10}"
+            f"  {lint[2]:>8.0f}  {pair(render):>10}  {render[2]:>10.0f}  {pair(bare):>13}"
+            f"  {render[1] / bare[1]:>10.2f}x"
         )
     first, last = rows[0], rows[-1]
     scale = int(str(last["services"])) / int(str(first["services"]))
@@ -221,7 +239,8 @@ def run(runs: int | None = None) -> list[str]:
         assert isinstance(a, tuple) and isinstance(b, tuple)
         lines.append(
             f"  growth {first['services']} -> {last['services']} services ({scale:.0f}x): "
-            f"{key} {b[0] / a[0]:.2f}x time, {b[1] / a[1]:.2f}x peak memory"
+            f"{key} {b[1] / a[1]:.2f}x CPU time ({b[0] / a[0]:.2f}x wall), "
+            f"{b[2] / a[2]:.2f}x peak memory"
         )
     return lines
 

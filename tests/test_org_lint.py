@@ -142,3 +142,38 @@ def test_one_service_of_a_monorepo_finds_the_monorepo_shared_folder() -> None:
     run = run_fmcat("lint", "examples/org/services/orders", "-f", "json")
     assert run.code == 0, run.stdout + run.stderr
     assert "1 catalog file" in run.stderr
+
+
+def test_the_roots_settings_are_the_services_defaults(tmp_path: Path) -> None:
+    """docs/org.md: CASCADE keys of the root's [tool.fmcat] apply to every service unless the
+    service sets the key itself; paths and the service's own URLs do not cascade."""
+    root = org(tmp_path, {"db.yaml": SHARED_DB})
+    (root / "pyproject.toml").write_text(
+        '[tool.fmcat]\nshared = "shared"\nignore = ["FM019"]\n'
+        'site_url = "https://runbooks.example.com/"\n',
+        encoding="utf-8",
+    )
+    uses = "uses: db\noperations:\n  - name: pay\n"  # no measures: FM019
+    service(root, "plain", {"db.yaml": uses})
+    service(root, "quiet", {"db.yaml": uses}, '[tool.fmcat]\nowner = "team-q"\n')
+    service(root, "loud", {"db.yaml": uses}, "[tool.fmcat]\nignore = []\n")
+    run = run_fmcat("lint", str(root), "-f", "json")
+    fm019 = sorted(
+        {f["service"] for f in json.loads(run.stdout)["findings"] if f["code"] == "FM019"}
+    )
+    assert fm019 == ["loud"], run.stdout
+    # One service linted alone sees the same defaults as the monorepo run.
+    alone = run_fmcat("lint", str(root / "services" / "quiet"), "-f", "json", "--select", "FM019")
+    assert alone.code == 0, alone.stdout
+    loud = run_fmcat("lint", str(root / "services" / "loud"), "-f", "json", "--select", "FM019")
+    assert loud.code == 1 and '"FM019"' in loud.stdout
+    shown = json.loads(run_fmcat("config", str(root / "services" / "quiet"), "-f", "json").stdout)
+    settings = shown["settings"]
+    assert settings["ignore"]["value"] == ["FM019"]
+    assert settings["ignore"]["source"] == "pyproject"
+    assert settings["ignore"]["origin"] == str(root / "pyproject.toml")
+    assert settings["owner"]["origin"] == str(root / "services" / "quiet" / "pyproject.toml")
+    assert settings["site_url"]["source"] == "default" and settings["site_url"]["value"] is None
+    text = run_fmcat("config", str(root / "services" / "loud")).stdout
+    rows = [line.split() for line in text.splitlines() if line.startswith("ignore ")]
+    assert rows == [["ignore", str(root / "services" / "loud" / "pyproject.toml"), "[]"]], text

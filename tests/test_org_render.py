@@ -30,11 +30,13 @@ def test_the_example_renders_one_site_with_a_level_per_service(tmp_path: Path) -
         assert (site / page).is_file(), page
     blast = (site / "blast" / "postgres.html").read_text(encoding="utf-8")
     assert "invoice-lock-timeout" in blast and "Degrades" in blast
-    # 3 services x (home, their dependencies, operations, risk, alerts, code, tags, 404) + the
-    # organisation's home, its 404 page and a blast page per shared dependency (2).
+    # 3 services x (home, their dependencies, operations, risk, alerts, code, tags, 404), the
+    # catalog's second dependency, the organisation's home and 404, and a blast page per
+    # dependency (2).
     for service in ("orders", "catalog", "billing"):
         assert (site / "services" / service / "alerts.html").is_file(), service
-    assert "28 pages" in run.stderr
+    assert "29 pages" in run.stderr
+    assert (site / "404.html").is_file()
 
 
 def test_the_markdown_of_the_org_pages(tmp_path: Path) -> None:
@@ -89,8 +91,9 @@ def test_techdocs_of_a_single_service(tmp_path: Path) -> None:
     assert "techdocs-core" in (tmp_path / "t" / "mkdocs.yml").read_text(encoding="utf-8")
 
 
-def test_a_large_organisation_lists_only_each_service_home_in_the_nav(tmp_path: Path) -> None:
-    """Material writes the nav into every page; a full nav of many services is quadratic."""
+def test_a_large_organisation_has_a_nav_of_three_index_pages(tmp_path: Path) -> None:
+    """Material writes the nav into every page: a nav that grows with the services makes the
+    build quadratic (pages x nav items), so past 20 services it is three index pages."""
     from tests.test_org_lint import SHARED_DB, org, service
 
     root = org(tmp_path, {"db.yaml": SHARED_DB})
@@ -100,6 +103,37 @@ def test_a_large_organisation_lists_only_each_service_home_in_the_nav(tmp_path: 
     run = run_fmcat("render", str(root), "--no-build", "--no-scan", "-o", str(out))
     assert run.code == 0, run.stderr
     yml = (out / "mkdocs.yml").read_text(encoding="utf-8")
-    assert '      - "s00": "services/s00/index.md"\n' in yml
-    assert "services/s00/risk.md" not in yml
+    assert yml.split("\nnav:\n", 1)[1] == (
+        '  - Home: "index.md"\n  - Services: "services.md"\n  - Blast radius: "blast-radius.md"\n'
+    )
+    services = (out / "docs" / "services.md").read_text(encoding="utf-8")
+    assert services.count("](services/s") == 21 and "[s20](services/s20/index.md)" in services
+    blast = (out / "docs" / "blast-radius.md").read_text(encoding="utf-8")
+    assert "| [db](blast/db.md) | database | team-data | yes | 21 | 21 | 0 |" in blast
     assert (out / "docs" / "services" / "s00" / "risk.md").is_file()
+
+
+def test_each_services_tags_page_lists_its_own_pages(tmp_path: Path) -> None:
+    """Material's tags listing is of the whole site unless scoped; at 200 services, every
+    service's tags page listed every runbook of the organisation."""
+    run = run_fmcat("render", "examples/org", "--no-scan", "-o", str(tmp_path / "site"))
+    assert run.code == 0, run.stderr
+    tags = (tmp_path / "site" / "services" / "catalog" / "tags.html").read_text(encoding="utf-8")
+    listing = tags.split('<article class="md-content__inner', 1)[1].split("</article>", 1)[0]
+    assert 'href="dependencies/search.html"' in listing
+    assert 'href="dependencies/postgres.html"' in listing
+    assert "orders" not in listing and "billing" not in listing
+
+
+def test_a_site_inside_a_services_catalog_folder_is_an_error(tmp_path: Path) -> None:
+    """It would be read back as catalog files on the next run (its mkdocs.yml is FM001)."""
+    from tests.test_org_lint import SHARED_DB, org, service
+
+    root = org(tmp_path, {"db.yaml": SHARED_DB})
+    service(root, "pay", {"db.yaml": "uses: db\n"})
+    for inside in (root / "services" / "pay" / "failure-modes" / "site", root / "shared" / "s"):
+        run = run_fmcat("render", str(root), "--no-scan", "-o", str(inside))
+        assert run.code == 2, run.stderr
+        assert f"-o {inside} is inside the catalog folder" in run.stderr, run.stderr
+        assert "of service pay" in run.stderr and "Traceback" not in run.stderr
+        assert not inside.exists()

@@ -76,3 +76,52 @@ def test_schema_describes_durations_and_ratios() -> None:
     timeout = definitions["Timeout"]["properties"]["connect"]["anyOf"][0]
     assert timeout["type"] == "string" and "ms" in timeout["pattern"]
     assert Path(COMMITTED).read_text(encoding="utf-8").endswith("\n")
+
+
+ORG = REPO / "examples" / "org"
+
+
+def test_the_schema_describes_a_services_uses_file() -> None:
+    """Every `uses:` file of the monorepo example validates, as the loader reads it."""
+    validator = jsonschema.Draft7Validator(catalog_schema())
+    files = sorted(ORG.glob("services/*/failure-modes/*.yaml"))
+    uses = [path for path in files if "\nuses: " in path.read_text(encoding="utf-8")]
+    assert len(uses) == 3, uses
+    for path in files:
+        errors = list(validator.iter_errors(_yaml(path.read_text(encoding="utf-8"))))
+        assert errors == [], (path.name, [e.message for e in errors])
+    definitions = catalog_schema()["definitions"]
+    assert definitions["SharedUse"]["required"] == ["uses"]
+    assert "owner" not in definitions["SharedUse"]["properties"]
+
+
+USE_CASES = {
+    # The loader's own verdicts (FM002 from `fmcat lint`), which the schema must share.
+    "uses: db\noperations:\n  - name: pay\n": None,
+    "uses: db\npolicies:\n  timeout: {read: 2s}\n": None,
+    "uses: db\nowner: team-x\n": "owner",
+    "uses: db\ndependency: db\n": "dependency",
+    "uses: db\npolicies:\n  timeout: {read: two seconds}\n": "policies.timeout.read",
+    "uses: db\npolicies:\n  timeot: {read: 2s}\n": "policies.timeot",
+    "uses: Not A Slug\n": "uses",
+}
+
+
+def test_the_schema_and_the_loader_agree_on_uses_files(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.fmcat]\nshared = "shared"\n')
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "db.yaml").write_text(
+        "dependency: db\nowner: team-data\nkind: database\ncriticality: critical\n"
+    )
+    (tmp_path / "failure-modes").mkdir()
+    validator = jsonschema.Draft7Validator(catalog_schema())
+    for text, fault in USE_CASES.items():
+        (tmp_path / "failure-modes" / "db.yaml").write_text(text, encoding="utf-8")
+        run = run_fmcat("lint", str(tmp_path), "--select", "FM002", "-f", "json")
+        loader = [f["message"] for f in json.loads(run.stdout)["findings"]]
+        schema = list(validator.iter_errors(_yaml(text)))
+        if fault is None:
+            assert loader == [] and schema == [], (text, loader, [e.message for e in schema])
+        else:
+            assert len(loader) == 1 and loader[0].startswith(fault), (text, loader)
+            assert schema, f"the schema accepts what the loader rejects: {text!r}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -155,11 +156,40 @@ FLAGS: dict[str, str] = {
 PATH_KEYS = frozenset({"catalog", "src", "baseline", "shared"})
 
 
+#: Keys a monorepo's root `[tool.fmcat]` gives its services as defaults, which a service's
+#: own `[tool.fmcat]` replaces key by key (lists too), as a flag replaces a configured value
+#: (docs/org.md). Patterns and globs (`exclude`, `per_file_ignores`) are read from each
+#: service's folder. Paths (`catalog`, `src`, `baseline`, `alert_rules`), the service's own
+#: identity (`service`, `owner`, `django_settings`) and the URLs that are a service's own
+#: (`repo_url` links from the service's folder; `site_url` is where its runbooks are
+#: published) do not cascade; `shared` has its own rule.
+CASCADE = (
+    "select",
+    "ignore",
+    "owners",
+    "exclude",
+    "include_tests",
+    "per_file_ignores",
+    "report_unused_ignores",
+    "clients",
+    "handled_by",
+    "format",
+    "review_max_age_days",
+    "channel_url",
+    "slo_alerts",
+)
+#: How far above a service its monorepo root may be (as discovery's depth, org/discover.py).
+MONOREPO_DEPTH = 4
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path
     pyproject: Path | None
     settings: Settings
+    #: Keys set by the monorepo root's [tool.fmcat] (``inherited_from``), not the project's own.
+    inherited: frozenset[str] = frozenset()
+    inherited_from: Path | None = None
 
 
 Source = Literal["default", "pyproject", "flag"]
@@ -193,6 +223,8 @@ def effective_settings(project: Project, flags: Mapping[str, Any]) -> list[Confi
         origin = None
         if given is not None and given is not False and given != [] and given != ():
             value, source, origin = given, "flag", FLAGS[key]
+        elif key in project.inherited and project.inherited_from is not None:
+            source, origin = "pyproject", display_path(project.inherited_from)
         elif project.pyproject is not None and key in settings.model_fields_set:
             source, origin = "pyproject", display_path(project.pyproject)
         if key in PATH_KEYS and value is not None:
@@ -244,8 +276,44 @@ def find_project(start: Path) -> Project:
         if pyproject.is_file():
             table = _tool_table(pyproject)
             if table is not None:
-                return Project(candidate, pyproject, parse_settings(table, pyproject))
+                project = Project(candidate, pyproject, parse_settings(table, pyproject))
+                root = monorepo_root(candidate)
+                return project if root is None else inherit(project, root)
     return Project(folder, None, Settings())
+
+
+def monorepo_root(folder: Path) -> Project | None:
+    """The monorepo root above ``folder``: the nearest folder within MONOREPO_DEPTH levels whose
+    pyproject.toml has [tool.fmcat] and which has no catalog of its own (docs/org.md)."""
+    for parent in list(folder.parents)[:MONOREPO_DEPTH]:
+        pyproject = parent / "pyproject.toml"
+        if not pyproject.is_file():
+            continue
+        table = _tool_table(pyproject)
+        if table is None:
+            continue
+        settings = parse_settings(table, pyproject)
+        if (parent / settings.catalog).is_dir():
+            return None  # a project with a catalog holds this one; it is no monorepo root
+        return Project(parent, pyproject, settings)
+    return None
+
+
+def inherit(project: Project, root: Project) -> Project:
+    """``project`` with the root's CASCADE keys that it does not set itself."""
+    keys = frozenset(
+        key
+        for key in CASCADE
+        if key in root.settings.model_fields_set and key not in project.settings.model_fields_set
+    )
+    if not keys:
+        return project
+    settings = project.settings.model_copy(
+        update={key: getattr(root.settings, key) for key in keys}
+    )
+    return dataclasses.replace(
+        project, settings=settings, inherited=keys, inherited_from=root.pyproject
+    )
 
 
 def source_paths(project: Project) -> list[Path]:

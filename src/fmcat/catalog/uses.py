@@ -27,6 +27,7 @@ from fmcat.catalog.model import (
     Link,
     MatchRule,
     Operation,
+    Policies,
     Slug,
     Strict,
     Text,
@@ -56,7 +57,7 @@ class SharedUse(Strict):
     criticality: Criticality | None = Field(None, description="Overrides the shared one")
     links: list[Link] = Field(default_factory=list)
     match: list[MatchRule] = Field(default_factory=list)
-    policies: dict[str, Any] | None = Field(
+    policies: Policies | None = Field(
         None, description="Overrides, per mechanism (timeout, retry...), of the shared policies"
     )
     delivery: Delivery | None = None

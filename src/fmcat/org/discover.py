@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from fmcat.config import Project, Settings, find_project
+from fmcat.config import Project, Settings, find_project, inherit
 from fmcat.errors import ConfigError
 from fmcat.paths import display_path
 
@@ -94,7 +94,7 @@ def find_org(path: Path) -> Org | None:
     folders = _service_folders(root, shared)
     if not folders:
         return None
-    services = tuple(_service(folder, shared) for folder in folders)
+    services = tuple(_service(folder, shared, project) for folder in folders)
     _check_names(services)
     return Org(root, project, tuple(sorted(services, key=lambda s: s.name)))
 
@@ -127,11 +127,11 @@ def _service_folders(root: Path, shared: Path | None) -> list[Path]:
     return found
 
 
-def _service(folder: Path, shared: Path | None) -> Service:
+def _service(folder: Path, shared: Path | None, root: Project) -> Service:
     if _has_tool_table(folder):
-        project = find_project(folder)
+        project = find_project(folder)  # which gives it the root's defaults (config.CASCADE)
     else:
-        project = Project(folder.resolve(), None, Settings())
+        project = inherit(Project(folder.resolve(), None, Settings()), root)
     name = project.settings.service or folder.name
     service = Service(name, folder.resolve(), project, shared)
     if not _NAME.match(name):

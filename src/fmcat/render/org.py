@@ -19,14 +19,18 @@ from fmcat.errors import UsageError
 from fmcat.org.load import ServiceCatalog
 from fmcat.render import assets, build, templates
 from fmcat.render.code import CodeScan, project_path
+from fmcat.render.markdown import Md
 from fmcat.render.mkdocs_yml import mkdocs_yml, nav
 from fmcat.render.org_view import OrgView, build_org_view
 from fmcat.render.site import InvalidCatalogError, render_pages
 from fmcat.render.techdocs import techdocs_yml
 from fmcat.render.view import SiteView, build_view
 
-#: Past this many services, the nav lists each service's home page only.
+#: Past this many services, the nav is the organisation's three index pages.
 COMPACT_NAV = 20
+#: The index pages of a large organisation's nav (the services, and every blast radius).
+SERVICES_PAGE = "services.md"
+BLAST_PAGE = "blast-radius.md"
 
 
 @dataclass(frozen=True)
@@ -97,23 +101,40 @@ def org_site(
     findings = {n: len(c.findings) if c else None for n, c in codes.items()}
     org = build_org_view(name, services, views, findings)
     env = templates.environment(overrides)
+    # Each service's tags page lists that service's pages, not the whole organisation's.
+    env.globals["tags_scope"] = True
     pages = {"index.md": templates.render(env, "org-index.md.j2", {"org": org, "page": "index.md"})}
-    lines = ["nav:", f"  - Home: {_q('index.md')}", "  - Services:"]
+    # The site's root 404 page, which sends an address under a service to that service's own.
+    names = json.dumps([s.name for s in org.services]).replace("</", "<\\/")
+    context = {"org": org, "page": "404.md", "services_json": Md(names)}
+    pages["404.md"] = templates.render(env, "org-404.md.j2", context)
+    compact = len(org.services) > COMPACT_NAV
+    lines = ["nav:", f"  - Home: {_q('index.md')}"]
+    if compact:
+        # Material writes the whole nav into every page, so a nav that grows with the
+        # services makes the build quadratic (pages x nav items). Past COMPACT_NAV it is three
+        # index pages; each service's home page links its own pages (docs/org.md).
+        for path, template, title in (
+            (SERVICES_PAGE, "org-services.md.j2", "Services"),
+            (BLAST_PAGE, "blast-index.md.j2", "Blast radius"),
+        ):
+            pages[path] = templates.render(env, template, {"org": org, "page": path})
+            lines.append(f"  - {title}: {_q(path)}")
+    else:
+        lines.append("  - Services:")
     for summary in org.services:
         prefix = f"services/{summary.name}/"
         for path, text in render_pages(summary.view, overrides, env=env).items():
             pages[prefix + path] = text
-        if len(org.services) > COMPACT_NAV:
-            # Material writes the whole nav into every page: a nav of every page of 200
-            # services makes the build quadratic. Each service's home page links the rest.
-            lines.append(f"      - {_q(summary.name)}: {_q(summary.home)}")
-        else:
+        if not compact:
             lines.append(f"      - {_q(summary.name)}:")
             lines += _service_nav(summary.view, prefix)
-    lines.append("  - Blast radius:")
+    if not compact:
+        lines.append("  - Blast radius:")
     for item in org.blasts:
         pages[item.page] = templates.render(env, "blast.md.j2", {"item": item, "page": item.page})
-        lines.append(f"      - {_q(item.name)}: {_q(item.page)}")
+        if not compact:
+            lines.append(f"      - {_q(item.name)}: {_q(item.page)}")
     # The Material site's mkdocs.yml wants a view: the first service's, with a graph, so that
     # mermaid.js is vendored for the lanes.
     first = dataclasses.replace(views[services[0].name], service=name, graph=org.graph or "")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fmcat.errors import UsageError
 from fmcat.lint import LintOptions
+from fmcat.org.backstage import check_export_folder
 from fmcat.org.discover import find_org
 from fmcat.org.interchange import read_interchange
 from fmcat.org.lint import lint_service
@@ -63,6 +64,8 @@ def _from_folder(
         raise UsageError(f"{options.path}: no such folder")
     org = as_org(options.path)
     services = load_org(org)
+    # A site inside a catalog (or the shared) folder would be read back as catalog files.
+    check_export_folder(options.output, services)
     refuse_invalid(services)
     codes: dict[str, CodeScan | None] = {}
     for index, service in enumerate(services):

@@ -37,7 +37,10 @@ TEMPLATE_NAMES = (
     "404.md.j2",
     # Several services (docs/org.md).
     "org-index.md.j2",
+    "org-services.md.j2",
+    "org-404.md.j2",
     "blast.md.j2",
+    "blast-index.md.j2",
 )
 
 

@@ -11,6 +11,14 @@ from fmcat import __version__
 from fmcat.findings import Finding
 
 
+def with_service(finding: Finding) -> str:
+    """The message as findings of several services show it: ``[service] message``, as the
+    text format prints it; the message alone for one service (docs/org.md)."""
+    if finding.service is None:
+        return finding.message
+    return f"[{finding.service}] {finding.message}"
+
+
 @dataclass(frozen=True)
 class Report:
     findings: list[Finding]

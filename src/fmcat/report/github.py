@@ -7,7 +7,8 @@ the runner unescapes them: in the message ``%``, CR and LF become ``%25``, ``%0D
 in properties ``:`` and ``,`` also become ``%3A`` and ``%2C``. Columns are given only for a span
 on one line (GitHub ignores them across lines); ``endColumn`` is exclusive, as in every fmcat
 format. Paths are relative to the current directory, and GitHub reads them from the repository's
-root, so run fmcat there. A clean run prints nothing.
+root, so run fmcat there. A clean run prints nothing. In a monorepo the message starts with
+the finding's service, as in the text format: ``::error ...::[orders] ...``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import assert_never
 
 from fmcat.findings import Finding, Severity
 from fmcat.registry import ALL_RULES
-from fmcat.report.base import Report
+from fmcat.report.base import Report, with_service
 
 
 def command(severity: Severity) -> str:
@@ -59,7 +60,8 @@ def annotation(finding: Finding) -> str:
     properties = ",".join(
         f"{key}={escape_property(value)}" for key, value in _properties(finding).items()
     )
-    return f"::{command(finding.severity)} {properties}::{escape_data(finding.message)}"
+    message = escape_data(with_service(finding))
+    return f"::{command(finding.severity)} {properties}::{message}"
 
 
 def render(report: Report) -> str:

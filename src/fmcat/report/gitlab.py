@@ -6,6 +6,11 @@ when lines move), ``severity`` and ``location.path`` with ``location.lines.begin
 ``end``). Severities: error is ``major``, warning ``minor``, info ``info``; fmcat uses neither
 ``critical`` nor ``blocker``. Paths are relative to the current directory, and GitLab reads
 them from the repository's root, so run fmcat there. A clean run is ``[]``.
+
+In a monorepo the description names the service as the text format does (``FM026 [billing]
+...``). The fingerprint keeps its recipe: a finding's path is inside its service's folder, so
+it already tells the services apart, and a service's findings keep the identities they had
+before the monorepo was linted as a whole.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import json
 from typing import Any, assert_never
 
 from fmcat.findings import Finding, Severity
-from fmcat.report.base import Report
+from fmcat.report.base import Report, with_service
 from fmcat.report.fingerprints import fingerprints
 
 
@@ -34,7 +39,7 @@ def _issue(finding: Finding, fingerprint: str) -> dict[str, Any]:
     location = finding.location
     begin = max(location.line, 1)
     return {
-        "description": f"{finding.code} {finding.message}",
+        "description": f"{finding.code} {with_service(finding)}",
         "check_name": finding.code,
         "fingerprint": fingerprint,
         "severity": severity(finding.severity),

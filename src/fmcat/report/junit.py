@@ -8,6 +8,11 @@ it. Every finding is a failure, whatever its severity, as every finding makes `f
 exit 1. A clean run is one suite, ``fmcat``, holding one passing testcase, ``no findings``:
 some CI services treat a report with no tests at all as a missing report.
 
+In a monorepo (findings that name their service, docs/org.md) the suites are the services
+instead: one ``<testsuite>`` per service with findings, named by the service, its testcases
+as above, and the failure text names the service as the text format does (``path:L:C: CODE
+[orders] message``). One service's report keeps the suite per file.
+
 There are no timestamps, durations or host names, so the same findings give the same bytes.
 Characters XML 1.0 cannot carry (control characters, lone surrogates) are written as
 ``\\xNN`` or ``\\uNNNN``; ElementTree escapes the rest.
@@ -20,7 +25,7 @@ import xml.etree.ElementTree as ET
 
 from fmcat.findings import Finding
 from fmcat.registry import ALL_RULES
-from fmcat.report.base import Report
+from fmcat.report.base import Report, with_service
 
 # What XML 1.0 cannot contain, even escaped: C0 controls but tab/LF/CR, lone surrogates,
 # U+FFFE and U+FFFF.
@@ -61,7 +66,8 @@ def _testcase(suite: ET.Element, finding: Finding) -> None:
     )
     failure = _element("failure", case, type=str(finding.severity), message=finding.message)
     failure.text = xml_text(
-        f"{location.path}:{location.line}:{location.column}: {finding.code} {finding.message}"
+        f"{location.path}:{location.line}:{location.column}: {finding.code} "
+        + with_service(finding)
     )
 
 
@@ -73,11 +79,12 @@ def render(report: Report) -> str:
         _counts(suite, 1, 0)
         suite.set("skipped", "0")
         _element("testcase", suite, classname="fmcat", name="no findings")
-    by_path: dict[str, list[Finding]] = {}
+    by_suite: dict[str, list[Finding]] = {}
     for finding in report.findings:
-        by_path.setdefault(finding.location.path, []).append(finding)
-    for path, findings in by_path.items():
-        suite = _element("testsuite", root, name=path)
+        name = finding.location.path if finding.service is None else finding.service
+        by_suite.setdefault(name, []).append(finding)
+    for name, findings in by_suite.items():
+        suite = _element("testsuite", root, name=name)
         _counts(suite, len(findings), len(findings))
         suite.set("skipped", "0")
         for finding in findings:

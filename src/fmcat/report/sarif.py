@@ -10,6 +10,10 @@
   after a character outside the Basic Multilingual Plane (an emoji) on the same line.
 - Levels: fmcat's error, warning and info are SARIF's error, warning and note.
 - ``partialFingerprints["fmcat/v1"]``: see :mod:`fmcat.report.fingerprints`.
+- Several services (a monorepo, docs/org.md): each result names its service in
+  ``properties.service`` and, for readers that show only the message (GitHub's alert list), in
+  the message, as the text format does: ``[orders] ...``. One run holds every service:
+  GitHub refuses an upload with two runs of one tool and category.
 - ``tool.driver.rules`` describes the rules that have results, in code order, with their
   documentation as ``help``.
 """
@@ -24,7 +28,7 @@ from urllib.parse import quote
 from fmcat.docs import rule_markdown
 from fmcat.findings import Finding, Severity
 from fmcat.registry import ALL_RULES
-from fmcat.report.base import Report
+from fmcat.report.base import Report, with_service
 from fmcat.report.fingerprints import FINGERPRINT_NAME, fingerprints
 
 SCHEMA_URI = (
@@ -107,7 +111,7 @@ def _result(finding: Finding, rule_index: int, fingerprint: str) -> dict[str, An
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": level(finding.severity),
-        "message": {"text": finding.message},
+        "message": {"text": with_service(finding)},
         "locations": [
             {
                 "physicalLocation": {
@@ -118,8 +122,9 @@ def _result(finding: Finding, rule_index: int, fingerprint: str) -> dict[str, An
         ],
         "partialFingerprints": {FINGERPRINT_NAME: fingerprint},
     }
-    if finding.dependency is not None:
-        result["properties"] = {"dependency": finding.dependency}
+    properties = {"dependency": finding.dependency, "service": finding.service}
+    if any(value is not None for value in properties.values()):
+        result["properties"] = {k: v for k, v in properties.items() if v is not None}
     return result
 
 
