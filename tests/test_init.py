@@ -239,6 +239,15 @@ def files():
         requests.get("https://bucket.s3.eu-west-1.amazonaws.com/a", timeout=2),
         requests.get("https://sqs.eu-west-1.amazonaws.com/1/q", timeout=2),
     )
+
+
+def geocode(q):
+    url = "https://api.opencagedata.com/v1/json?q={}&key={}".format(q, settings.GEO_API_KEY)
+    return requests.get(url, timeout=4)
+
+
+def discovery(config):
+    return requests.get(config["base_url"] + "/.well-known/openid-configuration", timeout=6)
 """
 
 
@@ -254,7 +263,24 @@ def test_grouped_by_setting_and_by_vendor(tmp_path: Path) -> None:
     files = {p.stem: p.read_text(encoding="utf-8") for p in catalog.glob("*.yaml")}
     # One file per setting or variable, per vendor (GitHub's three hosts, Stripe's API and its
     # SDK), and per AWS service.
-    assert sorted(files) == ["aws-s3", "aws-sqs", "cache", "github", "hook", "payment", "stripe"]
+    assert sorted(files) == [
+        "aws-s3",
+        "aws-sqs",
+        "cache",
+        "github",
+        "hook",
+        "opencagedata",
+        "payment",
+        "requests",
+        "stripe",
+    ]
+    # A literal URL template names its host: the API key in its arguments is no address.
+    assert '  - url: "https://api.opencagedata.com/*"' in files["opencagedata"]
+    assert "GEO_API_KEY" not in "".join(files[n] for n in files if n != "opencagedata")
+    # `config["base_url"]` says only that it is an address: grouped by the library, by
+    # function, since `requests.*` would take stripe.yaml's call.
+    assert '  - call: "app.billing.discovery"\n' in files["requests"]
+    assert "Address from" not in files["requests"]
     note = "# Address from settings.PAYMENT_API_URL, not in the code: by function."
     assert note in files["payment"]
     assert '  - call: "app.billing.charge"\n  # app/billing.py:17:' in files["payment"]
@@ -276,6 +302,84 @@ def test_grouped_by_setting_and_by_vendor(tmp_path: Path) -> None:
     assert "policies: {}  # TODO" in files["hook"]
     codes = lint_codes(tmp_path)
     assert not {"FM001", "FM002", "FM104", "FM201"} & set(codes)
+
+
+SOURCES = """\
+import os
+
+import environ
+import redis
+import requests
+from django.conf import settings
+from flask import current_app
+
+from app.settings import SEARCH_URL
+
+env = environ.Env()
+
+
+def a():
+    return requests.get(current_app.config["BILLING_URL"], timeout=1)
+
+
+def b():
+    return requests.get(os.environ.get("AUDIT_ENDPOINT"), timeout=1)
+
+
+def c():
+    return requests.get(env("MAPS_BASE_URL") + "/tiles", timeout=1)
+
+
+def d():
+    return requests.get(SEARCH_URL, timeout=1)
+
+
+def e():
+    return requests.get(settings.get("WEATHER_API"), timeout=1)
+
+
+def f():
+    return redis.Redis(host=settings.QUEUE_REDIS_HOST, socket_timeout=1).ping()
+
+
+def g():
+    return requests.get(settings.URL, timeout=1)  # only an address: grouped by the library
+"""
+
+
+def test_the_forms_of_settings_and_variables(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "views.py").write_text(SOURCES)
+    result = run_fmcat("init", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    catalog = tmp_path / "failure-modes"
+    files = {p.stem: p.read_text(encoding="utf-8") for p in catalog.glob("*.yaml")}
+    assert sorted(files) == [
+        "audit",
+        "billing",
+        "maps",
+        "queue-redis",
+        "requests",
+        "search",
+        "weather",
+    ]
+    assert "# Address from config.BILLING_URL" in files["billing"]
+    assert "# Address from $AUDIT_ENDPOINT" in files["audit"]
+    assert "# Address from $MAPS_BASE_URL" in files["maps"]
+    assert "# Address from settings.SEARCH_URL" in files["search"]
+    assert "# Address from settings.WEATHER_API" in files["weather"]
+    # The only redis client: attributed by the library.
+    assert '  - call: "redis.*"' in files["queue-redis"]
+    # The ping() is listed, not the client it is sent through.
+    assert (
+        "# app/views.py:35: redis.Redis(host=settings.QUEUE_REDIS_HOST, socket_timeout=1).ping()"
+        in (files["queue-redis"])
+    )
+    assert files["queue-redis"].count("# app/views.py:") == 1
+    assert '  - call: "app.views.g"' in files["requests"]
+    assert "Address from" not in files["requests"]
+    assert not {"FM001", "FM002", "FM104", "FM201"} & set(lint_codes(tmp_path))
 
 
 def test_existing_files_are_never_overwritten(tmp_path: Path) -> None:

@@ -48,6 +48,16 @@ def source_slug(source: str) -> str:
     return slugify(stem.replace("_", "-").replace(".", "-"))
 
 
+def config_source(site: CallSite) -> str:
+    """The setting a site is grouped by: none when its URL names its host (a literal says more
+    than a name), nor when the name says only that it is an address (`config["base_url"]`,
+    `settings.HOST`: unrelated services could share it)."""
+    if not site.url_source or site.host is not None:
+        return ""
+    key = site.url_source.lstrip("$").split(".", 1)[-1]
+    return site.url_source if _ADDRESS_WORDS.sub("", f"_{key}") else ""
+
+
 def group_key(site: CallSite, mixed: frozenset[str] = frozenset()) -> str:
     """The dependency a root site goes to: its URL's setting, its host's vendor, its library.
 
@@ -55,7 +65,7 @@ def group_key(site: CallSite, mixed: frozenset[str] = frozenset()) -> str:
     `api.acme.com`): a mail relay and an API fail apart, so the other kinds get their own
     file (`acme-email`) beside the HTTP one (`acme`).
     """
-    if site.url_source:
+    if config_source(site):
         return source_slug(site.url_source)
     if site.host is not None:
         vendor = vendor_of(site.host)
@@ -69,7 +79,7 @@ def group_key(site: CallSite, mixed: frozenset[str] = frozenset()) -> str:
 def _mixed_vendors(sites: list[CallSite]) -> frozenset[str]:
     kinds: dict[str, set[str]] = {}
     for site in sites:
-        if site.is_root and site.host is not None and not site.url_source:
+        if site.is_root and site.host is not None:
             kinds.setdefault(vendor_of(site.host), set()).add(kind_of([site.library]))
     return frozenset(vendor for vendor, found in kinds.items() if len(found) > 1)
 
@@ -120,12 +130,12 @@ class Group:
     @property
     def sources(self) -> list[str]:
         """The settings and environment variables the group's URLs come from."""
-        return sorted({s.url_source for s in self.roots if s.url_source})
+        return sorted({config_source(s) for s in self.roots} - {""})
 
     @property
     def merged_note(self) -> str | None:
         """The hosts a vendor's file took together, for a comment: they may be split by hand."""
-        hosts = sorted({s.host for s in self.roots if s.host is not None and not s.url_source})
+        hosts = sorted({s.host for s in self.roots if s.host is not None})
         if len(hosts) < 2:
             return None
         return f"Hosts of one vendor: {', '.join(hosts)} (split the file if they fail apart)."
@@ -136,7 +146,7 @@ class Group:
         if not any(r.kind == "call" for r in self.rules):
             return None
         by_function = self.narrow or any(
-            s.url_source and s.library not in self.exclusive for s in self.roots
+            config_source(s) and s.library not in self.exclusive for s in self.roots
         )
         if self.sources:
             where = f"Address from {', '.join(self.sources)}, not in the code"
@@ -153,7 +163,7 @@ class Group:
         rules: dict[tuple[str, str], Rule] = {}
         rule_of: dict[tuple[str, int], Rule] = {}
         for site in self.roots:
-            by_function = bool(site.url_source) and site.library not in self.exclusive
+            by_function = bool(config_source(site)) and site.library not in self.exclusive
             kind, pattern = _rule_for(site, self.narrow or by_function, kb)
             rule = rules.setdefault((kind, pattern), Rule(kind, pattern))
             rule_of[site.key] = rule
@@ -202,7 +212,7 @@ def group_sites(
     mixed = _mixed_vendors(sites)
     owner_of: dict[str, str] = {}
     for key, name in claimed.items():
-        if key in by_key and (by_key[key].host is not None or by_key[key].url_source):
+        if key in by_key and (by_key[key].host is not None or config_source(by_key[key])):
             owner_of.setdefault(group_key(by_key[key], mixed), name)
     groups: dict[str, Group] = {}
     known: dict[str, list[CallSite]] = {}
@@ -213,7 +223,7 @@ def group_sites(
             known.setdefault(owner, []).append(site)
             continue
         slug = group_key(root, mixed)
-        slug = owner_of.get(slug, slug) if root.host is not None or root.url_source else slug
+        slug = owner_of.get(slug, slug) if root.host is not None or config_source(root) else slug
         groups.setdefault(slug, Group(slug)).sites.append(site)
     holders: dict[str, set[str]] = {}
     for slug, group in groups.items():

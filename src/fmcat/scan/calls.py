@@ -16,7 +16,7 @@ from fmcat.scan.knowledge import Call, Client, KnowledgeBase, Library
 from fmcat.scan.names import dotted_name
 from fmcat.scan.scope import Scope
 from fmcat.scan.timeouts import Judged, find_argument, judge_value, timeout_in_arguments
-from fmcat.scan.url_source import url_source
+from fmcat.scan.url_source import format_head, url_source
 from fmcat.scan.value_types import ClientValue, Const, PartialValue, Qual
 from fmcat.scan.values import Evaluator, method_spec
 
@@ -379,7 +379,8 @@ class CallJudge:
         value = self.evaluator.expr(arg.value, self.scope)
         if isinstance(value, Const) and isinstance(value.value, str):
             return value
-        return None
+        head = format_head(arg.value, self.scope)
+        return Const(head, prefix=True) if head is not None else None
 
     def _url_source(self, node: cst.Call, spec: Call) -> str:
         """The setting or environment variable the URL argument comes from (url_source.py)."""

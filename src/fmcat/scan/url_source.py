@@ -30,6 +30,12 @@ _MAX_NODES = 200
 _MAX_DEPTH = 4
 
 
+#: Keys that hold a credential, not an address: `"https://h/?key={}".format(settings.api_key)`
+#: does not go where `settings.api_key` says.
+_SECRET = re.compile(r"(?:^|[_.-])(?:api)?(?:key|token|secret|password|passwd|pass)$", re.I)
+_HEAD_END = re.compile(r"\{|%")
+
+
 def url_source(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str:
     """`settings.X`, `$X`, or "" when the expression names no configuration."""
     stack: list[cst.CSTNode] = [expr]
@@ -38,12 +44,31 @@ def url_source(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str:
         node = stack.pop(0)
         seen += 1
         found = _direct(node, scope, depth)
-        if found:
+        if found and not _SECRET.search(found.lstrip("$").rsplit(".", 1)[-1]):
             return found
         if isinstance(node, (cst.Lambda, cst.SimpleString)):
             continue
         stack.extend(node.children)
     return ""
+
+
+def format_head(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str | None:
+    """The literal start of `"https://host/{}".format(...)` or `"https://host/%s" % x` (or of
+    the local name bound to one), when it names a scheme: the URL begins with it."""
+    if isinstance(expr, cst.Name) and depth < _MAX_DEPTH:
+        bindings = scope.lookup(expr.value)
+        if bindings and len(bindings) == 1 and isinstance(bindings[0], Assigned):
+            return format_head(bindings[0].value, bindings[0].scope, depth + 1)
+        return None
+    template: str | None = None
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+        if expr.func.attr.value == "format":
+            template = _string(expr.func.value)
+    elif isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+        template = _string(expr.left)
+    if template is None or "://" not in template:
+        return None
+    return _HEAD_END.split(template, 1)[0]
 
 
 def _direct(node: cst.CSTNode, scope: Scope, depth: int) -> str:
@@ -134,6 +159,8 @@ def _from_name(name: str, scope: Scope, depth: int) -> str:
     binding = bindings[0]
     if isinstance(binding, Imported):
         parts = binding.qualname.split(".")
+        if _CONFIG.match(parts[-1]):
+            return ""  # the configuration object itself (`from django.conf import settings`)
         if len(parts) >= 2 and any(_CONFIG.match(p) for p in parts[:-1]):
             return f"{parts[-2]}.{parts[-1]}"
         return ""
