@@ -516,6 +516,48 @@ def test_update_lists_new_call_sites_and_adds_new_dependencies(tmp_path: Path) -
     assert not {"FM001", "FM002", "FM104", "FM201"} & set(lint_codes(project))
 
 
+def test_update_adds_a_vendors_new_host_to_its_file(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    code = tmp_path / "app" / "repos.py"
+    code.write_text(
+        "import requests\n\n\ndef repos():\n"
+        '    return requests.get("https://api.github.com/user/repos", timeout=3)\n'
+    )
+    catalog = tmp_path / "failure-modes"
+    catalog.mkdir()
+    mine = (
+        "# Ours, by hand.\n"
+        "owner: team-tools  # first, on purpose\n"
+        "dependency: source-control\n"
+        "kind: http\n"
+        "criticality: degradable\n"
+        "match:\n"
+        "  - url: 'https://api.github.com/*'  # the REST API\n"
+        "policies: {fallback: show the cached list}\n"
+    )
+    (catalog / "scm.yaml").write_text(mine)
+    with code.open("a") as handle:  # a new call, to another of its hosts
+        handle.write(
+            "\n\ndef readme():\n"
+            '    return requests.get("https://raw.githubusercontent.com/o/r/README", timeout=2)\n'
+        )
+    result = run_fmcat("init", "--update", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    # Another of GitHub's hosts joins the file that has GitHub's calls, whatever its name.
+    assert "added 1 match rule for 1 call site to failure-modes/scm.yaml" in result.stderr
+    assert sorted(p.name for p in catalog.glob("*.yaml")) == ["scm.yaml"]
+    text = (catalog / "scm.yaml").read_text()
+    assert is_insertion(mine, text)
+    added = [line for line in text.splitlines() if line not in mine.splitlines()]
+    assert added == [
+        '  # app/repos.py:9: requests.get("https://raw.githubusercontent.com/o/r/README", '
+        "timeout=2)",
+        '  - url: "https://raw.githubusercontent.com/*"',
+    ]
+    assert not {"FM001", "FM002", "FM104", "FM201"} & set(lint_codes(tmp_path))
+
+
 def test_update_appends_to_a_flow_style_match_list(tmp_path: Path) -> None:
     project = shop_code(tmp_path)
     catalog = project / "failure-modes"
