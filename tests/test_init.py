@@ -15,7 +15,8 @@ import pytest
 from fmcat.catalog.json_schema import catalog_schema_text
 from fmcat.init.calls import host_of, mask_secrets, url_pattern
 from fmcat.init.edit import Edit, EditError, NewRule, apply
-from fmcat.init.groups import slugify
+from fmcat.init.groups import slugify, source_slug
+from fmcat.init.vendors import vendor_of
 from tests.conftest import EXAMPLE, run_fmcat, run_unprivileged
 from tests.golden import UPDATE, assert_golden
 
@@ -113,7 +114,7 @@ def forward(url):
 
 
 def zones():
-    return requests.get("https://zones.example.com/all", timeout=1)
+    return requests.get("https://api.zonedata.org/all", timeout=1)
 
 
 def mail():
@@ -122,7 +123,7 @@ def mail():
 
 
 def status():
-    return httpx.get("https://status.example.org", timeout=1.5)
+    return httpx.get("https://status.acme-status.org", timeout=1.5)
 
 
 def connect():
@@ -142,30 +143,37 @@ def test_hosts_timeouts_and_rules_that_do_not_overlap(tmp_path: Path) -> None:
     assert result.code == 0, result.stderr
     catalog = tmp_path / "failure-modes"
     files = {p.name: p.read_text(encoding="utf-8") for p in catalog.glob("*.yaml")}
+    # Files by vendor: example.com's API and its mail relay fail apart (a kind each), an
+    # internal name by its leftmost label.
     assert sorted(files) == [
-        "db.internal.yaml",
-        "geo.example.com.yaml",
+        "acme-status.yaml",
+        "db.yaml",
+        "example-email.yaml",
+        "example.yaml",
         "requests.yaml",
-        "smtp.example.com.yaml",
-        "status.example.org.yaml",
-        "zones.example.com.yaml",
+        "zonedata.yaml",
     ]
-    geo = files["geo.example.com.yaml"]
+    geo = files["example.yaml"]
     assert '  - url: "https://geo.example.com/*"\n' in geo
     # The longest literal timeouts: (0.5, 2) and 5.
-    assert "  timeout: {connect: 5s, read: 5s}" in geo
+    # Inferred from literals, so marked for a person to confirm.
+    assert (
+        "  timeout: {connect: 5s, read: 5s}  # from the code: confirm (the longest literal"
+        " timeouts of its calls)\n"
+    ) in geo
     assert '# app/service.py:10: requests.get(f"{GEO}/ip/{ip}", timeout=(0.5, 2))' in geo
     # psycopg2's connect_timeout bounds the connect alone.
-    assert "  timeout: {connect: 3s}" in files["db.internal.yaml"]
+    assert "  timeout: {connect: 3s}  # from the code: confirm" in files["db.yaml"]
     # An exact URL with no path, a bare host name, a libpq connection string.
-    assert '  - url: "https://status.example.org*"' in files["status.example.org.yaml"]
-    assert '  - url: "smtp.example.com"' in files["smtp.example.com.yaml"]
-    assert '  - url: "*host=db.internal*"' in files["db.internal.yaml"]
+    assert '  - url: "https://status.acme-status.org*"' in files["acme-status.yaml"]
+    assert '  - url: "smtp.example.com"' in files["example-email.yaml"]
+    assert "kind: email" in files["example-email.yaml"]
+    assert '  - url: "*host=db.internal*"' in files["db.yaml"]
     # Passwords in the code are not copied into the catalog.
     everything = "".join(files.values())
     assert "s3cret" not in everything and "hunter2" not in everything
-    assert '"postgresql://*@db.internal:5432/*"' in files["db.internal.yaml"]
-    # `requests.*` would claim zones.example.com's call (requests.yaml sorts first), so the
+    assert '"postgresql://*@db.internal:5432/*"' in files["db.yaml"]
+    # `requests.*` would claim api.zonedata.org's call (requests.yaml sorts first), so the
     # call without a known host is attributed by the function it is in instead.
     assert (
         "match:\n"
@@ -176,6 +184,202 @@ def test_hosts_timeouts_and_rules_that_do_not_overlap(tmp_path: Path) -> None:
     assert "requests.*" not in files["requests.yaml"]
     codes = lint_codes(tmp_path)
     assert not {"FM001", "FM002", "FM104", "FM105", "FM201"} & set(codes)
+
+
+VENDORS = """\
+import os
+
+import redis
+import requests
+import stripe
+from django.conf import settings
+
+CACHE = redis.from_url(os.environ["CACHE_URL"])
+
+
+def charge(path):
+    return requests.post(settings.PAYMENT_API_URL + path, timeout=5)
+
+
+def refund():
+    base = getattr(settings, "PAYMENT_API_URL")
+    return requests.post(f"{base}/refunds", timeout=(1, 4))
+
+
+def hook(url):
+    return requests.get(os.getenv("HOOK_URL", url))
+
+
+def cached(key):
+    return CACHE.get(key)
+
+
+def repos():
+    return requests.get("https://api.github.com/user/repos", timeout=3)
+
+
+def avatar():
+    return requests.get("https://raw.githubusercontent.com/o/r/main/a.png", timeout=3)
+
+
+def page():
+    return requests.get("https://github.com/o/r", timeout=3)
+
+
+def oauth(code):
+    return requests.post("https://connect.stripe.com/oauth/token", data={"c": code}, timeout=9)
+
+
+def customer(key):
+    return stripe.Customer.retrieve(key)
+
+
+def files():
+    return (
+        requests.get("https://bucket.s3.eu-west-1.amazonaws.com/a", timeout=2),
+        requests.get("https://sqs.eu-west-1.amazonaws.com/1/q", timeout=2),
+    )
+
+
+def geocode(q):
+    url = "https://api.opencagedata.com/v1/json?q={}&key={}".format(q, settings.GEO_API_KEY)
+    return requests.get(url, timeout=4)
+
+
+def discovery(config):
+    return requests.get(config["base_url"] + "/.well-known/openid-configuration", timeout=6)
+"""
+
+
+def test_grouped_by_setting_and_by_vendor(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "billing.py").write_text(VENDORS)
+    result = run_fmcat("init", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert_golden(EXPECTED / "init.vendors.stderr", result.stderr)
+    catalog = tmp_path / "failure-modes"
+    assert_golden_folder(EXPECTED / "init.vendors", catalog)
+    files = {p.stem: p.read_text(encoding="utf-8") for p in catalog.glob("*.yaml")}
+    # One file per setting or variable, per vendor (GitHub's three hosts, Stripe's API and its
+    # SDK), and per AWS service.
+    assert sorted(files) == [
+        "aws-s3",
+        "aws-sqs",
+        "cache",
+        "github",
+        "hook",
+        "opencagedata",
+        "payment",
+        "requests",
+        "stripe",
+    ]
+    # A literal URL template names its host: the API key in its arguments is no address.
+    assert '  - url: "https://api.opencagedata.com/*"' in files["opencagedata"]
+    assert "GEO_API_KEY" not in "".join(files[n] for n in files if n != "opencagedata")
+    # `config["base_url"]` says only that it is an address: grouped by the library, by
+    # function, since `requests.*` would take stripe.yaml's call.
+    assert '  - call: "app.billing.discovery"\n' in files["requests"]
+    assert "Address from" not in files["requests"]
+    note = "# Address from settings.PAYMENT_API_URL, not in the code: by function."
+    assert note in files["payment"]
+    assert '  - call: "app.billing.charge"\n  # app/billing.py:17:' in files["payment"]
+    assert '  - call: "app.billing.refund"\n' in files["payment"]
+    assert "# Address from $HOOK_URL" in files["hook"]
+    # The cache's client is made from $CACHE_URL: the call through it is listed, not the client.
+    assert "# app/billing.py:25: CACHE.get(key)" in files["cache"]
+    assert "redis.from_url" not in files["cache"]
+    assert "(cache: 1 call site)" in result.stderr
+    assert files["github"].count("  - url: ") == 3
+    hosts = "Hosts of one vendor: api.github.com, github.com, raw.githubusercontent.com"
+    assert hosts in files["github"]
+    assert '  - url: "https://connect.stripe.com/*"' in files["stripe"]
+    assert "stripe.Customer.retrieve(key)" in files["stripe"]
+    # Literal timeouts are the code's, not a decision: each is marked for a person to confirm.
+    for name in ("payment", "github", "stripe", "aws-s3"):
+        assert "  timeout: {" in files[name]
+        assert "# from the code: confirm" in files[name].split("  timeout: {", 1)[1].split("\n")[0]
+    assert "policies: {}  # TODO" in files["hook"]
+    codes = lint_codes(tmp_path)
+    assert not {"FM001", "FM002", "FM104", "FM201"} & set(codes)
+
+
+SOURCES = """\
+import os
+
+import environ
+import redis
+import requests
+from django.conf import settings
+from flask import current_app
+
+from app.settings import SEARCH_URL
+
+env = environ.Env()
+
+
+def a():
+    return requests.get(current_app.config["BILLING_URL"], timeout=1)
+
+
+def b():
+    return requests.get(os.environ.get("AUDIT_ENDPOINT"), timeout=1)
+
+
+def c():
+    return requests.get(env("MAPS_BASE_URL") + "/tiles", timeout=1)
+
+
+def d():
+    return requests.get(SEARCH_URL, timeout=1)
+
+
+def e():
+    return requests.get(settings.get("WEATHER_API"), timeout=1)
+
+
+def f():
+    return redis.Redis(host=settings.QUEUE_REDIS_HOST, socket_timeout=1).ping()
+
+
+def g():
+    return requests.get(settings.URL, timeout=1)  # only an address: grouped by the library
+"""
+
+
+def test_the_forms_of_settings_and_variables(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "views.py").write_text(SOURCES)
+    result = run_fmcat("init", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    catalog = tmp_path / "failure-modes"
+    files = {p.stem: p.read_text(encoding="utf-8") for p in catalog.glob("*.yaml")}
+    assert sorted(files) == [
+        "audit",
+        "billing",
+        "maps",
+        "queue-redis",
+        "requests",
+        "search",
+        "weather",
+    ]
+    assert "# Address from config.BILLING_URL" in files["billing"]
+    assert "# Address from $AUDIT_ENDPOINT" in files["audit"]
+    assert "# Address from $MAPS_BASE_URL" in files["maps"]
+    assert "# Address from settings.SEARCH_URL" in files["search"]
+    assert "# Address from settings.WEATHER_API" in files["weather"]
+    # The only redis client: attributed by the library.
+    assert '  - call: "redis.*"' in files["queue-redis"]
+    # The ping() is listed, not the client it is sent through.
+    assert (
+        "# app/views.py:35: redis.Redis(host=settings.QUEUE_REDIS_HOST, socket_timeout=1).ping()"
+        in (files["queue-redis"])
+    )
+    assert files["queue-redis"].count("# app/views.py:") == 1
+    assert '  - call: "app.views.g"' in files["requests"]
+    assert "Address from" not in files["requests"]
+    assert not {"FM001", "FM002", "FM104", "FM201"} & set(lint_codes(tmp_path))
 
 
 def test_existing_files_are_never_overwritten(tmp_path: Path) -> None:
@@ -215,7 +419,7 @@ def test_path_and_catalog_options(tmp_path: Path) -> None:
     project = shop_code(tmp_path / "svc")
     result = run_fmcat("init", "svc", "--catalog", "svc/ops/catalog", cwd=tmp_path)
     assert result.code == 0, result.stderr
-    assert "wrote svc/ops/catalog/redis.yaml (redis: 4 call sites)" in result.stderr
+    assert "wrote svc/ops/catalog/redis.yaml (redis: 3 call sites)" in result.stderr
     assert not (project / "failure-modes").exists()
     # Call sites are shown relative to the project, wherever fmcat runs from.
     assert "# shop/cache.py:38: " in (project / "ops/catalog/redis.yaml").read_text()
@@ -257,12 +461,12 @@ def test_update_keeps_what_the_user_wrote(tmp_path: Path) -> None:
     assert plain.code == 0, plain.stderr
     assert (catalog / "redis.yaml").read_text() == HAND_WRITTEN
     assert (
-        "skipped 4 call sites for redis: failure-modes/redis.yaml has that dependency "
+        "skipped 3 call sites for redis: failure-modes/redis.yaml has that dependency "
         "(fmcat init --update adds them to it)"
     ) in plain.stderr
     update = run_fmcat("init", "--update", cwd=project)
     assert update.code == 0, update.stderr
-    assert "added 1 match rule for 4 call sites to failure-modes/redis.yaml" in update.stderr
+    assert "added 1 match rule for 3 call sites to failure-modes/redis.yaml" in update.stderr
     text = (catalog / "redis.yaml").read_text()
     assert_golden(EXPECTED / "init.update" / "redis.yaml", text)
     # Only lines were added: comments, key order, quoting and blank lines stay as written.
@@ -289,23 +493,19 @@ def test_update_lists_new_call_sites_and_adds_new_dependencies(tmp_path: Path) -
     )
     result = run_fmcat("init", "--update", cwd=project)
     assert result.code == 0, result.stderr
-    assert "listed 2 more call sites in failure-modes/redis.yaml" in result.stderr
-    assert "wrote failure-modes/geo.example.com.yaml (geo.example.com: 1 call site)" in (
-        result.stderr
-    )
+    # The call, not the client it goes through.
+    assert "listed 1 more call site in failure-modes/redis.yaml" in result.stderr
+    assert "wrote failure-modes/example.yaml (example: 1 call site)" in result.stderr
     old = before["redis.yaml"].decode()
     new = (catalog / "redis.yaml").read_text()
     assert is_insertion(old, new)
     added = [line for line in new.splitlines() if line not in old.splitlines()]
-    assert added == [
-        "  # shop/cache.py:56: redis.Redis(socket_timeout=1)",
-        "  # shop/cache.py:57: client.ping()",
-    ]
+    assert added == ["  # shop/cache.py:57: client.ping()"]
     assert new.index(added[0]) < new.index('  - call: "redis.*"')
     for name, content in before.items():
         if name != "redis.yaml":
             assert (catalog / name).read_bytes() == content, name
-    geo = (catalog / "geo.example.com.yaml").read_text()
+    geo = (catalog / "example.yaml").read_text()
     assert '  - url: "https://geo.example.com/*"' in geo
     assert "  timeout: {connect: 2s, read: 2s}" in geo
     # And once more: nothing new, nothing written.
@@ -314,6 +514,48 @@ def test_update_lists_new_call_sites_and_adds_new_dependencies(tmp_path: Path) -
     assert again.code == 0, again.stderr
     assert tree(catalog) == after
     assert not {"FM001", "FM002", "FM104", "FM201"} & set(lint_codes(project))
+
+
+def test_update_adds_a_vendors_new_host_to_its_file(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    code = tmp_path / "app" / "repos.py"
+    code.write_text(
+        "import requests\n\n\ndef repos():\n"
+        '    return requests.get("https://api.github.com/user/repos", timeout=3)\n'
+    )
+    catalog = tmp_path / "failure-modes"
+    catalog.mkdir()
+    mine = (
+        "# Ours, by hand.\n"
+        "owner: team-tools  # first, on purpose\n"
+        "dependency: source-control\n"
+        "kind: http\n"
+        "criticality: degradable\n"
+        "match:\n"
+        "  - url: 'https://api.github.com/*'  # the REST API\n"
+        "policies: {fallback: show the cached list}\n"
+    )
+    (catalog / "scm.yaml").write_text(mine)
+    with code.open("a") as handle:  # a new call, to another of its hosts
+        handle.write(
+            "\n\ndef readme():\n"
+            '    return requests.get("https://raw.githubusercontent.com/o/r/README", timeout=2)\n'
+        )
+    result = run_fmcat("init", "--update", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    # Another of GitHub's hosts joins the file that has GitHub's calls, whatever its name.
+    assert "added 1 match rule for 1 call site to failure-modes/scm.yaml" in result.stderr
+    assert sorted(p.name for p in catalog.glob("*.yaml")) == ["scm.yaml"]
+    text = (catalog / "scm.yaml").read_text()
+    assert is_insertion(mine, text)
+    added = [line for line in text.splitlines() if line not in mine.splitlines()]
+    assert added == [
+        '  # app/repos.py:9: requests.get("https://raw.githubusercontent.com/o/r/README", '
+        "timeout=2)",
+        '  - url: "https://raw.githubusercontent.com/*"',
+    ]
+    assert not {"FM001", "FM002", "FM104", "FM201"} & set(lint_codes(tmp_path))
 
 
 def test_update_appends_to_a_flow_style_match_list(tmp_path: Path) -> None:
@@ -333,8 +575,10 @@ def test_update_appends_to_a_flow_style_match_list(tmp_path: Path) -> None:
         'match: [{call: shop.cache.ProductCache.get_products}, {call: "redis.*"}]  # one for now'
         in new
     )
-    # The call sites go above the key, as a flow list cannot hold comments.
-    assert "# shop/cache.py:23: redis.Redis(" in new.split("match:")[0]
+    # The call sites go above the key, as a flow list cannot hold comments; the client they
+    # go through (shop/cache.py:23) is not a call, and is not listed.
+    assert "# shop/cache.py:38: self._redis.get(" in new.split("match:")[0]
+    assert "shop/cache.py:23" not in new
     assert not {"FM001", "FM002", "FM104"} & set(lint_codes(project))
 
 
@@ -463,6 +707,49 @@ def test_a_catalog_folder_that_cannot_be_made(shared_tmp: Path) -> None:
 )
 def test_host_of(url: str | None, prefix: bool, host: str | None) -> None:
     assert host_of(url, prefix) == host
+
+
+@pytest.mark.parametrize(
+    ("host", "vendor"),
+    [
+        ("api.stripe.com", "stripe"),
+        ("files.stripe.com", "stripe"),
+        ("github.com", "github"),
+        ("raw.githubusercontent.com", "github"),
+        ("www.bbc.co.uk", "bbc"),  # a two-label public suffix
+        ("api.service.com.au", "service"),
+        ("s3.amazonaws.com", "aws-s3"),  # one provider, many services: the service is kept
+        ("bucket.s3.eu-west-1.amazonaws.com", "aws-s3"),  # the region is dropped
+        ("sqs.us-gov-west-1.amazonaws.com", "aws-sqs"),
+        ("storage.googleapis.com", "google-storage"),
+        ("www.googleapis.com", "google"),
+        ("ec.europa.eu", "europa-ec"),
+        ("www.ecb.europa.eu", "europa-ecb"),
+        ("www.gov.uk", "gov-uk"),
+        ("redis.default.svc.cluster.local", "redis"),  # internal: the leftmost label
+        ("db.internal", "db"),
+        ("localhost", "localhost"),
+        ("10.0.0.7", "10.0.0.7"),
+        ("co.uk", "co.uk"),
+    ],
+)
+def test_vendor_of(host: str, vendor: str) -> None:
+    assert vendor_of(host) == vendor
+
+
+@pytest.mark.parametrize(
+    ("source", "slug"),
+    [
+        ("settings.PAYMENT_API_URL", "payment"),
+        ("$CACHE_URL", "cache"),
+        ("settings.redis.url", "redis"),
+        ("config.ELASTICSEARCH_HOSTS", "elasticsearch"),
+        ("$DATABASE_URL", "database"),
+        ("settings.URL", "url"),
+    ],
+)
+def test_source_slug(source: str, slug: str) -> None:
+    assert source_slug(source) == slug
 
 
 def test_url_patterns_and_secrets() -> None:

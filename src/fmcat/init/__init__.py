@@ -1,6 +1,7 @@
 """`fmcat init`: a catalog skeleton from the code's external calls, and updates to it.
 
 - calls.py: the call sites, as the catalog's comments show them, and their hosts;
+- vendors.py: the vendor a host belongs to (`api.github.com` and `github.com`: `github`);
 - groups.py: sites grouped into dependencies, and the match rules that attribute them;
 - kinds.py: the kind and criticality guesses, as tables;
 - plan.py: new files and additions to existing ones, checked with lint's attribution;

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from fmcat.scan.facts import FileFacts, TimeoutState
+from fmcat.scan.facts import FileFacts, Role, TimeoutState
 
 #: Longer calls are cut in the catalog's comments: they name the site, they do not copy it.
 MAX_CALL_TEXT = 100
@@ -45,7 +45,11 @@ SITE_COMMENT = re.compile(
 
 @dataclass(frozen=True)
 class CallSite:
-    """One external call or client construction, with what init needs to know about it."""
+    """One external call or client construction, with what init needs to know about it.
+
+    A construction (`redis.Redis(...)`, `requests.Session()`) is kept for what it says about
+    the calls made through it (their host, their timeout), but it is not listed as a call.
+    """
 
     path: str  # relative to the project's root, with forward slashes
     index: int  # in its file's sites
@@ -62,6 +66,10 @@ class CallSite:
     #: Index of the site whose client this call goes through, at the end of the chain;
     #: the site's own index when it goes through no client made in the file.
     root: int
+    #: A call over the network, not a client's construction (which init does not list).
+    is_call: bool = True
+    #: The setting or environment variable its URL comes from (`settings.PAYMENT_URL`).
+    url_source: str = ""
 
     @property
     def key(self) -> tuple[str, int]:
@@ -108,6 +116,8 @@ def call_sites(facts: FileFacts) -> list[CallSite]:
             timeout_values=site.timeout_values,
             timeout_hint=site.timeout_hint,
             root=_root(facts, index),
+            is_call=site.role is Role.CALL,
+            url_source=site.url_source,
         )
         for index, site in enumerate(facts.sites)
         # A call through a project wrapper is the wrapper's call to the library, listed where

@@ -42,7 +42,8 @@ class Update:
         rules: list[NewRule] = []
         for group in self.groups:
             for index, rule in enumerate(group.rules):
-                note = [group.narrowed_note] if index == 0 and group.narrowed_note else []
+                notes = (group.merged_note, group.narrowed_note)
+                note = [n for n in notes if n] if index == 0 else []
                 rules.append(
                     NewRule(rule.kind, rule.pattern, note + [s.comment for s in rule.sites])
                 )
@@ -112,9 +113,9 @@ def plan(
             if update:
                 updates.setdefault(group.slug, Update(existing)).groups.append(group)
             else:
-                result.skipped += len(group.sites)
+                result.skipped += len(group.listed)
                 result.notes.append(
-                    f"skipped {len(group.sites)} call site{'s' * (len(group.sites) != 1)} for "
+                    f"skipped {len(group.listed)} call site{'s' * (len(group.listed) != 1)} for "
                     f"{group.slug}: {display_path(existing.source.path)} has that dependency "
                     "(fmcat init --update adds them to it)"
                 )
@@ -125,10 +126,10 @@ def plan(
             None,
         )
         if clash is not None:
-            result.skipped += len(group.sites)
+            result.skipped += len(group.listed)
             result.notes.append(
                 f"skipped {display_path(clash)}: the file exists and is not dependency "
-                f"{group.slug}; {_sites_left_out(len(group.sites))} (rename one of them and "
+                f"{group.slug}; {_sites_left_out(len(group.listed))} (rename one of them and "
                 "run fmcat init again)"
             )
             continue
@@ -142,7 +143,7 @@ def plan(
             fresh = [
                 (s, by_key.get(s.root_key, s))
                 for s in known.get(name, [])
-                if (s.path, s.text) not in listed
+                if s.is_call and (s.path, s.text) not in listed
             ]
             if fresh:
                 updates.setdefault(name, Update(entry)).listed = fresh

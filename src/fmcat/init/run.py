@@ -189,7 +189,7 @@ def _write(
     for new in the_plan.new:
         planned.append(Planned(new.path, _checked(render(new.group, kb), new.path)))
         changes[new.path] = Change(
-            new.path, new.group.slug, True, len(new.group.sites), len(new.group.rules)
+            new.path, new.group.slug, True, len(new.group.listed), len(new.group.rules)
         )
     for update in the_plan.updates:
         text = _update_text(update, result.notes)
@@ -197,7 +197,7 @@ def _write(
             continue
         path = update.entry.source.path
         planned.append(Planned(path, text, replace=True))
-        sites = sum(len(g.sites) for g in update.groups) + len(update.listed)
+        sites = sum(len(g.listed) for g in update.groups) + len(update.listed)
         rules = sum(len(g.rules) for g in update.groups)
         changes[path] = Change(path, update.entry.name, False, sites, rules)
     if not (the_plan.new or the_plan.updates or the_plan.skipped):

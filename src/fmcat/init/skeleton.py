@@ -68,9 +68,11 @@ def _timeout_line(group: Group) -> str:
     ]
     if not phases:
         return "policies: {}  # TODO: the timeout the code should use (it sets no literal one)"
+    # Inferred from literals in the code, not declared by anyone: marked for a person to confirm
+    # (the code may be what is wrong), in words `fmcat lint` users can search for.
     return (
-        f"policies:\n  timeout: {{{', '.join(phases)}}}  # TODO: check (the longest literal"
-        " timeouts in the code)"
+        f"policies:\n  timeout: {{{', '.join(phases)}}}  # from the code: confirm (the longest"
+        " literal timeouts of its calls)"
     )
 
 
@@ -87,7 +89,7 @@ def render(group: Group, kb: KnowledgeBase) -> str:
     name = group.slug
     kind = kind_of(group.libraries)
     criticality = CRITICALITY_BY_KIND[kind]
-    sites = len(group.sites)
+    sites = len(group.listed)
     lines = [
         MODELINE,
         f"# Written by `fmcat init` from {sites} call site{'s' * (sites != 1)} in the code,"
@@ -101,8 +103,9 @@ def render(group: Group, kb: KnowledgeBase) -> str:
         " critical | degradable | optional",
         "match:",
     ]
-    if group.narrowed_note:
-        lines.append(f"  # {group.narrowed_note}")
+    for note in (group.merged_note, group.narrowed_note):
+        if note:
+            lines.append(f"  # {note}")
     for rule in group.rules:
         lines += rule_lines(rule, "  ")
     lines += [

@@ -228,6 +228,7 @@ def _fill(
                 timeout_param=pending.timeout_param,
                 derived=pending.derived,
                 partial_catch=pending.partial_catch,
+                url_source=pending.url_source,
             )
         )
     functions, classes = _kept(finder)

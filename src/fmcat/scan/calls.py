@@ -17,6 +17,7 @@ from fmcat.scan.knowledge import Call, Client, KnowledgeBase, Library
 from fmcat.scan.names import dotted_name
 from fmcat.scan.scope import Scope
 from fmcat.scan.timeouts import timeout_in_arguments
+from fmcat.scan.url_source import format_head, url_source
 from fmcat.scan.value_types import ClientValue, Const, PartialValue, Qual
 from fmcat.scan.values import Evaluator, method_spec
 
@@ -40,6 +41,7 @@ class PendingSite:
     timeout_param: str = ""
     derived: bool = False
     partial_catch: tuple[str, ...] = ()
+    url_source: str = ""
 
 
 @dataclass
@@ -293,6 +295,9 @@ class CallJudge:
         timeout_param: str | None = None,
     ) -> PendingSite:
         handled = can_fail and self._handled(library)
+        url = self._url(arguments, spec)
+        # A literal URL says where the call goes; a prefix (an f-string's head) may not.
+        source = "" if url is not None and not url.prefix else self._url_source(arguments, spec)
         site = PendingSite(
             node=node,
             role=role,
@@ -302,7 +307,7 @@ class CallJudge:
             default_seconds=default if judged.state is TimeoutState.DEFAULT else None,
             can_fail=can_fail,
             handled=handled,
-            url=self._url(arguments, spec),
+            url=url,
             enclosing=self.enclosing,
             client_origin=origin,
             timeout_hint=hint,
@@ -311,6 +316,7 @@ class CallJudge:
             ),
             derived=library.project,
             partial_catch=() if handled or not can_fail else self._partial_catch(library),
+            url_source=source,
         )
         self.sites.append(site)
         return site
@@ -374,7 +380,15 @@ class CallJudge:
         value = self.evaluator.expr(arg.value, self.scope)
         if isinstance(value, Const) and isinstance(value.value, str):
             return value
-        return None
+        head = format_head(arg.value, self.scope)
+        return Const(head, prefix=True) if head is not None else None
+
+    def _url_source(self, node: cst.Call, spec: Call) -> str:
+        """The setting or environment variable the URL argument comes from (url_source.py)."""
+        if spec.url is None:
+            return ""
+        arg = find_argument(node, spec.url)
+        return url_source(arg.value, self.scope) if isinstance(arg, cst.Arg) else ""
 
 
 def _hint(spec: Call) -> str:

@@ -69,6 +69,9 @@ class Site:
     #: Exceptions of the library the enclosing handlers catch when they miss its family root
     #: (``requests.HTTPError`` alone): the call is not handled, and the message says so.
     partial_catch: tuple[str, ...] = ()
+    #: The setting or environment variable the URL comes from, when the code names one and
+    #: the URL is not a literal: `settings.PAYMENT_URL`, `$CACHE_URL` (url_source.py).
+    url_source: str = ""
 
 
 @dataclass(frozen=True)
