@@ -154,3 +154,13 @@ def test_django_email_and_cache_settings() -> None:
 def test_libpq_connect_timeout_is_a_connection_keyword() -> None:
     assert DATABASE_TIMEOUT_KEYS == ("connect_timeout",)
     assert obj("psycopg2.extensions.parse_dsn")("connect_timeout=5") == {"connect_timeout": "5"}
+
+
+def test_urllib3_retries_post_only_when_allowed_methods_names_it_or_is_none() -> None:
+    """FM112's urllib3 trigger: the default methods leave POST out, None retries every verb."""
+    from urllib3.util.retry import Retry
+
+    assert "POST" not in Retry.DEFAULT_ALLOWED_METHODS
+    assert Retry(total=3)._is_method_retryable("POST") is False
+    assert Retry(total=3, allowed_methods=None)._is_method_retryable("POST") is True
+    assert Retry(total=3, allowed_methods=["GET", "POST"])._is_method_retryable("POST") is True

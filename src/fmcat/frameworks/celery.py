@@ -120,9 +120,9 @@ def task_facts(
             )
             if retries:
                 policies.append(RetryPolicy(span, f"celery task {retries}", attempts, scope=name))
-            if autoretry is not None:
+            if retries:  # autoretry_for or self.retry() runs the whole task again
                 retried.extend(
-                    creating_calls(node, source, f"the task's autoretry_for (line {span.line})")
+                    creating_calls(node, source, f"the task's {retries} (line {span.line})")
                 )
 
     source.tree.visit(Visitor())
