@@ -164,3 +164,21 @@ def test_urllib3_retries_post_only_when_allowed_methods_names_it_or_is_none() ->
     assert Retry(total=3)._is_method_retryable("POST") is False
     assert Retry(total=3, allowed_methods=None)._is_method_retryable("POST") is True
     assert Retry(total=3, allowed_methods=["GET", "POST"])._is_method_retryable("POST") is True
+
+
+def test_celery_canvas_calls_publish_and_a_bare_signature_runs_here() -> None:
+    """celery.py's CANVAS: calling a chain, group or chord is apply_async; calling a plain
+    Signature runs the task in this process (no broker)."""
+    from celery import canvas
+
+    for name in ("chain", "group", "chord"):
+        source = inspect.getsource(
+            getattr(canvas, f"_{name}" if name == "chain" else name).__call__
+        )
+        assert "apply_async" in source, name
+        assert f"celery.canvas.{name}" in celery_facts.CANVAS.values()
+    assert "apply_async" not in inspect.getsource(canvas.Signature.__call__)
+    from celery import Task
+
+    assert all(hasattr(Task, method) for method in celery_facts.SIGNATURE_METHODS)
+    assert hasattr(canvas.Signature, "delay") and hasattr(canvas.Signature, "apply_async")

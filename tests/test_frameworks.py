@@ -269,3 +269,21 @@ def test_the_evaluator_reads_env_star_imports_and_urls(tmp_path: Path) -> None:
     assert isinstance(default.items["LOCATION"], Opaque)
     assert "?socket_timeout=2" in default.items["LOCATION"].reason
     assert default.items["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_a_urllib3_retry_of_post_is_keyed_by_a_header_anywhere_in_its_file(
+    tmp_path: Path,
+) -> None:
+    """pretix's PayPal client: a Retry subclass allows POST, and a PayPal-Request-Id is set far
+    below it in the same file (past the 400 characters a call's text is cut to)."""
+    filler = "".join(f"def helper_{n}(value):\n    return value + {n}\n\n" for n in range(40))
+    keyed = (
+        "import uuid\n\nfrom urllib3.util.retry import Retry\n\n\nclass LogOnRetry(Retry):\n"
+        "    pass\n\n\ndef session():\n"
+        '    return LogOnRetry(total=5, allowed_methods=["GET", "POST"])\n\n\n'
+        f"{filler}def inject(request):\n"
+        '    request.headers["PayPal-Request-Id"] = str(uuid.uuid4())\n'
+    )
+    write(tmp_path, {"keyed.py": keyed, "bare.py": keyed.replace("PayPal-Request-Id", "X-Trace")})
+    fm112 = [(f["path"], f["line"]) for f in lint_json(tmp_path) if f["code"] == "FM112"]
+    assert fm112 == [("bare.py", 11)]

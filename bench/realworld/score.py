@@ -15,8 +15,9 @@ files without labels, and codes outside SCORED, are counted but not scored.
 Delivery semantics (FM110, FM112) are labelled apart, as `[[delivery]]` entries: a file with one
 has every consumer and every creating call inside a retry labelled, and only those files are
 scored for these codes. FM110 compares the code with a catalog: a service's declared semantics are
-`catalogs/<service>/` beside this file, passed to fmcat with `--catalog` (what the service itself
-documents, each declaration citing where).
+`catalogs/<service>/` beside this file (what the service itself documents, each declaration
+citing where). Such a service is linted twice: without the catalog for the call-site codes (a
+catalog changes them: FM104, FM105), and with it, `--catalog`, for FM110 and FM112.
 """
 
 from __future__ import annotations
@@ -322,8 +323,17 @@ def measure(
         _check_version(service, labels)
         root = folders[service.name]
         drift += [f"{service.name}: {p}" for p in check_against_source(labels, root)]
+        findings = lint(root, env)
         catalog = CATALOGS / service.name
-        result = score(labels, lint(root, env, catalog if catalog.is_dir() else None))
+        if catalog.is_dir():
+            # A catalog changes what the call-site rules report (FM104 for what it does not
+            # match, FM105 where it declares a timeout): those are judged without one, as the
+            # labels were made; the delivery codes by a second run with the service's catalog.
+            with_catalog = lint(root, env, catalog)
+            findings = [f for f in findings if f.code not in DELIVERY_CODES] + [
+                f for f in with_catalog if f.code in DELIVERY_CODES
+            ]
+        result = score(labels, findings)
         scores.append(result)
         total.add(result)
         site_count[service.name] = sum(not s.ignore for s in labels.sites)

@@ -35,7 +35,7 @@ from fmcat.scan.files import exclusion, module_name, python_files
 #: mentions none is not parsed again (parsing with positions is the cost of this post-pass).
 _CELERY_CONFIG = (b"Celery(", b"config_from_", b".conf.")
 _TASKS = (b"task(", b"task\n", b"shared_task")
-_PUBLISH = (b".delay(", b".apply_async(", b".send_task(")
+_PUBLISH = (b".delay(", b".apply_async(", b".send_task(", b"chain(", b"chord(")
 _CONSUMERS = (b"basic_consume", b"Consumer(")
 _RETRIES = (
     b"retry",

@@ -41,7 +41,7 @@ def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
     found: list[RetryPolicy] = []
     retried: list[RetriedCall] = []
     retry_classes = _RETRY_CLASSES | _local_subclasses(source)
-    keyed_file = any(header in source.text(source.tree).lower() for header in IDEMPOTENCY_HEADERS)
+    keyed_file = any(header in source.tree.code.lower() for header in IDEMPOTENCY_HEADERS)
 
     class Finder(cst.CSTVisitor):
         def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
