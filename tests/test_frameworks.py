@@ -338,3 +338,35 @@ def test_named_caches_and_connections_follow_their_settings_entry(tmp_path: Path
     ], found
     messages = {(f["line"], f["code"]): str(f["message"]) for f in lint_json(tmp_path)}
     assert "CACHES['nowhere']" in messages[(9, "FM101")], messages
+
+
+def test_settings_star_importing_a_missing_module(tmp_path: Path) -> None:
+    """Settings that would fail to import (``from .local import *`` with no local.py) get a
+    finding on the import, not silence and not a traceback."""
+    settings = "from .base import *\nfrom .local import *\n"
+    base = 'CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}\n'
+    write(
+        tmp_path,
+        {
+            "manage.py": MANAGE,
+            "proj/__init__.py": "",
+            "proj/settings.py": settings,
+            "proj/base.py": base,
+            "a.py": VIEW,
+        },
+    )
+    run = run_fmcat("lint", str(tmp_path), "--format", "json", cwd=tmp_path)
+    assert "Traceback" not in run.stderr, run.stderr
+    found = [
+        (f["line"], f["code"], str(f["message"]))
+        for f in lint_json(tmp_path)
+        if f["path"] == "proj/settings.py"
+    ]
+    assert found == [
+        (
+            2,
+            "FM109",
+            "from .local import * names no file in the project, so the settings it would give "
+            "are not seen: the timeouts they set are configuration fmcat cannot see",
+        )
+    ], found
