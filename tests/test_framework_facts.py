@@ -154,3 +154,31 @@ def test_django_email_and_cache_settings() -> None:
 def test_libpq_connect_timeout_is_a_connection_keyword() -> None:
     assert DATABASE_TIMEOUT_KEYS == ("connect_timeout",)
     assert obj("psycopg2.extensions.parse_dsn")("connect_timeout=5") == {"connect_timeout": "5"}
+
+
+def test_urllib3_retries_post_only_when_allowed_methods_names_it_or_is_none() -> None:
+    """FM112's urllib3 trigger: the default methods leave POST out, None retries every verb."""
+    from urllib3.util.retry import Retry
+
+    assert "POST" not in Retry.DEFAULT_ALLOWED_METHODS
+    assert Retry(total=3)._is_method_retryable("POST") is False
+    assert Retry(total=3, allowed_methods=None)._is_method_retryable("POST") is True
+    assert Retry(total=3, allowed_methods=["GET", "POST"])._is_method_retryable("POST") is True
+
+
+def test_celery_canvas_calls_publish_and_a_bare_signature_runs_here() -> None:
+    """celery.py's CANVAS: calling a chain, group or chord is apply_async; calling a plain
+    Signature runs the task in this process (no broker)."""
+    from celery import canvas
+
+    for name in ("chain", "group", "chord"):
+        source = inspect.getsource(
+            getattr(canvas, f"_{name}" if name == "chain" else name).__call__
+        )
+        assert "apply_async" in source, name
+        assert f"celery.canvas.{name}" in celery_facts.CANVAS.values()
+    assert "apply_async" not in inspect.getsource(canvas.Signature.__call__)
+    from celery import Task
+
+    assert all(hasattr(Task, method) for method in celery_facts.SIGNATURE_METHODS)
+    assert hasattr(canvas.Signature, "delay") and hasattr(canvas.Signature, "apply_async")

@@ -269,3 +269,104 @@ def test_the_evaluator_reads_env_star_imports_and_urls(tmp_path: Path) -> None:
     assert isinstance(default.items["LOCATION"], Opaque)
     assert "?socket_timeout=2" in default.items["LOCATION"].reason
     assert default.items["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_a_urllib3_retry_of_post_is_keyed_by_a_header_anywhere_in_its_file(
+    tmp_path: Path,
+) -> None:
+    """pretix's PayPal client: a Retry subclass allows POST, and a PayPal-Request-Id is set far
+    below it in the same file (past the 400 characters a call's text is cut to)."""
+    filler = "".join(f"def helper_{n}(value):\n    return value + {n}\n\n" for n in range(40))
+    keyed = (
+        "import uuid\n\nfrom urllib3.util.retry import Retry\n\n\nclass LogOnRetry(Retry):\n"
+        "    pass\n\n\ndef session():\n"
+        '    return LogOnRetry(total=5, allowed_methods=["GET", "POST"])\n\n\n'
+        f"{filler}def inject(request):\n"
+        '    request.headers["PayPal-Request-Id"] = str(uuid.uuid4())\n'
+    )
+    write(tmp_path, {"keyed.py": keyed, "bare.py": keyed.replace("PayPal-Request-Id", "X-Trace")})
+    fm112 = [(f["path"], f["line"]) for f in lint_json(tmp_path) if f["code"] == "FM112"]
+    assert fm112 == [("bare.py", 11)]
+
+
+ALIAS_SETTINGS = """\
+REDIS = "django.core.cache.backends.redis.RedisCache"
+CACHES = {
+    "default": {"BACKEND": REDIS, "LOCATION": "redis://c:6379/0", "OPTIONS": {"socket_timeout": 1}},
+    "sessions": {"BACKEND": REDIS, "LOCATION": "redis://s:6379/0"},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+DATABASES = {
+    "default": {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"connect_timeout": 5}},
+}
+"""
+ALIAS_VIEWS = """\
+from django.core.cache import caches
+from django.db import connections
+
+
+def view(key, alias):
+    caches["default"].get(key)
+    caches["sessions"].set(key, 1)
+    caches["local"].get(key)
+    caches["nowhere"].get(key)
+    connections["default"].cursor()
+    connections[alias].cursor()
+    try:
+        caches["sessions"].delete(key)
+    except Exception:
+        pass
+"""
+
+
+def test_named_caches_and_connections_follow_their_settings_entry(tmp_path: Path) -> None:
+    """caches["x"] and connections["x"] are judged by CACHES["x"] and DATABASES["x"]: set
+    there (line 6, 10: only the handling), the entry's own FM101 (line 7 relies on it), a local
+    backend dropped (8), no entry (9: waits forever), an alias chosen at run time (11)."""
+    files = {"manage.py": MANAGE, "proj/__init__.py": "", "proj/settings.py": ALIAS_SETTINGS}
+    write(tmp_path, {**files, "views.py": ALIAS_VIEWS})
+    found = sorted((f["path"], f["line"], f["code"]) for f in lint_json(tmp_path))
+    assert found == [
+        ("proj/settings.py", 4, "FM101"),
+        ("views.py", 6, "FM103"),
+        ("views.py", 7, "FM103"),
+        ("views.py", 9, "FM101"),
+        ("views.py", 9, "FM103"),
+        ("views.py", 10, "FM103"),
+        ("views.py", 11, "FM103"),
+        ("views.py", 11, "FM109"),
+    ], found
+    messages = {(f["line"], f["code"]): str(f["message"]) for f in lint_json(tmp_path)}
+    assert "CACHES['nowhere']" in messages[(9, "FM101")], messages
+
+
+def test_settings_star_importing_a_missing_module(tmp_path: Path) -> None:
+    """Settings that would fail to import (``from .local import *`` with no local.py) get a
+    finding on the import, not silence and not a traceback."""
+    settings = "from .base import *\nfrom .local import *\n"
+    base = 'CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}\n'
+    write(
+        tmp_path,
+        {
+            "manage.py": MANAGE,
+            "proj/__init__.py": "",
+            "proj/settings.py": settings,
+            "proj/base.py": base,
+            "a.py": VIEW,
+        },
+    )
+    run = run_fmcat("lint", str(tmp_path), "--format", "json", cwd=tmp_path)
+    assert "Traceback" not in run.stderr, run.stderr
+    found = [
+        (f["line"], f["code"], str(f["message"]))
+        for f in lint_json(tmp_path)
+        if f["path"] == "proj/settings.py"
+    ]
+    assert found == [
+        (
+            2,
+            "FM109",
+            "from .local import * names no file in the project, so the settings it would give "
+            "are not seen: the timeouts they set are configuration fmcat cannot see",
+        )
+    ], found

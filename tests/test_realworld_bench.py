@@ -135,10 +135,12 @@ def test_scorer_counts_true_and_false_positives_and_negatives(tmp_path: Path) ->
     # Per code: precision, recall and the number of labelled expectations.
     # FM101: line 5 found, line 21 (requests.head, unlabelled) a false positive -> 0.50 1.00 (1)
     # FM102 and FM107: nothing expected or reported; FM103: lines 5 and 16 -> 1.00 1.00 (2)
-    # FM109: line 16 expected, not reported -> - 0.00 (1); all: 3 of 4 reported right, 3 of 4 found
+    # FM109: line 16 expected, not reported -> - 0.00 (1); FM110 and FM112: no delivery labels;
+    # all: 3 of 4 reported right, 3 of 4 found
     cells = " ".join(total.split()[1:])
     assert cells == (
-        "0.50 1.00 ( 1) - - ( 0) 1.00 1.00 ( 2) - - ( 0) - 0.00 ( 1) 0.75 0.75 ( 4)"
+        "0.50 1.00 ( 1) - - ( 0) 1.00 1.00 ( 2) - - ( 0) - 0.00 ( 1) - - ( 0) - - ( 0) "
+        "0.75 0.75 ( 4)"
     ), report
     assert "fakesvc/calls.py:21 FM101" in report, report
     assert "false positives (1)" in report, report
@@ -172,6 +174,45 @@ def test_score_arithmetic() -> None:
     assert result.other_codes["FM104"] == 1
     table = "\n".join(score.table([result], result))
     assert "1.00 1.00 (  1)" in table and "0.00" in table, table
+
+
+def test_delivery_labels_judge_their_codes_in_their_files_only() -> None:
+    """[[delivery]] entries score FM110/FM112 in their own files; a call-site file is not
+    judged for them, nor a delivery file for the call-site codes."""
+    labels = score.Labels(
+        "s",
+        "1",
+        (score.Site("a.py", 3, "requests.get", ("FM101",), "r"),),
+        (
+            score.Site("t.py", 5, "app.task", ("FM110",), "acks early"),
+            score.Site("t.py", 9, "requests.post", (), "never retried"),
+            score.Site("t.py", 12, "app.task", (), "acks_late"),
+            score.Site("t.py", 20, "requests.post", ("FM112",), "autoretry_for"),
+        ),
+    )
+    found = [
+        score.Finding("a.py", 3, "FM101", "m"),  # true positive (call sites)
+        score.Finding("a.py", 4, "FM110", "m"),  # FM110 in a file without delivery labels
+        score.Finding("t.py", 5, "FM110", "m"),  # true positive (delivery)
+        score.Finding("t.py", 9, "FM112", "m"),  # false positive on a labelled clean line
+        score.Finding("t.py", 9, "FM101", "m"),  # call-site code in a delivery-only file
+    ]
+    result = score.score(labels, found)
+    assert (result.tp["FM101"], result.tp["FM110"], result.fp["FM112"]) == (1, 1, 1)
+    assert result.fn["FM112"] == 1
+    assert [key for key, _ in result.false_negatives] == [("t.py", 20, "FM112")]
+    assert result.false_negatives[0][1] == "autoretry_for"
+    assert result.fp["FM110"] == 0 and result.fp["FM101"] == 0
+    assert result.other_codes == {"FM110": 1, "FM101": 1}
+
+
+def test_delivery_labels_refuse_call_site_codes(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    site = '[[site]]\npath = "a.py"\nline = 1\ncall = "x"\nexpect = []\nreason = "r"\n'
+    entry = '[[delivery]]\npath = "a.py"\nline = 1\ncall = "x"\nexpect = ["FM101"]\nreason = "r"\n'
+    path.write_text(f'service = "s"\nversion = "1"\n{site}{entry}', encoding="utf-8")
+    with pytest.raises(BenchError, match=r"bad\.toml: delivery 1: expect must list codes of FM110"):
+        score.load_labels(path)
 
 
 @pytest.mark.parametrize(

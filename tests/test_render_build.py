@@ -16,6 +16,8 @@ import pytest
 
 from tests.conftest import EXAMPLE, Run, run_fmcat
 
+PROJECTS = Path(__file__).resolve().parent / "projects"
+
 SITEMAPS = {"sitemap.xml", "sitemap.xml.gz"}  # carry the build date, by mkdocs' design
 
 HOSTILE = """\
@@ -339,3 +341,28 @@ def test_print_template() -> None:
     result = run_fmcat("render", "--print-template", "failure-mode.md.j2")
     assert result.code == 0
     assert "{ #{{ mode.anchor }} }" in result.stdout
+
+
+def test_messaging_dependency_shows_the_code_s_delivery_next_to_the_declared(
+    tmp_path: Path,
+) -> None:
+    """A built page (mkdocs) puts each consumer's real semantics beside the catalog's: the
+    Django shop's jobs are declared at-least-once with 3 deliveries, and its `charge` task
+    acknowledges before it runs and allows 6 deliveries."""
+    site = tmp_path / "site"
+    result = render(str(PROJECTS / "django_shop"), "-o", str(site))
+    assert result.code == 0, result.stderr
+    page = (site / "dependencies" / "jobs.html").read_text(encoding="utf-8")
+    assert 'id="delivery-in-code"' in page
+    assert (
+        "Declared: at-least-once, dedup on order_id, at most 3 deliveries, dead letter jobs.dlq."
+        in page
+    )
+    rows = [r for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if "orders.tasks." in r]
+    assert len(rows) == 2, rows
+    charge = next(r for r in rows if "orders.tasks.charge" in r)
+    assert "before processing" in charge
+    assert "autoretry_for, at most 6 deliveries (max_retries=5)" in charge
+    refund = next(r for r in rows if "orders.tasks.refund" in r)
+    assert "after processing (acks_late=True)" in refund
+    assert "<td>no</td>" in refund

@@ -11,6 +11,13 @@ expression starts, which is where fmcat puts a finding). A finding of a scored c
 line of a labelled file is a false positive; a labelled code nobody reported is a false negative.
 Lines marked `ignore = true` (framework layers not judged yet) score neither way. Findings in
 files without labels, and codes outside SCORED, are counted but not scored.
+
+Delivery semantics (FM110, FM112) are labelled apart, as `[[delivery]]` entries: a file with one
+has every consumer and every creating call inside a retry labelled, and only those files are
+scored for these codes. FM110 compares the code with a catalog: a service's declared semantics are
+`catalogs/<service>/` beside this file (what the service itself documents, each declaration
+citing where). Such a service is linted twice: without the catalog for the call-site codes (a
+catalog changes them: FM104, FM105), and with it, `--catalog`, for FM110 and FM112.
 """
 
 from __future__ import annotations
@@ -32,9 +39,13 @@ from bench.census import is_production
 from bench.pypi import BenchError
 from bench.realworld.fetch import MANIFEST, Service, fetch, load_manifest
 
-#: The codes the labels judge: timeouts (missing, disabled, library default, from configuration)
-#: and handling.
-SCORED = ("FM101", "FM102", "FM103", "FM107", "FM109")
+#: The codes the call-site labels judge: timeouts (missing, disabled, library default, from
+#: configuration) and handling.
+SITE_CODES = ("FM101", "FM102", "FM103", "FM107", "FM109")
+#: The codes the delivery labels judge: semantics against the catalog, non-idempotent retries.
+DELIVERY_CODES = ("FM110", "FM112")
+SCORED = SITE_CODES + DELIVERY_CODES
+CATALOGS = Path(__file__).resolve().parent / "catalogs"
 SITE_FIELDS = {"path", "line", "call", "expect", "reason"}
 OPTIONAL_FIELDS = {"ignore"}
 
@@ -56,14 +67,30 @@ class Labels:
     service: str
     version: str
     sites: tuple[Site, ...]
+    #: The `[[delivery]]` entries: consumers and creating calls in retries (FM110, FM112).
+    delivery: tuple[Site, ...] = ()
 
     @property
     def files(self) -> frozenset[str]:
         return frozenset(s.path for s in self.sites)
 
     @property
+    def delivery_files(self) -> frozenset[str]:
+        return frozenset(s.path for s in self.delivery)
+
+    @property
     def expected(self) -> frozenset[Key]:
-        return frozenset((s.path, s.line, c) for s in self.sites if not s.ignore for c in s.expect)
+        return frozenset(
+            (s.path, s.line, c)
+            for s in (*self.sites, *self.delivery)
+            if not s.ignore
+            for c in s.expect
+        )
+
+    def scored(self, path: str, code: str) -> bool:
+        """Whether a finding of ``code`` in ``path`` is judged by these labels."""
+        files = self.delivery_files if code in DELIVERY_CODES else self.files
+        return code in SCORED and path in files
 
     @property
     def ignored(self) -> frozenset[tuple[str, int]]:
@@ -79,19 +106,27 @@ def load_labels(path: Path) -> Labels:
     service, version = data.get("service"), data.get("version")
     if not isinstance(service, str) or not isinstance(version, str):
         raise BenchError(f'{path}: needs top-level service = "..." and version = "..."')
+    sites = _entries(path, data.get("site", []), "site", SITE_CODES)
+    delivery = _entries(path, data.get("delivery", []), "delivery", DELIVERY_CODES)
+    if not sites:
+        raise BenchError(f"{path}: no [[site]] entries")
+    return Labels(service, version, tuple(sites), tuple(delivery))
+
+
+def _entries(path: Path, entries: object, table: str, codes: tuple[str, ...]) -> list[Site]:
     sites: list[Site] = []
     seen: dict[tuple[str, int], int] = {}
-    for number, entry in enumerate(data.get("site", []), start=1):
-        where = f"{path.name}: site {number}"
+    for number, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
+        where = f"{path.name}: {table} {number}"
         keys = set(entry) if isinstance(entry, dict) else set()
         if not SITE_FIELDS <= keys <= SITE_FIELDS | OPTIONAL_FIELDS:
             raise BenchError(
                 f"{where}: fields must be {sorted(SITE_FIELDS)} (+ ignore); has {sorted(keys)}"
             )
         expect = entry["expect"]
-        if not isinstance(expect, list) or not all(c in SCORED for c in expect):
+        if not isinstance(expect, list) or not all(c in codes for c in expect):
             raise BenchError(
-                f"{where}: expect must list codes of {', '.join(SCORED)}; got {expect!r}"
+                f"{where}: expect must list codes of {', '.join(codes)}; got {expect!r}"
             )
         if not isinstance(entry["line"], int) or entry["line"] < 1:
             raise BenchError(f"{where}: line must be a positive integer")
@@ -109,20 +144,18 @@ def load_labels(path: Path) -> Labels:
         if (site.path, site.line) in seen:
             other = seen[(site.path, site.line)]
             raise BenchError(
-                f"{where}: {site.path}:{site.line} is labelled twice (see site {other})"
+                f"{where}: {site.path}:{site.line} is labelled twice (see {table} {other})"
             )
         seen[(site.path, site.line)] = number
         sites.append(site)
-    if not sites:
-        raise BenchError(f"{path}: no [[site]] entries")
-    return Labels(service, version, tuple(sites))
+    return sites
 
 
 def check_against_source(labels: Labels, root: Path) -> list[str]:
     """Labels whose line no longer says their call: the source moved under the labels."""
     problems: list[str] = []
     cache: dict[str, list[str]] = {}
-    for site in labels.sites:
+    for site in (*labels.sites, *labels.delivery):
         if site.path not in cache:
             try:
                 cache[site.path] = (root / site.path).read_text(encoding="utf-8").splitlines()
@@ -147,9 +180,14 @@ class Finding:
     message: str
 
 
-def lint(root: Path, env: Mapping[str, str] | None = None) -> list[Finding]:
-    """`fmcat lint` on the whole service, as a user runs it from the service's folder."""
+def lint(
+    root: Path, env: Mapping[str, str] | None = None, catalog: Path | None = None
+) -> list[Finding]:
+    """`fmcat lint` on the whole service, as a user runs it from the service's folder; with the
+    service's declared semantics when ``catalog`` is given."""
     command = [sys.executable, "-m", "fmcat", "lint", ".", "--format", "json", "--no-cache"]
+    if catalog is not None:
+        command += ["--catalog", str(catalog)]
     run_env = dict(os.environ if env is None else env)
     run_env["FMCAT_NO_CACHE"] = "1"
     done = subprocess.run(
@@ -199,12 +237,13 @@ def score(labels: Labels, findings: Iterable[Finding]) -> Score:
     result = Score(labels.service)
     expected = labels.expected
     reasons = {(s.path, s.line): s.reason for s in labels.sites}
+    delivery_reasons = {(s.path, s.line): s.reason for s in labels.delivery}
     reported: dict[Key, str] = {}
     for finding in findings:
-        if finding.path not in labels.files:
+        if finding.path not in labels.files | labels.delivery_files:
             result.unscored[finding.code] += 1
             result.unscored_in_tests += not is_production(finding.path)
-        elif finding.code not in SCORED:
+        elif not labels.scored(finding.path, finding.code):
             result.other_codes[finding.code] += 1
         elif (finding.path, finding.line) not in labels.ignored:
             reported.setdefault((finding.path, finding.line, finding.code), finding.message)
@@ -216,7 +255,8 @@ def score(labels: Labels, findings: Iterable[Finding]) -> Score:
             result.false_positives.append((key, message))
     for key in sorted(expected - set(reported)):
         result.fn[key[2]] += 1
-        result.false_negatives.append((key, reasons[(key[0], key[1])]))
+        table = delivery_reasons if key[2] in DELIVERY_CODES else reasons
+        result.false_negatives.append((key, table[(key[0], key[1])]))
     return result
 
 
@@ -283,13 +323,26 @@ def measure(
         _check_version(service, labels)
         root = folders[service.name]
         drift += [f"{service.name}: {p}" for p in check_against_source(labels, root)]
-        result = score(labels, lint(root, env))
+        findings = lint(root, env)
+        catalog = CATALOGS / service.name
+        if catalog.is_dir():
+            # A catalog changes what the call-site rules report (FM104 for what it does not
+            # match, FM105 where it declares a timeout): those are judged without one, as the
+            # labels were made; the delivery codes by a second run with the service's catalog.
+            with_catalog = lint(root, env, catalog)
+            findings = [f for f in findings if f.code not in DELIVERY_CODES] + [
+                f for f in with_catalog if f.code in DELIVERY_CODES
+            ]
+        result = score(labels, findings)
         scores.append(result)
         total.add(result)
         site_count[service.name] = sum(not s.ignore for s in labels.sites)
+        site_count[f"{service.name} delivery"] = len(labels.delivery)
         for site in labels.sites:
             if not site.ignore:
                 code_count[service.name].update(site.expect or ["none"])
+        for site in labels.delivery:
+            code_count[f"{service.name} delivery"].update(site.expect or ["none"])
         site_count[f"{service.name} ignored"] = sum(s.ignore for s in labels.sites)
     out = [
         "real-service suite: fmcat lint on pinned open-source services (bench/realworld/), "
@@ -301,6 +354,16 @@ def measure(
             f"  {service.name} {service.version}: {site_count[service.name]} labelled call sites "
             f"({counts}); {site_count[service.name + ' ignored']} framework lines ignored"
         )
+        if site_count[f"{service.name} delivery"]:
+            counts = ", ".join(
+                f"{c} {n}" for c, n in sorted(code_count[f"{service.name} delivery"].items())
+            )
+            catalog = CATALOGS / service.name
+            out.append(
+                f"    and {site_count[service.name + ' delivery']} consumers and retried calls "
+                f"({counts})"
+                + (f", against catalogs/{service.name}/" if catalog.is_dir() else ", no catalog")
+            )
     if drift:
         out.append(f"  WARNING: {len(drift)} labels do not match their source line:")
         out += [f"    {line}" for line in drift[:10]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from celery import Celery, shared_task
+from celery import Celery, chain, group, shared_task, signature
 from kombu.exceptions import OperationalError
 
 app = Celery("billing", broker="amqp://broker//")
@@ -33,3 +33,19 @@ def nightly() -> None:
 def lookalikes(queue: list[str], later: object) -> None:
     queue.append("x")
     print(later)
+
+
+def signatures(order_id: str) -> None:
+    """A signature publishes when it is delayed or applied, a canvas when it is called."""
+    later = bill.s(order_id)
+    later.apply_async(countdown=60)  # expect: FM103, FM107
+    remind.si(order_id).delay()  # expect: FM103, FM107
+    chain(bill.s(order_id), remind.si(order_id))()  # expect: FM103, FM107
+    group(bill.s(order_id), remind.s(order_id)).apply_async()  # expect: FM103, FM107
+    signature("billing.close_day").delay()  # expect: FM103, FM107
+
+
+def signatures_that_do_not_publish(order_id: str) -> None:
+    local = bill.s(order_id)
+    local()  # runs the task here, in this process
+    print(chain(bill.s(order_id)))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fmcat.findings import Finding, Location, Severity
-from fmcat.frameworks import celery, celery_config, consumers, django, retries
+from fmcat.frameworks import celery, celery_config, consumers, django, django_aliases, retries
 from fmcat.frameworks.files import read, real
 from fmcat.frameworks.local import drop_local_engines
 from fmcat.frameworks.settings import Problem, locate
@@ -35,7 +35,7 @@ from fmcat.scan.files import exclusion, module_name, python_files
 #: mentions none is not parsed again (parsing with positions is the cost of this post-pass).
 _CELERY_CONFIG = (b"Celery(", b"config_from_", b".conf.")
 _TASKS = (b"task(", b"task\n", b"shared_task")
-_PUBLISH = (b".delay(", b".apply_async(", b".send_task(")
+_PUBLISH = (b".delay(", b".apply_async(", b".send_task(", b"chain(", b"chord(")
 _CONSUMERS = (b"basic_consume", b"Consumer(")
 _RETRIES = (
     b"retry",
@@ -45,7 +45,8 @@ _RETRIES = (
     b"HTTPAdapter(",
     b"max_network_retries",
 )
-_TRIGGERS = (*_CELERY_CONFIG, *_TASKS, *_PUBLISH, *_CONSUMERS, *_RETRIES)
+_ALIASES = (b"caches[", b"connections[")
+_TRIGGERS = (*_CELERY_CONFIG, *_TASKS, *_PUBLISH, *_CONSUMERS, *_RETRIES, *_ALIASES)
 
 
 def _mentions(data: bytes, words: tuple[bytes, ...]) -> bool:
@@ -137,9 +138,9 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
             facts.retry_policies += found_policies
             facts.retried_calls += found_retried
     for source, data in sources:
-        if not _mentions(data, _PUBLISH):
-            continue
-        sites = celery.publish_sites(source, config, tasks)
+        sites = celery.publish_sites(source, config, tasks) if _mentions(data, _PUBLISH) else []
+        if _mentions(data, _ALIASES):
+            sites += django_aliases.alias_sites(source, model)
         if sites:
             _facts_for(source, by_path, files).sites.extend(sites)
     return _suppressed(findings)

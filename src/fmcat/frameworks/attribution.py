@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import fnmatch
 
-from fmcat.catalog.load import Entry
+from fmcat.catalog.load import Catalog, Entry
 from fmcat.scan.facts import Consumer, FileFacts, RetryPolicy
 from fmcat.scan.rules.base import ScanContext
 
 
 def consumer_dependency(consumer: Consumer, context: ScanContext) -> Entry | None:
-    if context.catalog is None:
+    return consumer_entry(consumer, context.catalog)
+
+
+def consumer_entry(consumer: Consumer, catalog: Catalog | None) -> Entry | None:
+    """The first catalog entry whose ``call:`` globs match the consumer's library or function."""
+    if catalog is None:
         return None
     names = [consumer.qualname, consumer.name]
-    for entry in context.catalog.entries:
+    for entry in catalog.entries:
         for rule in entry.model.match:
             if rule.call is not None and any(fnmatch.fnmatchcase(n, rule.call) for n in names):
                 return entry

@@ -11,11 +11,17 @@ Read statically, like the Django settings:
   False) and, when it retries (``autoretry_for`` or ``self.retry``), a RetryPolicy with
   ``max_retries + 1`` attempts (Celery's default ``max_retries`` is 3).
 - ``task.delay(...)``, ``task.apply_async(...)`` and ``app.send_task(...)`` publish to the
-  broker: each is a call site, bounded by ``broker_connection_timeout`` (default 4 s).
+  broker: each is a call site, bounded by ``broker_connection_timeout`` (default 4 s). So do
+  signatures (``task.s(...)``, ``task.si(...)``, ``task.signature(...)``, ``signature(...)``,
+  and a name bound to one in the same function) when they are ``.delay()``-ed or
+  ``.apply_async()``-ed, and the canvas ``chain(...)``, ``group(...)``, ``chord(...)`` when
+  called or applied: their ``__call__`` is ``apply_async``. Calling a bare signature, ``sig()``,
+  runs the task in this process and publishes nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -31,6 +37,16 @@ DEFAULT_CONNECTION_TIMEOUT = 4.0
 DEFAULT_ACKS_LATE = False
 TASK_DECORATORS = frozenset({"celery.shared_task", "celery.task", "celery.app.shared_task"})
 PUBLISH = {"delay": "celery.Task.delay", "apply_async": "celery.Task.apply_async"}
+#: Making a signature of a task (no I/O), by method of the task.
+SIGNATURE_METHODS = frozenset({"s", "si", "signature"})
+SIGNATURES = frozenset({"celery.signature", "celery.canvas.signature", "celery.canvas.Signature"})
+#: Canvas primitives whose call publishes (their __call__ is apply_async), checked against the
+#: installed celery in tests/test_framework_facts.py.
+CANVAS = {
+    f"{prefix}{name}": f"celery.canvas.{name}"
+    for prefix in ("celery.", "celery.canvas.")
+    for name in ("chain", "group", "chord")
+}
 #: A handler of these (or a generic one) handles a publish failure.
 PUBLISH_ERRORS = ("kombu.", "celery.", "amqp.", "redis.")
 _GENERIC = {"*", "Exception", "BaseException", "OSError", "ConnectionError"}
@@ -120,9 +136,9 @@ def task_facts(
             )
             if retries:
                 policies.append(RetryPolicy(span, f"celery task {retries}", attempts, scope=name))
-            if autoretry is not None:
+            if retries:  # autoretry_for or self.retry() runs the whole task again
                 retried.extend(
-                    creating_calls(node, source, f"the task's autoretry_for (line {span.line})")
+                    creating_calls(node, source, f"the task's {retries} (line {span.line})")
                 )
 
     source.tree.visit(Visitor())
@@ -180,23 +196,58 @@ def publish_sites(source: Source, config: CeleryConfig, tasks: Tasks) -> list[Si
     timeout, values, hint = _publish_timeout(config)
     sites: list[Site] = []
 
+    def is_task(owner: str | None) -> bool:
+        return owner is not None and (
+            owner in tasks.names or f"{source.module}.{owner}" in tasks.names
+        )
+
+    def canvas(node: cst.BaseExpression, bound: frozenset[str]) -> str | None:
+        """What a signature or canvas expression is ("celery.canvas.Signature", "...chain")."""
+        if isinstance(node, cst.Name) and node.value in bound:
+            return "celery.canvas.Signature"
+        if not isinstance(node, cst.Call):
+            return None
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in SIGNATURE_METHODS:
+            return "celery.canvas.Signature" if is_task(source.qual(func.value)) else None
+        name = source.qual(func) or ""
+        if name in SIGNATURES:
+            return "celery.canvas.Signature"
+        return CANVAS.get(name)
+
+    bindings: dict[int, frozenset[str]] = {}  # per function, by id: visited once
+
+    def publish_of(node: cst.Call) -> str | None:
+        func = node.func
+        if not isinstance(func, (cst.Call, cst.Attribute)):
+            return None  # ship(...) runs here; sig() runs the task in this process
+        function = source.enclosing_function(node)
+        key = id(function)
+        if key not in bindings:
+            bindings[key] = _signature_names(function, canvas) if function else frozenset()
+        bound = bindings[key]
+        if not isinstance(func, cst.Attribute):
+            made = canvas(func, bound)  # chain(...)(), group(...)(): apply_async
+            return made if made is not None and made != "celery.canvas.Signature" else None
+        method = func.attr.value
+        owner = source.qual(func.value)
+        if method in PUBLISH and is_task(owner):
+            return PUBLISH[method]
+        if method in PUBLISH:
+            made = canvas(func.value, bound)
+            return f"{made}.{method}" if made is not None else None
+        if (
+            method == "send_task"
+            and owner is not None
+            and (owner in config.apps or owner.rsplit(".", 1)[-1] in config.apps)
+        ):
+            return "celery.Celery.send_task"
+        return None
+
     class Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
-            if not isinstance(node.func, cst.Attribute):
-                return
-            method = node.func.attr.value
-            owner = source.qual(node.func.value)
-            if owner is None:
-                return
-            if method in PUBLISH and (
-                owner in tasks.names or f"{source.module}.{owner}" in tasks.names
-            ):
-                qualname = PUBLISH[method]
-            elif method == "send_task" and (
-                owner in config.apps or owner.rsplit(".", 1)[-1] in config.apps
-            ):
-                qualname = "celery.Celery.send_task"
-            else:
+            qualname = publish_of(node)
+            if qualname is None:
                 return
             caught = source.caught_around(node)
             handled = bool(caught & _GENERIC) or any(c.startswith(PUBLISH_ERRORS) for c in caught)
@@ -224,6 +275,24 @@ def publish_sites(source: Source, config: CeleryConfig, tasks: Tasks) -> list[Si
 
     source.tree.visit(Finder())
     return sites
+
+
+def _signature_names(
+    function: cst.FunctionDef,
+    canvas: Callable[[cst.BaseExpression, frozenset[str]], str | None],
+) -> frozenset[str]:
+    """Names bound to a task's signature (``sig = ship.s(order_id)``) in ``function``; a name
+    bound twice keeps the signature if any binding is one."""
+    names: set[str] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Assign(self, assign: cst.Assign) -> None:
+            target = assign.targets[0].target
+            if isinstance(target, cst.Name) and canvas(assign.value, frozenset()) is not None:
+                names.add(target.value)
+
+    function.visit(Finder())
+    return frozenset(names)
 
 
 def _publish_timeout(config: CeleryConfig) -> tuple[TimeoutState, tuple[float, ...], str]:

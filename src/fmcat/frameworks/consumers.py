@@ -3,7 +3,9 @@
 - pika: ``basic_consume(queue, on_message_callback, auto_ack=False)``. ``auto_ack=True``
   acknowledges on delivery, before the callback runs. A callback that calls ``basic_nack`` or
   ``basic_reject`` with ``requeue=True`` (pika's default for both) redelivers without a bound,
-  unless the queue is declared with ``x-delivery-limit`` (a quorum queue).
+  unless the queue is declared with ``x-delivery-limit`` (a quorum queue). A ``queue_declare``
+  in the same file tells where the queue dead-letters to (``x-dead-letter-exchange``,
+  ``x-dead-letter-routing-key``), or that it has no dead letter.
 - Kafka: kafka-python's ``KafkaConsumer`` and aiokafka's ``AIOKafkaConsumer`` commit offsets
   automatically unless ``enable_auto_commit=False``; confluent-kafka's ``Consumer`` unless its
   configuration has ``"enable.auto.commit": False``. Auto-commit can commit before a message is
@@ -11,6 +13,8 @@
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import libcst as cst
 
@@ -31,6 +35,7 @@ def consumers(source: Source) -> list[Consumer]:
     found: list[Consumer] = []
     callbacks = _callbacks(source)
     delivery_limit = _delivery_limit(source)
+    in_file = _dead_letter(source, source.tree)
 
     class Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
@@ -39,7 +44,10 @@ def consumers(source: Source) -> list[Consumer]:
                 if "pika" in source.imports.values() or any(
                     v.startswith("pika") for v in source.imports.values()
                 ):
-                    found.append(_pika(node, source, callbacks, delivery_limit))
+                    consumer = _pika(node, source, callbacks, delivery_limit)
+                    function = source.enclosing_function(node)
+                    here = _dead_letter(source, function) if function is not None else None
+                    found.append(replace(consumer, dead_letter=in_file if here is None else here))
             elif name in KAFKA_CONSUMERS:
                 found.append(_kafka(node, source, name, KAFKA_CONSUMERS[name]))
 
@@ -88,6 +96,43 @@ def _delivery_limit(source: Source) -> int | str | None:
 
     source.tree.visit(Finder())
     return limit
+
+
+_DEAD_LETTER_KEYS = ("x-dead-letter-exchange", "x-dead-letter-routing-key")
+
+
+def _dead_letter(source: Source, scope: cst.CSTNode) -> tuple[str, ...] | None:
+    """The dead-letter names of the ``queue_declare(..., arguments={...})`` calls in ``scope``
+    (the consumer's function, else its file); () when the queue is declared without one, None
+    when no queue is declared there."""
+    declared = False
+    names: list[str] = []
+    constants = _constants(source)
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal declared
+            if not (
+                isinstance(node.func, cst.Attribute) and node.func.attr.value == "queue_declare"
+            ):
+                return
+            declared = True
+            arguments = keyword(node, "arguments")
+            if arguments is not None and not isinstance(arguments, cst.Dict):
+                names.append("?")  # built elsewhere: not known
+                return
+            for element in arguments.elements if isinstance(arguments, cst.Dict) else ():
+                if isinstance(element, cst.DictElement) and literal(element.key) in (
+                    _DEAD_LETTER_KEYS
+                ):
+                    value = literal(element.value)
+                    if isinstance(element.value, cst.Name):
+                        value = constants.get(element.value.value, value)
+                    if value != "":  # "" is the default exchange: the routing key names it
+                        names.append(value if isinstance(value, str) else "?")
+
+    scope.visit(Finder())
+    return tuple(names) if declared else None
 
 
 def _requeues(function: cst.FunctionDef | None) -> str:

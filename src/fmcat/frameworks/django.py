@@ -229,7 +229,7 @@ def read_model(settings: SettingsModule) -> DjangoModel:
     return model
 
 
-def _alias_state(table: dict[str, State | None], alias: str) -> State | bool | None:
+def alias_state(table: dict[str, State | None], alias: str) -> State | bool | None:
     """The alias's state; False when the settings do not say (the site stays as it is)."""
     if alias in table:
         return table[alias]
@@ -240,9 +240,9 @@ def _alias_state(table: dict[str, State | None], alias: str) -> State | bool | N
 
 def _site_state(site: Site, model: DjangoModel) -> State | bool | None:
     if site.library == "django.core.cache":
-        return _alias_state(model.caches, "default")
+        return alias_state(model.caches, "default")
     if site.library == "django.db":
-        return _alias_state(model.databases, "default")
+        return alias_state(model.databases, "default")
     if site.library == "django.core.mail":
         return model.email
     return False
@@ -258,12 +258,12 @@ def apply(files: list[FileFacts], model: DjangoModel | None) -> None:
             state = _site_state(site, model) if model is not None else False
             if state is None:
                 return None  # a local backend: not an external call
-            return _judged(site, state) if isinstance(state, tuple) else site
+            return judged(site, state) if isinstance(state, tuple) else site
 
         keep_sites(facts, judge)
 
 
-def _judged(site: Site, state: State) -> Site:
+def judged(site: Site, state: State) -> Site:
     timeout, seconds, where = state
     if site.timeout not in (TimeoutState.MISSING, TimeoutState.ELSEWHERE):
         return site  # a timeout given in the call (get_connection(timeout=5)) wins

@@ -5,8 +5,11 @@ repeat that create something (FM112).
   stop_after_attempt one); no stop at all is unbounded (FM106 reports it).
 - backoff: ``@backoff.on_exception(wait, errors, max_tries=N)``: N attempts.
 - stamina: ``@stamina.retry(on=..., attempts=N)``: N, 10 by default.
-- urllib3: ``Retry(total=N)`` or ``Retry(N)``: N + 1 attempts; POST is retried only when
-  ``allowed_methods`` names it. requests' ``HTTPAdapter(max_retries=N)``: N + 1.
+- urllib3: ``Retry(total=N)`` or ``Retry(N)``: N + 1 attempts, also through a subclass of
+  ``Retry`` in the same file; POST is retried only when ``allowed_methods`` (``method_whitelist``
+  before urllib3 2) names it, or is None (every method). Such a Retry is itself the creating
+  retry of FM112, unless the file sets an idempotency header (IDEMPOTENCY_HEADERS), which
+  urllib3 resends unchanged with each attempt. requests' ``HTTPAdapter(max_retries=N)``: N + 1.
 - stripe: ``stripe.max_network_retries = N`` or ``StripeClient(..., max_network_retries=N)``:
   N + 1 attempts, which reuse one idempotency key (an SDK's retry, not a user-level one).
 """
@@ -21,6 +24,11 @@ from fmcat.scan.facts import RetriedCall, RetryPolicy
 
 #: stamina.retry's default attempts, checked against stamina's signature where it is installed.
 STAMINA_ATTEMPTS = 10
+_RETRY_CLASSES = frozenset(
+    {"urllib3.Retry", "urllib3.util.Retry", "urllib3.util.retry.Retry", "requests.adapters.Retry"}
+)
+#: Header names that carry an idempotency key, lower-case: the generic ones and vendors' own.
+IDEMPOTENCY_HEADERS = ("idempotency-key", "paypal-request-id")
 _DECORATORS = {
     "tenacity.retry": "tenacity",
     "backoff.on_exception": "backoff",
@@ -32,6 +40,8 @@ _DECORATORS = {
 def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
     found: list[RetryPolicy] = []
     retried: list[RetriedCall] = []
+    retry_classes = _RETRY_CLASSES | _local_subclasses(source)
+    keyed_file = any(header in source.tree.code.lower() for header in IDEMPOTENCY_HEADERS)
 
     class Finder(cst.CSTVisitor):
         def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -52,21 +62,16 @@ def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
             name = source.qual(node.func)
             function = source.enclosing_function(node)
             scope = source.function_name(function) if function is not None else source.module
-            if name in (
-                "urllib3.Retry",
-                "urllib3.util.Retry",
-                "urllib3.util.retry.Retry",
-                "requests.adapters.Retry",
-            ):
+            if name in retry_classes:
                 total = literal(keyword(node, "total", 0))
-                methods = literal(keyword(node, "allowed_methods"))
-                post = isinstance(methods, list) and "POST" in [str(m).upper() for m in methods]
+                post = _retries_post(node)
                 attempts = (
                     total + 1 if isinstance(total, int) and not isinstance(total, bool) else None
                 )
+                span = source.span(node)
                 found.append(
                     RetryPolicy(
-                        source.span(node),
+                        span,
                         "urllib3.Retry",
                         attempts,
                         scope=scope,
@@ -75,6 +80,8 @@ def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
                         retries_post=post,
                     )
                 )
+                if post:  # FM112 on the policy: the POSTs it repeats go through a session
+                    retried.append(RetriedCall(span, f"{name} (line {span.line})", keyed_file, ""))
             elif name == "requests.adapters.HTTPAdapter" or name == "requests.HTTPAdapter":
                 value = literal(keyword(node, "max_retries", 3))
                 if isinstance(value, int) and not isinstance(value, bool) and value > 0:
@@ -118,6 +125,29 @@ def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
 
     source.tree.visit(Finder())
     return found, retried
+
+
+def _local_subclasses(source: Source) -> frozenset[str]:
+    """Module-level classes of this file that subclass urllib3's Retry (``LogOnRetry(Retry)``)."""
+    names = set()
+    for statement in source.tree.body:
+        if isinstance(statement, cst.ClassDef) and any(
+            source.qual(base.value) in _RETRY_CLASSES for base in statement.bases
+        ):
+            names.add(statement.name.value)
+    return frozenset(names)
+
+
+def _retries_post(call: cst.Call) -> bool:
+    """Whether the Retry re-sends POSTs: ``allowed_methods`` names POST or is None (any verb);
+    left out, urllib3's DEFAULT_ALLOWED_METHODS apply, which leave POST out."""
+    node = keyword(call, "allowed_methods") or keyword(call, "method_whitelist")
+    if node is None:
+        return False
+    methods = literal(node)
+    if methods is None:
+        return True
+    return isinstance(methods, list) and "POST" in [str(m).upper() for m in methods]
 
 
 def _attempts(library: str, call: cst.Call | None, source: Source) -> int | None:

@@ -318,6 +318,14 @@ class _Reader:
                 self.read(star, depth + 1)
                 for name, setting in self.result.settings.items():
                     ev.names[name] = setting.value
+            elif node.relative and node.module is not None:  # the settings would not import
+                named = "." * len(node.relative) + (dotted(node.module) or "")
+                message = (
+                    f"from {named} import * names no file in the project, so the settings it "
+                    "would give are not seen: the timeouts they set are configuration fmcat "
+                    "cannot see"
+                )
+                self.problems.append(Problem("FM109", shown, _span(positions, node), message))
 
     def _assign(
         self,

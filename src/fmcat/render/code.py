@@ -14,10 +14,11 @@ from urllib.parse import quote
 from fmcat.catalog.load import Catalog
 from fmcat.errors import ConfigError
 from fmcat.findings import Finding
+from fmcat.frameworks.attribution import consumer_entry
 from fmcat.paths import project_relative
 from fmcat.render.markdown import safe_url
 from fmcat.scan.attribution import attribute
-from fmcat.scan.facts import FileFacts, Role, Site, TimeoutState
+from fmcat.scan.facts import Consumer, FileFacts, Role, Site, TimeoutState
 
 _TIMEOUT_TEXT = {
     TimeoutState.SET: "set",
@@ -95,15 +96,69 @@ class OpenFinding:
 
 
 @dataclass(frozen=True)
+class ConsumerView:
+    """What a consumer of a messaging dependency does in the code (fmcat/frameworks)."""
+
+    path: str
+    line: int
+    #: The task function or callback, module-qualified.
+    name: str
+    #: celery.Task, pika.channel.Channel.basic_consume, kafka.KafkaConsumer ...
+    library: str
+    #: "after processing (acks_late=True)"; "before processing (...)"; "not known (...)".
+    acks: str
+    #: "autoretry_for, at most 4 deliveries (max_retries=3)"; "no".
+    redelivery: str
+    url: str | None
+    #: "orders.dlq"; "none declared"; "" when the code does not show it.
+    dead_letter: str = ""
+
+
+_WHEN = {"before": "before processing", "after": "after processing", "unknown": "not known"}
+
+
+def consumer_view(consumer: Consumer, path: str, links: RepoLinks | None) -> ConsumerView:
+    acks = f"{_WHEN.get(consumer.acks, consumer.acks)} ({consumer.acks_reason})"
+    if not consumer.retries:
+        redelivery = "no"
+    elif consumer.max_deliveries is not None:
+        redelivery = (
+            f"{consumer.retries}, at most {consumer.max_deliveries} deliveries "
+            f"({consumer.max_reason})"
+        )
+    else:
+        redelivery = f"{consumer.retries}, {consumer.max_reason or 'bound not known'}"
+    return ConsumerView(
+        path=path,
+        line=consumer.span.line,
+        name=consumer.name,
+        library=consumer.qualname,
+        acks=acks,
+        redelivery=redelivery,
+        url=links.url(path, consumer.span.line) if links else None,
+        dead_letter=(
+            ""
+            if consumer.dead_letter is None
+            else (", ".join(consumer.dead_letter) or "none declared")
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class CodeScan:
     python_files: int
     sites: tuple[CallSite, ...]
     findings: tuple[OpenFinding, ...]
     #: Dependency id -> its sites; filled in by `collect`.
     by_dependency: dict[str, tuple[CallSite, ...]] = field(default_factory=dict)
+    #: Dependency id -> its consumers in the code (tasks, basic_consume, Kafka consumers).
+    consumers: dict[str, tuple[ConsumerView, ...]] = field(default_factory=dict)
 
     def sites_of(self, dependency: str) -> tuple[CallSite, ...]:
         return self.by_dependency.get(dependency, ())
+
+    def consumers_of(self, dependency: str) -> tuple[ConsumerView, ...]:
+        return self.consumers.get(dependency, ())
 
     def findings_of(self, dependency: str) -> tuple[OpenFinding, ...]:
         return tuple(f for f in self.findings if f.dependency == dependency)
@@ -199,9 +254,21 @@ def collect(
     for site_view in sites:
         if site_view.dependency is not None:
             by_dependency.setdefault(site_view.dependency, []).append(site_view)
+    consumers: dict[str, list[ConsumerView]] = {}
+    for facts in files:
+        path = project_path(facts.path, root)
+        for consumer in facts.consumers:
+            owner_entry = consumer_entry(consumer, catalog)
+            if owner_entry is not None:
+                views = consumers.setdefault(owner_entry.name, [])
+                views.append(consumer_view(consumer, path, links))
     return CodeScan(
         python_files,
         tuple(sites),
         tuple(opened),
         {name: tuple(found) for name, found in by_dependency.items()},
+        {
+            name: tuple(sorted(found, key=lambda c: (c.path, c.line)))
+            for name, found in consumers.items()
+        },
     )

@@ -20,7 +20,7 @@ import jinja2
 from fmcat.errors import ConfigError, FmcatError
 from fmcat.paths import display_path
 from fmcat.render import blocks, markdown
-from fmcat.render.code import CallSite, OpenFinding
+from fmcat.render.code import CallSite, ConsumerView, OpenFinding
 from fmcat.render.markdown import Md
 from fmcat.render.view import HIGH_RISK, MEDIUM_RISK, Contradiction, anchor
 
@@ -85,7 +85,7 @@ def _code_or_dash(value: str | None) -> Md:
     return markdown.code(value) if value else Md("—")
 
 
-def _location(item: CallSite | OpenFinding) -> Md:
+def _location(item: CallSite | OpenFinding | ConsumerView) -> Md:
     """`path:line` as code, linked to the code host when --repo-url is given."""
     shown = markdown.code(f"{item.path}:{item.line}")
     target = markdown.safe_url(item.url) if item.url else None

@@ -18,7 +18,7 @@ from fmcat.catalog.load import Entry
 from fmcat.catalog.model import Dependency, FailureMode, Operation
 from fmcat.catalog.review import DEFAULT_MAX_AGE_DAYS, age_days, is_stale, today
 from fmcat.catalog.worst_case import worst_case
-from fmcat.render.code import CallSite, CodeScan, OpenFinding, RepoLinks
+from fmcat.render.code import CallSite, CodeScan, ConsumerView, OpenFinding, RepoLinks
 from fmcat.render.graph import mermaid
 from fmcat.render.markdown import tag
 from fmcat.render.policies import breaker, bulkhead, delivery, objective, retry, timeouts
@@ -171,6 +171,8 @@ class DependencyPage:
     edit_url: str | None = None
     #: Call sites that contradict the declared timeout (FM101, FM102, FM105, FM107).
     timeout_contradictions: tuple[Contradiction, ...] = ()
+    #: The consumers the code has for it, with the delivery semantics each really has.
+    consumers: tuple[ConsumerView, ...] = ()
 
     @property
     def name(self) -> str:
@@ -357,6 +359,7 @@ def build_view(
                 draft=tuple(shown(path) for path in todo_values(entry.source.data)),
                 edit_url=links.edit_url(source) if links and source else None,
                 timeout_contradictions=_contradictions(findings),
+                consumers=code.consumers_of(model.dependency) if code else (),
             )
         )
     ranked = tuple(sorted((m for p in pages for m in p.modes), key=_rank_key))

@@ -148,6 +148,10 @@ class Consumer:
     #: Most deliveries of one message the code allows (None: not bounded in code, or unknown).
     max_deliveries: int | None = None
     max_reason: str = ""
+    #: Where the consumed queue dead-letters to, as declared in the code (pika's
+    #: x-dead-letter-exchange and x-dead-letter-routing-key, literal names; "?" for one that is
+    #: not a literal); () when it is declared without, None when no declaration was seen.
+    dead_letter: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,12 @@ class DeliveryContradictsCatalog(CodeRule):
       (pika's default);
     - the code allows more deliveries than the catalog's `delivery.poison.max_deliveries`
       (a task's `max_retries + 1`, Celery's default `max_retries` being 3), or requeues
-      without any bound while the catalog declares one.
+      without any bound while the catalog declares one;
+    - the catalog names a dead letter (`delivery.poison.dead_letter`) and the queue's
+      `queue_declare` in the consumer's file sends elsewhere (`x-dead-letter-exchange`,
+      `x-dead-letter-routing-key`), or has no dead letter at all: a poison message is dropped,
+      not kept where the runbook looks for it. A queue declared in another file, or with
+      arguments built elsewhere, is not judged.
 
     Runs only with a catalog; a consumer is matched to a dependency by `call:` globs on
     `celery.Task`, `pika.channel.Channel.basic_consume`, `kafka.KafkaConsumer` or the task's
@@ -86,6 +91,22 @@ def run():
     for message in consumer:
         print(message)
 """,
+        """\
+import pika
+
+def handle(channel, method, properties, body):
+    channel.basic_ack(method.delivery_tag)
+
+def main():
+    channel = pika.BlockingConnection(pika.ConnectionParameters("mq")).channel()
+    channel.queue_declare("orders", arguments={"x-dead-letter-exchange": "orders.parked"})
+    channel.basic_consume("orders", handle)  # expect: FM110 "not to the catalog's jobs.dlq"
+
+def other():
+    channel = pika.BlockingConnection(pika.ConnectionParameters("mq")).channel()
+    channel.queue_declare("orders", durable=True)
+    channel.basic_consume("orders", handle)  # expect: FM110 "without x-dead-letter-exchange"
+""",
     )
     VALID = (
         """\
@@ -103,6 +124,21 @@ def run(process):
     for message in consumer:
         process(message)
         consumer.commit()
+""",
+        """\
+import pika
+
+DEAD = "jobs.dlq"
+
+def handle(channel, method, properties, body):
+    channel.basic_ack(method.delivery_tag)
+
+def main():
+    channel = pika.BlockingConnection(pika.ConnectionParameters("mq")).channel()
+    channel.queue_declare(
+        "orders", arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": DEAD}
+    )
+    channel.basic_consume("orders", handle)
 """,
     )
 
@@ -147,5 +183,17 @@ def _contradictions(consumer: Consumer, delivery: object) -> list[str]:
             problems.append(
                 f"it allows {consumer.max_deliveries} deliveries ({consumer.max_reason}), "
                 f"more than the catalog's poison.max_deliveries of {limit}"
+            )
+    dead = delivery.poison.dead_letter if delivery.poison is not None else None
+    declared = consumer.dead_letter
+    if dead and declared is not None and "?" not in declared and dead not in declared:
+        if not declared:
+            problems.append(
+                f"the catalog dead-letters to {dead}, but the queue is declared without "
+                "x-dead-letter-exchange, so a poison message is dropped"
+            )
+        else:
+            problems.append(
+                f"the queue dead-letters to {', '.join(declared)}, not to the catalog's {dead}"
             )
     return problems

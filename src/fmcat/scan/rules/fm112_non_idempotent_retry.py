@@ -13,7 +13,11 @@ class NonIdempotentRetry(CodeRule):
     """
     A POST, or an SDK call that creates or charges (`stripe.PaymentIntent.create`,
     `client.messages.create`), runs inside a user-level retry (tenacity, backoff, stamina,
-    or a Celery task with `autoretry_for`) and carries no idempotency key. When the first
+    or a Celery task with `autoretry_for` or `self.retry()`) and carries no idempotency key.
+    A urllib3 `Retry` whose `allowed_methods` names POST (or is None: every method) re-sends
+    the POSTs of every session it is mounted on; it is reported on the `Retry` itself,
+    unless its file sets an idempotency header (`Idempotency-Key`, `PayPal-Request-Id`),
+    which urllib3 sends unchanged with each attempt. When the first
     attempt reached the provider but its answer was lost, the retry does it again: a second
     charge, a second SMS. An SDK's own network retries (Stripe's `max_network_retries`)
     reuse one key; a user-level retry makes a new request each time. Give the call a key
@@ -38,6 +42,28 @@ def charge(order):
     stripe.PaymentIntent.create(amount=order.total)  # expect: FM112 "creates something"
     requests.post("https://api.pay.example.com/v1/charges", json={}, timeout=2)  # expect: FM112
 """,
+        """\
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+def session():
+    retry = Retry(total=3, allowed_methods=["GET", "POST"])  # expect: FM112 "re-sends POST"
+    s = requests.Session()
+    s.mount("https://", HTTPAdapter(max_retries=retry))
+    return s
+""",
+        """\
+import requests
+from celery import shared_task
+
+@shared_task(bind=True, acks_late=True)
+def notify(self, url, body):
+    try:
+        requests.post(url, json=body, timeout=5)  # expect: FM112 "self.retry()"
+    except requests.RequestException as error:
+        raise self.retry(exc=error)
+""",
     )
     VALID = (
         """\
@@ -58,12 +84,39 @@ def charge(order):
 def once(order):
     stripe.PaymentIntent.create(amount=order.total, currency="eur")
 """,
+        """\
+import uuid
+
+from urllib3.util.retry import Retry
+
+class LoggedRetry(Retry):
+    pass
+
+def session(request):
+    request.headers["PayPal-Request-Id"] = str(uuid.uuid4())
+    return LoggedRetry(total=5, allowed_methods=["GET", "POST"])
+
+def reads():
+    return Retry(total=5)
+""",
     )
 
     def check(self, facts: FileFacts, context: ScanContext) -> Iterator[Finding]:
         starts = {(s.span.line, s.span.column): i for i, s in enumerate(facts.sites)}
+        posting = {(p.span.line, p.span.column): p for p in facts.retry_policies if p.retries_post}
         for call in facts.retried_calls:
-            index = starts.get((call.span.line, call.span.column))
+            where = (call.span.line, call.span.column)
+            index = starts.get(where)
+            if where in posting and not call.has_key:
+                yield self.finding(
+                    facts,
+                    call.span,
+                    f"{call.retry} re-sends POST requests without an idempotency key, so a "
+                    "retry can repeat what the first attempt did; drop POST from "
+                    "allowed_methods, or send an Idempotency-Key header that stays the same "
+                    "across attempts",
+                )
+                continue
             if index is None or call.has_key:
                 continue  # not an external call (a local `create`), or keyed
             site = facts.sites[index]
