@@ -63,3 +63,20 @@ def test_the_scan_has_no_import_cycle() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+#: Rules whose findings the catalog's loader reports: each is made by its rule's class
+#: (``InvalidYaml.at``), never from the bare code, so the code and severity live in one place.
+LOADER_RULES = ("FM001", "FM002", "FM003", "FM108")
+
+
+def test_loader_findings_are_made_by_their_rules() -> None:
+    built_elsewhere = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and first.value in LOADER_RULES:
+                built_elsewhere.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {first.value}")
+    assert built_elsewhere == []

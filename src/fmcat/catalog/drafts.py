@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from fmcat.catalog.source import Key
+from fmcat.catalog.yaml_guard import Key
 
 _TODO = re.compile(r"\bTODO\b")
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ValidationError
 
+from fmcat.catalog.checks.fm002_schema_violation import SchemaViolation
 from fmcat.catalog.source import Source
-from fmcat.findings import Finding, Severity
+from fmcat.findings import Finding
 from fmcat.schema_messages import dotted, problems
 
 __all__ = ["dotted", "schema_findings"]
@@ -19,11 +20,6 @@ TOP = "a mapping that starts with `dependency:`"
 
 def schema_findings(error: ValidationError, source: Source, root: type[BaseModel]) -> list[Finding]:
     return [
-        Finding(
-            "FM002",
-            problem.message,
-            source.locate(problem.loc, at_key=problem.at_key),
-            Severity.ERROR,
-        )
+        SchemaViolation.located(source.locate(problem.loc, at_key=problem.at_key), problem.message)
         for problem in problems(error, root, top=TOP)
     ]

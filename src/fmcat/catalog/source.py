@@ -19,6 +19,9 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
+from fmcat.catalog.checks.fm001_invalid_yaml import InvalidYaml
+from fmcat.catalog.checks.fm002_schema_violation import SchemaViolation
+from fmcat.catalog.checks.fm003_duplicate_id import DuplicateId
 from fmcat.catalog.yaml_guard import (
     LINE_BREAK,
     MAX_DEPTH,
@@ -35,16 +38,11 @@ from fmcat.catalog.yaml_guard import (
     text_key,
     to_plain,
 )
-from fmcat.findings import Finding, Location, Severity
+from fmcat.findings import Finding, Location
 from fmcat.paths import display_path
 from fmcat.safe_io import FileRefusedError, FileTooLargeError, read_bytes
 
 __all__ = ["Key", "LocPath", "Source", "read_source", "to_plain"]
-
-
-def _finding(code: str, path: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    # Reports are one finding a line; ruamel's messages can span several.
-    return Finding(code, " ".join(message.split()), Location(path, line, column), Severity.ERROR)
 
 
 @dataclass
@@ -123,16 +121,12 @@ def read_source(path: Path) -> Source | Finding:
         return text_or_finding
     text = text_or_finding
     if not text.strip():
-        return Finding(
-            "FM002",
-            "file is empty; expected a mapping that starts with `dependency:`",
-            Location(shown, 1, 1),
-            Severity.ERROR,
+        return SchemaViolation.at(
+            shown, "file is empty; expected a mapping that starts with `dependency:`"
         )
     for number, line in enumerate(LINE_BREAK.split(text), start=1):
         if len(line) > MAX_LINE:
-            return _finding(
-                "FM001",
+            return InvalidYaml.at(
                 shown,
                 f"line is {len(line):,} characters long; catalog lines are limited to "
                 f"{MAX_LINE:,} (break long text over several lines with `|` or `>`)",
@@ -146,22 +140,21 @@ def read_source(path: Path) -> Source | Finding:
         for line in LINE_BREAK.split(text)
     ):
         # Only comments and markers: "got nothing (null)" would puzzle; say what is there.
-        return _finding(
-            "FM002",
+        return SchemaViolation.at(
             shown,
             "file has only comments; expected a mapping that starts with `dependency:`",
         )
     try:
         data = to_plain(tree_or_finding)
     except TooLargeError:
-        return _finding(
-            "FM001",
+        return InvalidYaml.at(
             shown,
             f"document expands to more than {MAX_NODES:,} values or {MAX_TEXT:,} characters "
             "(an alias bomb?); catalog files may use anchors and aliases, but not to multiply data",
         )
     except UnreadableError as error:
-        return _finding(error.code, shown, error.message, error.line + 1, error.column + 1)
+        rule = InvalidYaml if error.invalid_yaml else SchemaViolation
+        return rule.at(shown, error.message, error.line + 1, error.column + 1)
     return Source(path, shown, text, tree_or_finding, data)
 
 
@@ -174,9 +167,9 @@ def _position(text: str) -> tuple[int, int]:
 
 def _read_text(path: Path, shown: str) -> str | Finding:
     if path.is_symlink() and not path.exists():
-        return _finding("FM001", shown, "broken symbolic link: the file it points to is missing")
+        return InvalidYaml.at(shown, "broken symbolic link: the file it points to is missing")
     if path.is_dir():
-        return _finding("FM001", shown, "is a directory, not a catalog file")
+        return InvalidYaml.at(shown, "is a directory, not a catalog file")
     try:
         # Bounded by the read, not by st_size: the file can be a link to /dev/zero, a FIFO, or
         # grow while it is read; anything but a regular file is refused once it is open.
@@ -186,16 +179,15 @@ def _read_text(path: Path, shown: str) -> str | Finding:
         with contextlib.suppress(OSError):
             size = path.stat().st_size
         seen = f"{size / 1024 / 1024:.1f} MiB" if size > MAX_FILE_BYTES else "larger than that"
-        return _finding(
-            "FM001",
+        return InvalidYaml.at(
             shown,
             f"file is {seen}; catalog files are limited to "
             f"{MAX_FILE_BYTES // 1024 // 1024} MiB (one dependency per file)",
         )
     except FileRefusedError as error:
-        return _finding("FM001", shown, f"cannot read file: {error.reason}")
+        return InvalidYaml.at(shown, f"cannot read file: {error.reason}")
     except OSError as error:
-        return _finding("FM001", shown, f"cannot read file: {error.strerror or error}")
+        return InvalidYaml.at(shown, f"cannot read file: {error.strerror or error}")
     # Drop a byte-order mark, which some Windows editors still write. Not with "utf-8-sig":
     # its error offsets count from after the mark, which put the reported byte 3 places off.
     body = raw.removeprefix(codecs.BOM_UTF8)
@@ -205,8 +197,7 @@ def _read_text(path: Path, shown: str) -> str | Finding:
         # Everything before the bad byte decoded, so count characters, not bytes: editors
         # (and ruamel, for every other message) give columns in characters.
         line, column = _position(body[: error.start].decode("utf-8"))
-        return _finding(
-            "FM001",
+        return InvalidYaml.at(
             shown,
             f"not UTF-8: byte 0x{body[error.start]:02x} cannot be decoded; save the file as UTF-8",
             line,
@@ -220,8 +211,7 @@ def _parse(text: str, shown: str) -> Any:
     except DuplicateKeyError as error:
         mark = error.problem_mark
         key = _duplicate_key_name(error)
-        return _finding(
-            "FM003",
+        return DuplicateId.at(
             shown,
             f"duplicate key {key}: a later value would silently replace the first",
             mark.line + 1 if mark else 1,
@@ -229,24 +219,23 @@ def _parse(text: str, shown: str) -> Any:
         )
     except RefusedError as error:
         mark = error.problem_mark
-        return _finding("FM001", shown, str(error.problem), mark.line + 1, mark.column + 1)
+        return InvalidYaml.at(shown, str(error.problem), mark.line + 1, mark.column + 1)
     except MarkedYAMLError as error:
         return _syntax_finding(error, text, shown)
     except ReaderError as error:
         # A control character (NUL, ESC...): ruamel gives an offset into the text.
         line, column = _position(text[: error.position])
-        return _finding(
-            "FM001",
+        return InvalidYaml.at(
             shown,
             f"invalid YAML: control character U+{error.character:04X} is not allowed; remove it",
             line,
             column,
         )
     except YAMLError as error:
-        return _finding("FM001", shown, f"invalid YAML: {error}")
+        return InvalidYaml.at(shown, f"invalid YAML: {error}")
     except RecursionError:
         # The scanner stops nesting at MAX_DEPTH, so this is a last resort.
-        return _finding("FM001", shown, f"nesting deeper than {MAX_DEPTH} levels")
+        return InvalidYaml.at(shown, f"nesting deeper than {MAX_DEPTH} levels")
 
 
 def _duplicate_key_name(error: DuplicateKeyError) -> str:
@@ -270,8 +259,7 @@ def _syntax_finding(error: MarkedYAMLError, text: str, shown: str) -> Finding:
         problem = "tab character: YAML indentation must use spaces"
     if "another document" in problem:
         # ruamel's "but found another document" does not say what to do about it.
-        return _finding(
-            "FM001",
+        return InvalidYaml.at(
             shown,
             "a second YAML document (`---`): a catalog file holds one dependency; "
             "put each in its own file",
@@ -281,4 +269,4 @@ def _syntax_finding(error: MarkedYAMLError, text: str, shown: str) -> Finding:
     message = f"invalid YAML: {problem}"
     if error.context and error.problem and error.context_mark and error.context_mark != mark:
         message += f" ({error.context} at line {error.context_mark.line + 1})"
-    return _finding("FM001", shown, message, line, column)
+    return InvalidYaml.at(shown, message, line, column)

@@ -57,12 +57,13 @@ class UnreadableError(Exception):
     ``line`` and ``column`` are 0-based, as ruamel counts.
     """
 
-    def __init__(self, message: str, line: int, column: int, code: str = "FM002") -> None:
+    def __init__(self, message: str, line: int, column: int, *, invalid_yaml: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
-        self.code = code
+        #: Not readable as YAML at all (FM001), rather than YAML no catalog can be (FM002).
+        self.invalid_yaml = invalid_yaml
 
 
 class RefusedError(ConstructorError):
@@ -218,7 +219,9 @@ def to_plain(tree: Any) -> Any:
             # The collection at depth 0 is level 1, as the scanner counts. Only aliases (or
             # sequences written at their key's indentation) get here: the scanner stops deeper
             # text first.
-            raise UnreadableError(f"nesting deeper than {MAX_DEPTH} levels", *where, code="FM001")
+            raise UnreadableError(
+                f"nesting deeper than {MAX_DEPTH} levels", *where, invalid_yaml=True
+            )
         # A collection cannot contain itself: the constructor refuses recursive anchors.
         if isinstance(node, dict):
             return {

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from fmcat.catalog.load import Catalog, Entry
-from fmcat.catalog.source import Key
-from fmcat.findings import Finding
+from fmcat.findings import Finding, Location
 from fmcat.rule import Rule
+
+if TYPE_CHECKING:
+    from fmcat.catalog.load import Catalog, Entry
+    from fmcat.catalog.yaml_guard import Key
 
 
 class CatalogCheck(Rule):
     #: Reported by the loader, not by ``check``; the class carries the docs and the cases.
     from_loader: ClassVar[bool] = False
+
+    @classmethod
+    def located(cls, location: Location, message: str) -> Finding:
+        """A finding the loader reports (``from_loader``): the file did not load as an entry."""
+        # Reports are one finding a line; ruamel's messages can span several.
+        return Finding(cls.code, " ".join(message.split()), location, cls.severity)
+
+    @classmethod
+    def at(cls, path: str, message: str, line: int = 1, column: int = 1) -> Finding:
+        return cls.located(Location(path, line, column), message)
 
     def check(self, entry: Entry, catalog: Catalog) -> Iterator[Finding]:
         """Findings for one dependency; ``catalog`` gives the others, for cross-file checks."""

@@ -1,10 +1,15 @@
+from __future__ import annotations
+
 from collections import Counter
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from fmcat.catalog.checks.base import CatalogCheck
-from fmcat.catalog.load import Catalog, Entry
 from fmcat.findings import Finding, Severity
 from fmcat.render.scheme import dependency_page, page_slug
+
+if TYPE_CHECKING:
+    from fmcat.catalog.load import Catalog, Entry
 
 
 class DuplicateId(CatalogCheck):

@@ -1,12 +1,16 @@
+from __future__ import annotations
+
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from fmcat.catalog.checks.base import CatalogCheck
-from fmcat.catalog.load import Catalog, Entry
-from fmcat.catalog.source import Key
 from fmcat.findings import Finding
+
+if TYPE_CHECKING:
+    from fmcat.catalog.load import Catalog, Entry
+    from fmcat.catalog.yaml_guard import Key
 
 #: Keys whose value is prose for people, where a `#channel` is likely and a cut goes unseen.
 TEXT_KEYS = frozenset(

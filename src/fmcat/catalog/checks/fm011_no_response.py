@@ -1,8 +1,13 @@
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from fmcat.catalog.checks.base import CatalogCheck
-from fmcat.catalog.load import Catalog, Entry
 from fmcat.findings import Finding
+
+if TYPE_CHECKING:
+    from fmcat.catalog.load import Catalog, Entry
 
 
 class NoResponse(CatalogCheck):

@@ -1,9 +1,14 @@
+from __future__ import annotations
+
 import difflib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from fmcat.catalog.checks.base import CatalogCheck
-from fmcat.catalog.load import Catalog, Entry
 from fmcat.findings import Finding
+
+if TYPE_CHECKING:
+    from fmcat.catalog.load import Catalog, Entry
 
 
 class DanglingReference(CatalogCheck):

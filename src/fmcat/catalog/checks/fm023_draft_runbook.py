@@ -1,9 +1,14 @@
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from fmcat.catalog.checks.base import CatalogCheck
 from fmcat.catalog.drafts import shown, todo_values
-from fmcat.catalog.load import Catalog, Entry
 from fmcat.findings import Finding
+
+if TYPE_CHECKING:
+    from fmcat.catalog.load import Catalog, Entry
 
 #: How many of the TODO values the message names; the count covers the rest.
 _NAMED = 3

@@ -1,11 +1,16 @@
+from __future__ import annotations
+
 from collections.abc import Iterator
 from datetime import date
+from typing import TYPE_CHECKING
 
 from fmcat.catalog.checks.base import CatalogCheck
-from fmcat.catalog.load import Catalog, Entry
 from fmcat.catalog.review import age_days, is_stale
-from fmcat.catalog.source import Key
 from fmcat.findings import Finding
+
+if TYPE_CHECKING:
+    from fmcat.catalog.load import Catalog, Entry
+    from fmcat.catalog.yaml_guard import Key
 
 
 class StaleReview(CatalogCheck):

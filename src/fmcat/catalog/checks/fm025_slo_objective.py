@@ -1,10 +1,15 @@
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from fmcat.alerts.sli import PERCENTILES, Metric, buckets, error_objective, is_boundary
 from fmcat.catalog.checks.base import CatalogCheck
-from fmcat.catalog.load import Catalog, Entry
 from fmcat.catalog.model import Operation
 from fmcat.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from fmcat.catalog.load import Catalog, Entry
 
 
 def _seconds(value: float) -> str:

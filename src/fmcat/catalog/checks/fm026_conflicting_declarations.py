@@ -1,11 +1,15 @@
+from __future__ import annotations
+
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel
 
 from fmcat.catalog.checks.base import CatalogCheck
-from fmcat.catalog.load import Catalog, Entry
 from fmcat.findings import Finding
+
+if TYPE_CHECKING:
+    from fmcat.catalog.load import Catalog, Entry
 
 #: The policies a shared dependency should have once: what the dependency tolerates, not what
 #: one service wants. A fallback is each service's own answer, so it may differ.
