@@ -8,7 +8,7 @@ NODE_STAMP := tests/backstage/node_modules/.installed-stamp
 TECHDOCS := .venv-techdocs
 TECHDOCS_STAMP := $(TECHDOCS)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit bench golden docs clean
+.PHONY: demo test lint typecheck unit bench mutation golden docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -69,6 +69,13 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py
+
+# Mutation testing of the code rules (bench/mutation.py, cosmic-ray), bounded in time; it edits
+# src/fmcat/scan/ in place, one mutant at a time: run it on a clean tree and edit nothing meanwhile.
+# A second run resumes; `bench/mutation.py --recheck` runs the survivors again with new tests.
+MUTATION_MINUTES ?= 40
+mutation: $(BENCH_STAMP)
+	$(BIN)/python bench/mutation.py --minutes $(MUTATION_MINUTES)
 
 # Regenerate the golden files and the rule reference; review the diff like code.
 golden: $(STAMP)
