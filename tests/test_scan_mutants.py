@@ -189,3 +189,57 @@ def test_a_file_the_tokenizer_gives_up_on_is_parsed(tmp_path: Path) -> None:
     source = 'NOTE = """\nimport requests\nrequests.get(url)\n'
     found = lint(tmp_path, {"app.py": source}, "FM100")
     assert lines(found) == [1]
+
+
+# --- rules/fm101: a client made without a timeout, a call without one, and the keyword -------
+
+
+def test_fm101_messages_say_client_or_call_and_the_keyword(tmp_path: Path) -> None:
+    source = (
+        "import http.client\nimport urllib.request\n\n\ndef get(host, url):\n"
+        "    http.client.HTTPConnection(host)\n    return urllib.request.urlopen(url)\n"
+    )
+    found = lint(tmp_path, {"app.py": source}, "FM101")
+    assert [(f.location.line, f.message) for f in found] == [
+        (
+            6,
+            "http.client.HTTPConnection is made without a timeout and http.client waits "
+            "forever; set timeout=",
+        ),
+        (7, "urllib.request.urlopen has no timeout and urllib.request waits forever; set timeout="),
+    ]
+
+
+# --- rules/fm104: without a catalog there is nothing to attribute a call to -------------------
+
+
+def test_fm104_needs_a_catalog(tmp_path: Path) -> None:
+    source = "import requests\n\n\ndef get(url):\n    return requests.get(url, timeout=1)\n"
+    assert lint(tmp_path, {"app.py": source}, "FM104") == []
+
+
+# --- rules/fm103: past a call that every project caller handles ------------------------------
+
+
+def test_fm103_looks_past_a_call_every_caller_handles(tmp_path: Path) -> None:
+    source = """\
+import requests
+
+
+def quiet(url):
+    return requests.get(url, timeout=1)
+
+
+def view(url):
+    try:
+        return quiet(url)
+    except requests.RequestException:
+        return None
+
+
+def loud(url):
+    return requests.get(url, timeout=1)
+"""
+    found = lint(tmp_path, {"app.py": source}, "FM103")
+    assert lines(found) == [16]
+    assert found[0].message.startswith("requests.get can fail (requests.RequestException) and ")
