@@ -243,3 +243,41 @@ def loud(url):
     found = lint(tmp_path, {"app.py": source}, "FM103")
     assert lines(found) == [16]
     assert found[0].message.startswith("requests.get can fail (requests.RequestException) and ")
+
+
+# --- scan/handlers.py: a handler named by a constant tuple -----------------------------------
+
+
+def test_a_constant_tuple_of_unrelated_errors_does_not_handle(tmp_path: Path) -> None:
+    source = HANDLED.replace(
+        "import requests\n", "import requests\n\nERRORS = (KeyError, ValueError)\n"
+    )
+    found = lint(tmp_path, {"app.py": source.format(handler="ERRORS")}, "FM103")
+    assert lines(found) == [8]
+
+
+def test_a_constant_tuple_with_the_family_handles(tmp_path: Path) -> None:
+    source = HANDLED.replace(
+        "import requests\n", "import requests\n\nERRORS = (KeyError, requests.RequestException)\n"
+    )
+    assert lint(tmp_path, {"app.py": source.format(handler="ERRORS")}, "FM103") == []
+
+
+# --- rules/fm107 and fm109: the whole message, and past a site of another kind ----------------
+
+
+def test_fm107_message_names_the_keyword(tmp_path: Path) -> None:
+    source = "import httpx\n\n\ndef fetch(url):\n    return httpx.get(url)\n"
+    found = lint(tmp_path, {"app.py": source}, "FM107")
+    assert [f.message for f in found] == [
+        "httpx.get relies on httpx's default timeout of 5s; state it with timeout="
+    ]
+
+
+def test_fm109_looks_past_a_call_with_its_own_timeout(tmp_path: Path) -> None:
+    source = (
+        "import redis\nimport requests\nfrom django.conf import settings\n\n"
+        'requests.get("https://example.com", timeout=1)\n'
+        "cache = redis.from_url(settings.X)\n"
+    )
+    assert lines(lint(tmp_path, {"app.py": source}, "FM109")) == [6]
