@@ -281,3 +281,20 @@ def test_fm109_looks_past_a_call_with_its_own_timeout(tmp_path: Path) -> None:
         "cache = redis.from_url(settings.X)\n"
     )
     assert lines(lint(tmp_path, {"app.py": source}, "FM109")) == [6]
+
+
+def test_fm101_looks_past_a_call_with_a_timeout(tmp_path: Path) -> None:
+    source = (
+        "import requests\n\n\ndef get(url):\n    requests.get(url, timeout=1)\n"
+        "    return requests.get(url)\n"
+    )
+    assert lines(lint(tmp_path, {"app.py": source}, "FM101")) == [6]
+
+
+# --- scan/identifiers.py: a ligature alone on the line keeps the columns on disk -------------
+
+
+def test_a_ligature_alone_keeps_the_column_on_disk(tmp_path: Path) -> None:
+    source = "import requests\n\ufb01 = 1; requests.get(url)\n"
+    found = lint(tmp_path, {"app.py": source}, "FM101")
+    assert [(f.location.line, f.location.column) for f in found] == [(2, 8)]
