@@ -298,3 +298,29 @@ def test_a_ligature_alone_keeps_the_column_on_disk(tmp_path: Path) -> None:
     source = "import requests\n\ufb01 = 1; requests.get(url)\n"
     found = lint(tmp_path, {"app.py": source}, "FM101")
     assert [(f.location.line, f.location.column) for f in found] == [(2, 8)]
+
+
+# --- rules/fm104: the message names the URL of a call no entry claims ----------------------
+
+CATALOG = """\
+dependency: payment-gateway
+owner: team-payments
+kind: http
+criticality: critical
+match:
+  - url: "https://api.pay.example.com/*"
+policies:
+  timeout: {connect: 300ms, read: 2s}
+"""
+
+
+def test_fm104_names_the_url_no_entry_claims(tmp_path: Path) -> None:
+    source = (
+        "import requests\n\n\ndef get():\n"
+        '    requests.get("https://api.pay.example.com/v1", timeout=1)\n'
+        '    return requests.get("https://search.example.com/q", timeout=1)\n'
+    )
+    files: dict[str, str | bytes] = {"app.py": source, "failure-modes/pay.yaml": CATALOG}
+    found = lint(tmp_path, files, "FM104")
+    assert lines(found) == [6]
+    assert " to https://search.example.com/q" in found[0].message
