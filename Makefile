@@ -8,7 +8,7 @@ NODE_STAMP := tests/backstage/node_modules/.installed-stamp
 TECHDOCS := .venv-techdocs
 TECHDOCS_STAMP := $(TECHDOCS)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit bench golden docs clean
+.PHONY: demo test lint typecheck unit bench mutation golden docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -38,8 +38,17 @@ demo: $(STAMP)
 
 test: unit lint typecheck
 
+# Most of the time goes into the CLI run as a subprocess, each run importing fmcat anew (see
+# `pytest --durations=50`). So fmcat's bytecode is compiled once here: with
+# PYTHONDONTWRITEBYTECODE=1 (set on the project's machines) every subprocess would compile src/
+# again; Python checks a .pyc against its source, so an edit is never missed.
+# TEST_WORKERS=2 runs the files in two processes (pytest-xdist, each file whole in one worker, so
+# that a module's one site build and one browser stay one). Off by default: on two cores that
+# other work shares it was slower, and it has not had a whole green run yet.
+TEST_WORKERS ?= 0
 unit: $(STAMP) $(NODE_STAMP) $(TECHDOCS_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m compileall -q src
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Backstage's own entity validators (npm) and TechDocs' builder (PyPI, in its own virtualenv:
 # it pins an older mkdocs-material), for tests/test_backstage.py and tests/test_techdocs.py.
@@ -69,6 +78,13 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py
+
+# Mutation testing of the code rules (bench/mutation.py, cosmic-ray), bounded in time; it edits
+# src/fmcat/scan/ in place, one mutant at a time: run it on a clean tree and edit nothing meanwhile.
+# A second run resumes; `bench/mutation.py --recheck` runs the survivors again with new tests.
+MUTATION_MINUTES ?= 40
+mutation: $(BENCH_STAMP)
+	$(BIN)/python bench/mutation.py --minutes $(MUTATION_MINUTES)
 
 # Regenerate the golden files and the rule reference; review the diff like code.
 golden: $(STAMP)
