@@ -355,8 +355,8 @@ class CallJudge:
         return Judged(TimeoutState.ELSEWHERE, made.seconds)
 
     def _handled(self, library: Library) -> bool:
-        frame = self.frame
-        return frame.resilient or any(handles(caught, library) for caught in frame.caught)
+        # Nested tries add up: an inner `except NNTPError` and an outer `except OSError`.
+        return self.frame.resilient or handles(frozenset().union(*self.frame.caught), library)
 
     def _partial_catch(self, library: Library) -> tuple[str, ...]:
         names: set[str] = set()

@@ -199,6 +199,7 @@ def derive(files: Iterable[FileFacts], kb: KnowledgeBase) -> Derived:
                 name=lib.name,
                 modules=[*lib.modules, module],
                 exceptions=lib.exceptions,
+                also_raises=lib.also_raises,
                 default_timeout="none",
                 functions=calls.get((module, library), []),
                 clients=clients.get((module, library), []),

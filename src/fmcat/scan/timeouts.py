@@ -46,7 +46,11 @@ def has_double_star(call: cst.Call) -> bool:
 def from_double_star(
     call: cst.Call, params: list[Param], evaluator: Evaluator, scope: Scope
 ) -> Value | _Star | None:
-    """The value ``**{...}`` gives a timeout parameter; STAR when a ``**`` cannot be read."""
+    """The value ``**{...}`` gives a timeout parameter; STAR when a ``**`` cannot be read.
+    A call that takes no timeout parameter (stripe's ``Charge.create(**self.api_kwargs)``)
+    cannot be given one that way: its ``**`` says nothing."""
+    if not params:
+        return None
     for arg in call.args:
         if arg.star != "**":
             continue
