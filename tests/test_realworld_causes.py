@@ -6,6 +6,10 @@ the label that it broke is named in the test's docstring.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+from fmcat.lint import LintOptions, run_lint
 from fmcat.scan.analyze import analyze
 from fmcat.scan.facts import TimeoutState
 from fmcat.scan.knowledge import builtin
@@ -89,3 +93,82 @@ def post(host, fp):
         (6, TimeoutState.ELSEWHERE.value, False, ("nntplib.NNTPError",)),
         (11, TimeoutState.ELSEWHERE.value, True, ()),
     ]
+
+
+def test_kwargs_changed_elsewhere_still_carry_the_timeout() -> None:
+    """label-studio's ``ssrf_safe_request(method, url, *args, **kwargs)`` pops its own
+    ``block_local_urls`` and passes the rest on: the caller's ``timeout=`` still reaches requests,
+    so the wrapper's callers are asked for one (FM101 at ``ssrf_safe_get(url, stream=True)``)."""
+    source = """\
+import requests
+def passes(method, url, **kwargs):
+    guard = kwargs.pop("block_local_urls", True)
+    kwargs["stream"] = True
+    return requests.request(method, url, **kwargs)
+def sets(method, url, **kwargs):
+    kwargs.setdefault("timeout", 5)
+    return requests.request(method, url, **kwargs)
+def changes(method, url, **kwargs):
+    kwargs.update(extra)
+    return requests.request(method, url, **kwargs)
+"""
+    facts = analyze(source.encode(), "app.py", "app", KB)
+    params = [(s.enclosing, s.timeout_param) for s in facts.sites if not s.derived]
+    assert params == [("app.passes", "**"), ("app.sets", ""), ("app.changes", "")]
+
+
+def _findings(root: Path, files: dict[str, str]) -> list[tuple[str, int, str]]:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    here = Path.cwd()
+    os.chdir(root)
+    try:
+        result = run_lint(LintOptions(paths=(Path(),), use_cache=False))
+    finally:
+        os.chdir(here)
+    return sorted(
+        (Path(f.location.path).as_posix(), f.location.line, f.code) for f in result.findings
+    )
+
+
+SSRF_IO = """\
+import requests
+
+def safe_request(method, url, **kwargs):
+    kwargs.pop("block_local_urls", True)
+    return requests.request(method, url, **kwargs)
+
+def safe_get(url, **kwargs):
+    return safe_request("GET", url, **kwargs)
+"""
+UPLOADER = """\
+from core.utils.io import safe_get
+
+def download(url):
+    try:
+        return safe_get(url, stream=True)
+    except Exception:
+        return None
+"""
+
+
+def test_a_module_imported_by_its_name_below_the_package_root(tmp_path: Path) -> None:
+    """label-studio imports ``core.utils.io`` (Django's manage.py folder ``label_studio/`` is on
+    sys.path) for the module fmcat names ``label_studio.core.utils.io``. The call through the
+    wrapper is that wrapper's: handled by the caller (no FM103 inside), and without the timeout
+    the wrapper passes on (FM101 at the call)."""
+    found = _findings(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.fmcat]\n",
+            "label_studio/__init__.py": "",
+            "label_studio/core/__init__.py": "",
+            "label_studio/core/utils/__init__.py": "",
+            "label_studio/core/utils/io.py": SSRF_IO,
+            "label_studio/data_import/__init__.py": "",
+            "label_studio/data_import/uploader.py": UPLOADER,
+        },
+    )
+    assert found == [("label_studio/data_import/uploader.py", 5, "FM101")]

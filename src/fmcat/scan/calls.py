@@ -14,7 +14,7 @@ from fmcat.scan.facts import Role, TimeoutState
 from fmcat.scan.handlers import handles, partial
 from fmcat.scan.knowledge import Call, Client, KnowledgeBase, Library
 from fmcat.scan.names import dotted_name
-from fmcat.scan.scope import Scope
+from fmcat.scan.scope import Scope, passes_on
 from fmcat.scan.timeouts import Judged, find_argument, judge_value, timeout_in_arguments
 from fmcat.scan.value_types import ClientValue, Const, PartialValue, Qual
 from fmcat.scan.values import Evaluator, method_spec
@@ -271,9 +271,9 @@ class CallJudge:
         kwargs = self.frame.kwargs
         for arg in arguments.args:
             if arg.star == "**" and isinstance(arg.value, cst.Name) and arg.value.value == kwargs:
-                # `kwargs.setdefault("timeout", 5)` first rebinds it (scope.py): not passed on.
-                bindings = self.scope.lookup(kwargs)
-                return "**" if bindings is not None and len(bindings) == 1 else ""
+                # `kwargs.setdefault("timeout", 5)` first changes it (scope.py): not passed on.
+                keywords = {param.keyword for param in spec.timeout}
+                return "**" if passes_on(self.scope.lookup(kwargs), keywords) else ""
         return ""
 
     def _add(
