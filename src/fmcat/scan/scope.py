@@ -73,10 +73,9 @@ class Mutated(Opaque):
 def passes_on(bindings: list[Binding] | None, keywords: set[str]) -> bool:
     """Does ``**kwargs`` still carry what its caller gave for ``keywords``? Not once rebound or
     changed where they may be (``setdefault("timeout", 5)``, ``update``); ``pop("other")`` is."""
-    if not bindings:
-        return False
+    others = bindings[1:] if bindings else [OPAQUE]
     return all(
-        isinstance(b, Mutated) and b.key is not None and b.key not in keywords for b in bindings[1:]
+        isinstance(b, Mutated) and b.key is not None and b.key not in keywords for b in others
     )
 
 
