@@ -172,3 +172,32 @@ def test_a_module_imported_by_its_name_below_the_package_root(tmp_path: Path) ->
         },
     )
     assert found == [("label_studio/data_import/uploader.py", 5, "FM101")]
+
+
+def test_a_client_class_passed_to_a_factory_and_a_kwargs_dict_changed_at_other_keys() -> None:
+    """pulpcore's redis factory: ``_from_class(Redis)`` and ``_from_class(aRedis)``; inside,
+    ``redis_class.from_url(url, **KWARGS)`` with the URL from settings through a local name is
+    FM109, and ``redis_class(host=...)`` with only a ``retry`` added to ``KWARGS`` has no
+    socket timeout (FM101)."""
+    source = """\
+from django.conf import settings
+from redis import Redis
+from redis.asyncio import Redis as aRedis
+KWARGS = {}
+KWARGS["retry"] = object()
+def _from_class(redis_class):
+    url = getattr(settings, "REDIS_URL", None)
+    if url is not None:
+        return redis_class.from_url(url, **KWARGS)
+    return redis_class(host=settings.REDIS_HOST, **KWARGS)
+def sync():
+    return _from_class(Redis)
+def asynchronous():
+    return _from_class(redis_class=aRedis)
+"""
+    facts = analyze(source.encode(), "app.py", "app", KB)
+    found = [(s.span.line, s.qualname, s.timeout.value) for s in facts.sites if not s.derived]
+    assert found == [
+        (9, "redis.Redis.from_url", TimeoutState.CONFIG.value),
+        (10, "redis.Redis", TimeoutState.MISSING.value),
+    ]
