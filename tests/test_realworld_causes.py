@@ -201,3 +201,46 @@ def asynchronous():
         (9, "redis.Redis.from_url", TimeoutState.CONFIG.value),
         (10, "redis.Redis", TimeoutState.MISSING.value),
     ]
+
+
+MANAGE = 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n'
+DJANGO_SETTINGS = """\
+from configparser import ConfigParser
+config = ConfigParser()
+config.read("/etc/app.cfg")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "redis": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": config.get("redis", "location"),
+    },
+}
+"""
+DJANGO_VIEW = """\
+import django_redis
+from django.core.cache import caches
+
+def count(key):
+    try:
+        rc = django_redis.get_redis_connection("redis")
+        return rc.incr(key)
+    except Exception:
+        return 0
+"""
+
+
+def test_a_django_redis_client_whose_location_comes_from_a_config_file(tmp_path: Path) -> None:
+    """pretix: ``get_redis_connection("redis")`` is the client of ``CACHES['redis']``, whose
+    LOCATION is read from pretix.cfg and may carry ``?socket_timeout=``: FM109 at the call that
+    makes the client, and at the settings entry; not FM101 ("waits forever") at the entry."""
+    found = _findings(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.fmcat]\n",
+            "manage.py": MANAGE,
+            "proj/__init__.py": "",
+            "proj/settings.py": DJANGO_SETTINGS,
+            "proj/views.py": DJANGO_VIEW,
+        },
+    )
+    assert found == [("proj/settings.py", 6, "FM109"), ("proj/views.py", 6, "FM109")]
