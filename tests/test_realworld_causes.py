@@ -244,3 +244,64 @@ def test_a_django_redis_client_whose_location_comes_from_a_config_file(tmp_path:
         },
     )
     assert found == [("proj/settings.py", 6, "FM109"), ("proj/views.py", 6, "FM109")]
+
+
+PAYPAL = """\
+import requests
+
+class PaypalMethod:
+    def _create_order(self):
+        return requests.post("https://api.paypal.com/v2/orders", timeout=5)
+
+class PaypalAPM(PaypalMethod):
+    def execute_payment(self):
+        return self._create_order()
+"""
+
+
+def test_an_inherited_method_is_the_base_class_method_in_the_call_graph(tmp_path: Path) -> None:
+    """pretix's PayPal plugin: ``PaypalAPM.execute_payment`` calls ``self._create_paypal_order``,
+    defined on its base ``PaypalMethod``. The failure is reported once, inside the method where
+    the request is made, with its path out; not again at the call through the subclass."""
+    found = _findings(tmp_path, {"pyproject.toml": "[tool.fmcat]\n", "pay/views.py": PAYPAL})
+    assert found == [("pay/views.py", 5, "FM103")]
+
+
+def test_a_project_decorator_that_catches_the_family_handles_what_it_wraps() -> None:
+    """pulpcore's cache: every method that talks to redis is decorated with
+    ``@connection_error_wrapper``, whose wrapper calls the method inside ``try: ... except
+    (ConnectionError, RedisError)``. That is handling (README: where each code belongs)."""
+    source = """\
+import functools
+import redis
+from redis.exceptions import RedisError
+client = redis.Redis(socket_timeout=1)
+def swallow(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except RedisError:
+            return None
+    return wrapper
+def log(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            print("calling")
+        except ValueError:
+            pass
+        return func(*args, **kwargs)
+    return wrapper
+@swallow
+def get(key):
+    return client.get(key)
+@log
+def put(key):
+    return client.set(key, 1)
+"""
+    facts = analyze(source.encode(), "app.py", "app", KB)
+    assert [(s.span.line, s.handled) for s in facts.sites if s.can_fail] == [
+        (24, True),
+        (27, False),
+    ]
