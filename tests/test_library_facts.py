@@ -707,3 +707,34 @@ class _SelfEntering(contextlib.AbstractContextManager["_SelfEntering"]):
 
     async def __aexit__(self, *exc: object) -> None:
         return None
+
+
+@pytest.mark.parametrize(
+    "lib", [lib for lib in KB.library if lib.also_raises], ids=lambda lib: lib.name
+)
+def test_a_second_family_is_apart_from_the_first(lib: Library) -> None:
+    """`also_raises` names errors the first family does not cover, and the other way round:
+    each family needs its own handler."""
+    first = [resolve(name) for name in lib.exceptions]
+    second = [resolve(name) for name in lib.also_raises]
+    for one in first:
+        for other in second:
+            assert not issubclass(one, other) and not issubclass(other, one), (one, other)
+
+
+def test_nntplib_entry_matches_the_library() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # removed in 3.13 (PEP 594)
+        nntplib = importlib.import_module("nntplib")
+    lib = next(lib for lib in KB.library if lib.name == "nntplib")
+    assert nntplib.NNTPError.__mro__[1] is Exception
+    assert set(lib.also_raises) >= {"OSError"}
+    # Without timeout=, the socket module's global default applies: none unless a process sets it.
+    assert default_of("nntplib.NNTP", "timeout") is socket._GLOBAL_DEFAULT_TIMEOUT  # type: ignore[attr-defined]
+    assert socket.getdefaulttimeout() is None and lib.default_timeout == "none"
+    client = KB.clients["nntplib.NNTP"][1]
+    assert client.any_method
+    for name in client.local_methods:
+        assert callable(getattr(nntplib.NNTP, name)), name

@@ -18,10 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlsplit
 
+import libcst as cst
+
 from fmcat.frameworks.local import keep_sites
 from fmcat.frameworks.settings import Setting, SettingsModule, describe
 from fmcat.frameworks.values import FromEnv, Mapping, Opaque, Value
+from fmcat.scan.arguments import find_argument
 from fmcat.scan.facts import FileFacts, Role, Site, Span, TimeoutState
+from fmcat.scan.knowledge import Param
 
 
 @dataclass(frozen=True)
@@ -124,8 +128,20 @@ def _judge_entry(
                 break
     elif isinstance(options, (FromEnv, Opaque)):
         found = options
+    location = entry.items.get("LOCATION")
     if found is None and kind == "cache":
-        found = _url_timeout(entry.items.get("LOCATION"), keys)
+        found = _url_timeout(location, keys)
+    if found is None and kind == "cache" and _unseen_url(location):
+        notes.append(
+            Note(
+                "FM109",
+                setting.path,
+                span,
+                f"{where}'s LOCATION is {describe(location)}: its socket timeout may be in that "
+                "URL (?socket_timeout=), which is configuration fmcat cannot see",
+            )
+        )
+        return (TimeoutState.CONFIG, (), where)
     if found is None:
         hint = (
             "'OPTIONS': {'socket_timeout': 1}"
@@ -157,6 +173,14 @@ def _judge_entry(
     if seconds <= 0:
         return (TimeoutState.DISABLED, (seconds,), where)
     return (TimeoutState.SET, (seconds,), where)
+
+
+def _unseen_url(location: Value) -> bool:
+    """A LOCATION from the environment or a config reader (pretix's ``config.get('redis',
+    'location')``), not an f-string whose written parts show the query."""
+    return isinstance(location, FromEnv) or (
+        isinstance(location, Opaque) and ": " not in location.reason
+    )
 
 
 def _key_span(setting: Setting, alias: str) -> Span:
@@ -238,7 +262,30 @@ def alias_state(table: dict[str, State | None], alias: str) -> State | bool | No
     return False
 
 
+#: Library calls that hand out the client of a CACHES entry, and the parameter naming it.
+CACHE_CLIENTS = {"django_redis.get_redis_connection": (Param("alias", 0), "default")}
+
+
+def _cache_alias(site: Site) -> str | None:
+    """``get_redis_connection("redis")``: the alias, read from the call's text."""
+    param, default = CACHE_CLIENTS[site.qualname]
+    try:
+        call = cst.parse_expression(site.text)
+    except cst.ParserSyntaxError:
+        return None
+    arg = find_argument(call, param) if isinstance(call, cst.Call) else None
+    if arg is None:
+        return default
+    if not (isinstance(arg, cst.Arg) and isinstance(arg.value, cst.SimpleString)):
+        return None
+    value = arg.value.evaluated_value
+    return value if isinstance(value, str) else None
+
+
 def _site_state(site: Site, model: DjangoModel) -> State | bool | None:
+    if site.qualname in CACHE_CLIENTS:
+        alias = _cache_alias(site)
+        return alias_state(model.caches, alias) if alias is not None else False
     if site.library == "django.core.cache":
         return alias_state(model.caches, "default")
     if site.library == "django.db":
@@ -251,7 +298,9 @@ def _site_state(site: Site, model: DjangoModel) -> State | bool | None:
 def apply(files: list[FileFacts], model: DjangoModel | None) -> None:
     """Judge each Django site by the settings (in place); drop those of local backends."""
     for facts in files:
-        if not any(s.library.startswith("django.") for s in facts.sites):
+        if not any(
+            s.library.startswith("django.") or s.qualname in CACHE_CLIENTS for s in facts.sites
+        ):
             continue
 
         def judge(site: Site) -> Site | None:
@@ -269,6 +318,11 @@ def judged(site: Site, state: State) -> Site:
         return site  # a timeout given in the call (get_connection(timeout=5)) wins
     if timeout is TimeoutState.MISSING:
         return replace(site, timeout_hint=where)
+    if timeout is TimeoutState.CONFIG:
+        # The client is made where the URL is read (get_redis_connection): FM109 there; the
+        # calls through it are reported at the settings entry, once.
+        made = TimeoutState.CONFIG if site.role is Role.CLIENT else TimeoutState.UNKNOWN
+        return replace(site, timeout=made, timeout_hint=where)
     if site.role is Role.CLIENT and timeout is TimeoutState.ELSEWHERE:
         return replace(site, timeout=TimeoutState.ELSEWHERE)
     return replace(site, timeout=timeout, timeout_values=seconds)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from fmcat.scan.client_arguments import bind_client_arguments
 from fmcat.scan.facts import (
     ClassSummary,
     FileFacts,
@@ -119,6 +120,7 @@ def analyze(
         is_package = path.endswith("__init__.py")
         collector = BindingCollector(module_name, is_package)
         module.visit(collector)
+        bind_client_arguments(module, collector.scopes, collector.root, kb)
         finder = SiteFinder(
             kb, Evaluator(kb), collector.scopes, collector.root, module_name, named_patterns
         )

@@ -15,7 +15,7 @@ from fmcat.scan.facts import Role, TimeoutState
 from fmcat.scan.handlers import handles, partial
 from fmcat.scan.knowledge import Call, Client, KnowledgeBase, Library
 from fmcat.scan.names import dotted_name
-from fmcat.scan.scope import Scope
+from fmcat.scan.scope import Scope, passes_on
 from fmcat.scan.timeouts import timeout_in_arguments
 from fmcat.scan.url_source import format_head, url_source
 from fmcat.scan.value_types import ClientValue, Const, PartialValue, Qual
@@ -274,9 +274,9 @@ class CallJudge:
         kwargs = self.frame.kwargs
         for arg in arguments.args:
             if arg.star == "**" and isinstance(arg.value, cst.Name) and arg.value.value == kwargs:
-                # `kwargs.setdefault("timeout", 5)` first rebinds it (scope.py): not passed on.
-                bindings = self.scope.lookup(kwargs)
-                return "**" if bindings is not None and len(bindings) == 1 else ""
+                # `kwargs.setdefault("timeout", 5)` first changes it (scope.py): not passed on.
+                keywords = {param.keyword for param in spec.timeout}
+                return "**" if passes_on(self.scope.lookup(kwargs), keywords) else ""
         return ""
 
     def _add(
@@ -362,8 +362,8 @@ class CallJudge:
         return Judged(TimeoutState.ELSEWHERE, made.seconds)
 
     def _handled(self, library: Library) -> bool:
-        frame = self.frame
-        return frame.resilient or any(handles(caught, library) for caught in frame.caught)
+        # Nested tries add up: an inner `except NNTPError` and an outer `except OSError`.
+        return self.frame.resilient or handles(frozenset().union(*self.frame.caught), library)
 
     def _partial_catch(self, library: Library) -> tuple[str, ...]:
         names: set[str] = set()

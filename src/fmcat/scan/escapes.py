@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fmcat.scan.facts import FileFacts, Site
+from fmcat.scan.facts import ClassSummary, FileFacts, Site
 
 #: Callers followed up from a call, at most; a longer chain is reported where it stops.
 MAX_PATH = 24
@@ -55,6 +55,24 @@ def _where(facts: FileFacts) -> str:
     return facts.module.replace(".", "/") + tail
 
 
+def _defining(qualname: str, classes: dict[str, ClassSummary]) -> str:
+    """``pay.PaypalAPM._create_order`` that PaypalAPM inherits: ``pay.PaypalMethod._create_order``
+    (its bases among the project's client classes, depth first, a cycle cut)."""
+    owner, _, method = qualname.rpartition(".")
+    seen: set[str] = set()
+    stack = [owner]
+    while stack:
+        name = stack.pop()
+        klass = classes.get(name)
+        if klass is None or name in seen:
+            continue
+        if method in klass.methods:
+            return f"{name}.{method}"
+        seen.add(name)
+        stack.extend(reversed(klass.bases))
+    return qualname
+
+
 def _short(qualname: str) -> str:
     """``app.views.Orders.post`` -> ``Orders.post``; a module's own code -> its module."""
     parts = qualname.split(".")
@@ -70,20 +88,27 @@ class CallGraph:
     failing: set[str] = field(default_factory=set)
     _memo: dict[str, Escape | None] = field(default_factory=dict)
 
+    #: Methods by the class that defines them: ``Sub.m`` inherited is ``Base.m``.
+    defined: dict[str, str] = field(default_factory=dict)
+
     @classmethod
     def build(cls, files: list[FileFacts]) -> CallGraph:
         graph = cls()
+        classes = {c.qualname: c for facts in files for c in facts.summary.classes}
         for facts in files:
             for site in facts.sites:
                 if site.derived and site.can_fail:
-                    graph.callers.setdefault(site.qualname, []).append((facts, site))
+                    name = graph.defined.setdefault(
+                        site.qualname, _defining(site.qualname, classes)
+                    )
+                    graph.callers.setdefault(name, []).append((facts, site))
                 if site.can_fail and not site.handled:
                     graph.failing.add(site.enclosing)
         return graph
 
     def is_link(self, site: Site) -> bool:
         """A call to a project function whose own failing call is reported inside it."""
-        return site.derived and site.qualname in self.failing
+        return site.derived and self.defined.get(site.qualname, site.qualname) in self.failing
 
     def escape(self, function: str) -> Escape | None:
         """How a failure in ``function`` leaves the project unhandled; None if it never does."""

@@ -45,16 +45,25 @@ def handles(caught: frozenset[str], library: Library) -> bool:
     (a ConnectionError) through: see ``partial``."""
     if caught & _GENERIC:
         return True
-    return bool(caught & set(library.exceptions))
+    return all(caught & family for family in _families(library))
+
+
+def _families(library: Library) -> list[frozenset[str]]:
+    """The families a handler must catch, each by one of its names (nntplib: two)."""
+    first = [frozenset(library.exceptions)]
+    return [*first, frozenset(library.also_raises)] if library.also_raises else first
 
 
 def partial(caught: frozenset[str], library: Library) -> tuple[str, ...]:
-    """The library's own exceptions a handler names without its family root."""
-    return tuple(
-        sorted(
-            name
-            for name in caught
-            if any(name.startswith(f"{module}.") for module in library.modules)
-            and name not in library.exceptions
-        )
-    )
+    """The library's own exceptions a handler names without its family root, and the
+    family it does catch when it misses the other (``except nntplib.NNTPError``)."""
+    names = {
+        name
+        for name in caught
+        if any(name.startswith(f"{module}.") for module in library.modules)
+        and name not in library.exceptions
+    }
+    covered = [caught & family for family in _families(library)]
+    if len(covered) > 1 and any(covered) and not all(covered) and not caught & _GENERIC:
+        names.update(*covered)
+    return tuple(sorted(names))

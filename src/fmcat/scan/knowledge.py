@@ -145,6 +145,10 @@ class Library(Entry):
     exceptions: list[str] = Field(
         description="Handler types that catch its failures, base classes such as OSError included"
     )
+    #: A second family of errors its calls raise beside the first, that no entry of
+    #: `exceptions` catches: nntplib's raw OSErrors beside NNTPError (an Exception). Handling
+    #: then takes a handler for each family (`except (NNTPError, OSError)`).
+    also_raises: list[str] = Field(default_factory=list)
     default_timeout: DefaultTimeout = Field(description="Seconds, or none: waits forever")
     default_changed: DefaultChange | None = None
     functions: list[Call] = Field(default_factory=list)

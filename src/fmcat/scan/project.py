@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -94,11 +95,51 @@ def local_table(facts: FileFacts, kb: KnowledgeBase) -> list[Library] | None:
     return libraries or None
 
 
-def _reaches(facts: FileFacts, name: str) -> bool:
+def _reaches(facts: FileFacts, name: str, aliases: dict[str, str] | None = None) -> bool:
     """Does code in ``facts`` call ``name`` or something in it (a method of a class, a method
-    of a module-level client)?"""
+    of a module-level client), by its name or by a shorter one (``aliases``)?"""
     prefix = f"{name}."
-    return any(r == name or r.startswith(prefix) for r in facts.summary.referenced)
+    referenced = [_unaliased(r, aliases or {}) for r in facts.summary.referenced]
+    return any(r == name or r.startswith(prefix) for r in referenced)
+
+
+def _unaliased(name: str, aliases: dict[str, str]) -> str:
+    head = name
+    while head:
+        if head in aliases:
+            return aliases[head] + name[len(head) :]
+        head = head.rpartition(".")[0]
+    return name
+
+
+def _shorter_imports(
+    files: list[FileFacts], modules: set[str], kb: KnowledgeBase
+) -> dict[str, dict[str, str]]:
+    """Project modules imported by a shorter name, by module: a service run from a folder
+    inside its package tree (Django's manage.py folder on sys.path) writes ``from
+    core.utils.io import get`` for ``label_studio.core.utils.io``. An import that names no
+    module of the project nor a library, and is the tail of exactly one module defining a
+    derived client, is that module."""
+    known = {facts.module for facts in files}
+    taken = _tops(known) | _tops(set(kb.modules)) | set(sys.stdlib_module_names)
+    found: dict[str, dict[str, str]] = {}
+    for facts in files:
+        for name in facts.summary.imports:
+            top = name.partition(".")[0]
+            if not top or top in taken:
+                continue
+            head = name  # `core.utils.io.get` (a name imported from it) or the module
+            while head:
+                matches = [m for m in modules if m.endswith(f".{head}")]
+                if len(matches) == 1:
+                    found.setdefault(matches[0], {})[head] = matches[0]
+                    break
+                head = head.rpartition(".")[0]
+    return found
+
+
+def _tops(modules: set[str]) -> set[str]:
+    return {module.partition(".")[0] for module in modules}
 
 
 def _entry_names(lib: Library) -> list[str]:
@@ -108,11 +149,12 @@ def _entry_names(lib: Library) -> list[str]:
 def file_key(derived: Derived, facts: FileFacts) -> str:
     """A digest of the derived entries ``facts`` can reach: analysed again when it changes."""
     # The file's own entries are joined in the file (analyze.py), not taken from the table.
+    aliases = {short: long for lib in derived.libraries for short, long in lib.aliases.items()}
     relevant = [
         lib.model_dump(mode="json")
         for lib in derived.libraries
         if lib.modules[-1] != facts.module
-        and any(_reaches(facts, name) for name in _entry_names(lib))
+        and any(_reaches(facts, name, aliases) for name in _entry_names(lib))
     ]
     instances = {
         name: kind
@@ -194,13 +236,16 @@ def derive(files: Iterable[FileFacts], kb: KnowledgeBase) -> Derived:
             clients.setdefault((facts.module, library), []).append(client)
             calls.setdefault((facts.module, library), []).append(constructor)
     libraries = []
+    shorter = _shorter_imports(files, {module for module, _ in {*calls, *clients}}, kb)
     for module, library in sorted({*calls, *clients}):
         lib = base[library]
         libraries.append(
             Library(
                 name=lib.name,
                 modules=[*lib.modules, module],
+                aliases=shorter.get(module, {}),
                 exceptions=lib.exceptions,
+                also_raises=lib.also_raises,
                 default_timeout="none",
                 functions=calls.get((module, library), []),
                 clients=clients.get((module, library), []),

@@ -60,6 +60,25 @@ class Opaque:
 
 
 OPAQUE = Opaque()
+
+
+@dataclass(frozen=True)
+class Mutated(Opaque):
+    """A dict changed in place (``kwargs.pop("key")``, ``kwargs["key"] = v``): the key, when
+    it is a literal, says which entry; None when any may have changed (``update``)."""
+
+    key: str | None = None
+
+
+def passes_on(bindings: list[Binding] | None, keywords: set[str]) -> bool:
+    """Does ``**kwargs`` still carry what its caller gave for ``keywords``? Not once rebound or
+    changed where they may be (``setdefault("timeout", 5)``, ``update``); ``pop("other")`` is."""
+    others = bindings[1:] if bindings else [OPAQUE]
+    return all(
+        isinstance(b, Mutated) and b.key is not None and b.key not in keywords for b in others
+    )
+
+
 Binding = Imported | Assigned | Annotated | Defined | ClassBinding | Opaque
 
 
@@ -309,13 +328,17 @@ class BindingCollector(cst.CSTVisitor):
             and isinstance(func.value, cst.Name)
             and func.attr.value in _MUTATORS
         ):
-            self._mutated(func.value.value)
+            first = node.args[0].value if node.args and node.args[0].keyword is None else None
+            keyed = func.attr.value in ("pop", "setdefault") and first is not None
+            self._mutated(func.value.value, first if keyed else None)
 
-    def _mutated(self, name: str) -> None:
+    def _mutated(self, name: str, key: cst.BaseExpression | None = None) -> None:
+        literal = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+        binding = Mutated(literal if isinstance(literal, str) else None)
         scope: Scope | None = self.scope
         while scope is not None:
             if name in scope.bindings:
-                scope.bindings[name].append(OPAQUE)
+                scope.bindings[name].append(binding)
                 return
             scope = scope.parent
 
@@ -351,7 +374,9 @@ class BindingCollector(cst.CSTVisitor):
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, None)
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
-            self._mutated(target.value.value)
+            index = target.slice[0].slice if len(target.slice) == 1 else None
+            key = index.value if isinstance(index, cst.Index) else None
+            self._mutated(target.value.value, key)
 
     def _method_scope(self) -> Scope | None:
         for scope in reversed(self.stack):

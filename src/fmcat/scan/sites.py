@@ -9,6 +9,7 @@ import libcst as cst
 
 from fmcat.scan.arguments import Judged, find_argument
 from fmcat.scan.calls import CallJudge, Frame, PendingSite
+from fmcat.scan.decorators import DecoratorHandling
 from fmcat.scan.facts import Parameter
 from fmcat.scan.handlers import caught_names
 from fmcat.scan.knowledge import KnowledgeBase, TimeoutScope
@@ -68,6 +69,7 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
         self.names = [module_name] if module_name else []
         self.frames = [Frame()]
         self.named_patterns = named_patterns
+        self.handling = DecoratorHandling(scopes)  # what decorators catch (decorators.py)
         self.sites: list[PendingSite] = []
         self.retries: list[PendingRetry] = []
         self.named_calls: list[tuple[cst.Call, str]] = []
@@ -135,7 +137,7 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
         for decorator in node.decorators:
             decorator.visit(self)
             resilient |= self._decorator(decorator.decorator)
-            caught += self._framework_handling(decorator.decorator)
+            caught += self.handling.caught(decorator.decorator, self.scope, self.evaluator, self.kb)
         node.params.visit(self)
         scope = self.scopes[node]
         self.scope_stack.append(scope)
@@ -177,16 +179,6 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
         if isinstance(value, Const) and isinstance(value.value, (int, float)):
             return float(value.value) if not isinstance(value.value, bool) else "set"
         return "set"
-
-    def _framework_handling(self, expr: cst.BaseExpression) -> list[frozenset[str]]:
-        """``@app.task(autoretry_for=(RequestException,))``: the framework retries on those."""
-        if not isinstance(expr, cst.Call):
-            return []
-        return [
-            caught_names(arg.value, self.scope, self.evaluator)
-            for arg in expr.args
-            if arg.keyword is not None and arg.keyword.value in self.kb.handler_keywords
-        ]
 
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is None or not self.function_stack:

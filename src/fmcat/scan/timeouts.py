@@ -9,7 +9,7 @@ import libcst as cst
 from fmcat.scan.arguments import STAR, Judged, _Star, find_argument, judge_value
 from fmcat.scan.facts import TimeoutState
 from fmcat.scan.knowledge import Call, Param
-from fmcat.scan.scope import Imported, Scope
+from fmcat.scan.scope import Assigned, Imported, Scope, passes_on
 from fmcat.scan.value_types import Const, DictValue, Value
 from fmcat.scan.values import Evaluator
 
@@ -17,11 +17,17 @@ from fmcat.scan.values import Evaluator
 def from_double_star(
     call: cst.Call, params: list[Param], evaluator: Evaluator, scope: Scope
 ) -> Value | _Star | None:
-    """The value ``**{...}`` gives a timeout parameter; STAR when a ``**`` cannot be read."""
+    """The value ``**{...}`` gives a timeout parameter; STAR when a ``**`` cannot be read.
+    A call that takes no timeout parameter (stripe's ``Charge.create(**self.api_kwargs)``)
+    cannot be given one that way: its ``**`` says nothing."""
+    if not params:
+        return None
     for arg in call.args:
         if arg.star != "**":
             continue
-        value = evaluator.expr(arg.value, scope)
+        value: Value | None = evaluator.expr(arg.value, scope)
+        if not isinstance(value, DictValue):
+            value = _changed_elsewhere(arg.value, {p.keyword for p in params}, evaluator, scope)
         if not isinstance(value, DictValue):
             return STAR  # **kwargs from elsewhere may carry the timeout
         for param in params:
@@ -29,6 +35,21 @@ def from_double_star(
             if given is not None:
                 return given
     return None
+
+
+def _changed_elsewhere(
+    expr: cst.BaseExpression, keywords: set[str], evaluator: Evaluator, scope: Scope
+) -> Value | None:
+    """``KWARGS = {}`` then ``KWARGS["retry"] = Retry(...)``: a dict literal changed only at
+    other keys than the timeout's still gives none (pulpcore's ``_CONNECTION_KWARGS``)."""
+    if not isinstance(expr, cst.Name):
+        return None
+    bindings = scope.lookup(expr.value) or []
+    if not bindings or not isinstance(bindings[0], Assigned):
+        return None
+    if not passes_on(bindings, keywords):
+        return None
+    return evaluator.expr(bindings[0].value, bindings[0].scope)
 
 
 _DSN_NUMBER = r"\s*=\s*'?(\d+(?:\.\d+)?)"
@@ -71,13 +92,17 @@ def timeout_in_arguments(
 _CONFIG_WORDS = re.compile(r"settings|config|conf\b|cfg|environ|getenv|env\b|secrets", re.I)
 
 
-def _from_configuration(expr: cst.BaseExpression, scope: Scope) -> bool:
+def _from_configuration(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
     """``settings["REDIS_URL"]``, ``os.environ[...]``, ``app.config.get(...)``, or a name
     imported from another module (``from .config import REDIS_URL``)."""
     if isinstance(expr, cst.Name):
         bindings = scope.lookup(expr.value)
         if bindings and all(isinstance(b, Imported) for b in bindings):
             return True
+        # `url = getattr(settings, "REDIS_URL", None)`, then `from_url(url)`.
+        assigned = [b for b in bindings or () if isinstance(b, Assigned)]
+        if bindings and len(assigned) == len(bindings) and depth < 4:
+            return all(_from_configuration(b.value, b.scope, depth + 1) for b in assigned)
     return any(_CONFIG_WORDS.search(name) for name in _names_in(expr))
 
 

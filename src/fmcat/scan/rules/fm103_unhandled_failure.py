@@ -105,7 +105,11 @@ def capture(order):
     )
 
     def check(self, facts: FileFacts, context: ScanContext) -> Iterator[Finding]:
-        families = {lib.name: lib.exceptions[0] for lib in context.kb.library if lib.exceptions}
+        families = {
+            lib.name: " or ".join([lib.exceptions[0], *lib.also_raises[:1]])
+            for lib in context.kb.library
+            if lib.exceptions
+        }
         graph = context.graph
         for site in facts.sites:
             if not site.can_fail or site.handled or graph.is_link(site):

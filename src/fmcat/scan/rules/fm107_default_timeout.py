@@ -12,7 +12,9 @@ class DefaultTimeout(CodeRule):
     aiohttp 300 s (total), botocore 60 s. That is a bound, so it is not FM101 (bandit and
     ruff both had to retract reporting httpx as "missing a timeout"), but it is a bound nobody
     chose, and 300 s is rarely what users will wait. State it in code, so it shows in review
-    and FM105 can hold it to the catalog.
+    and FM105 can hold it to the catalog. A client made in a function whose every call in the
+    file is bounded otherwise (a timeout of its own, or `asyncio.timeout` around it) relies on
+    no default, and is not reported.
     """
 
     code = "FM107"
@@ -37,10 +39,24 @@ async def fetch(url):
     async with httpx.AsyncClient(timeout=2.0) as client:
         return await client.get(url)
 """,
+        """\
+import asyncio
+
+import aiohttp
+
+async def submit(url, data):
+    async with aiohttp.ClientSession() as session:
+        async with asyncio.timeout(30):
+            async with session.post(url, data=data) as response:
+                return response.status
+""",
     )
 
     def check(self, facts: FileFacts, context: ScanContext) -> Iterator[Finding]:
-        for site in facts.sites:
+        bounded = _bounded_clients(facts)
+        for index, site in enumerate(facts.sites):
+            if index in bounded:
+                continue
             if site.timeout is TimeoutState.DEFAULT and site.default_seconds is not None:
                 default = Duration.of_seconds(site.default_seconds)
                 hint = f" with {site.timeout_hint}" if site.timeout_hint else ""
@@ -50,3 +66,18 @@ async def fetch(url):
                     f"{site.qualname} relies on {site.library}'s default timeout of {default}; "
                     f"state it{hint}",
                 )
+
+
+def _bounded_clients(facts: FileFacts) -> set[int]:
+    """Clients made in a function whose every call seen is bounded otherwise (pulpcore's
+    analytics session, used only inside ``asyncio.timeout(300)``)."""
+    calls: dict[int, list[TimeoutState]] = {}
+    for site in facts.sites:
+        if site.client_site is not None:
+            calls.setdefault(site.client_site, []).append(site.timeout)
+    return {
+        index
+        for index, states in calls.items()
+        if facts.sites[index].enclosing != facts.module
+        and all(state in (TimeoutState.CONTEXT, TimeoutState.SET) for state in states)
+    }

@@ -53,9 +53,11 @@ queue = redis.Redis.from_url(os.environ["QUEUE_URL"], socket_timeout=1)
             found = context.kb.function(site.qualname)
             key = found[1].dsn_timeout_key if found is not None else None
             check = f"check `{key}=` in it" if key else "check the timeout it carries"
+            # A client of a framework setting names it (django_redis: "CACHES['redis']").
+            source = "the URL" if key or not site.timeout_hint else site.timeout_hint
             message = (
                 f"{site.qualname} takes its timeout from configuration fmcat cannot read "
-                f"(the URL); {check}"
+                f"({source}); {check}"
             )
             entry = context.attribution.of(facts, index) if context.attribution else None
             declared = entry.model.policies.timeout if entry is not None else None

@@ -1,0 +1,307 @@
+"""Causes of wrong answers on the real-service suite (bench/realworld), one test each.
+
+Each case is the shape of code that a real service has and that fmcat once judged wrongly;
+the label that it broke is named in the test's docstring.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fmcat.lint import LintOptions, run_lint
+from fmcat.scan.analyze import analyze
+from fmcat.scan.facts import TimeoutState
+from fmcat.scan.knowledge import builtin
+
+KB = builtin()
+
+
+def states(source: str) -> list[tuple[int, str, str]]:
+    facts = analyze(source.encode(), "app.py", "app", KB)
+    assert facts.parse_error is None
+    return [(s.span.line, s.qualname, s.timeout.value) for s in facts.sites]
+
+
+def test_double_star_cannot_carry_a_timeout_the_call_does_not_take() -> None:
+    """pretix's stripe plugin: ``stripe.Refund.create(charge=..., **self.api_kwargs)`` relies
+    on stripe's 80 s default (FM107); a ``**`` cannot give a call a parameter it lacks."""
+    source = """\
+import stripe
+import requests
+class Provider:
+    def refund(self, charge, extra):
+        stripe.Refund.create(charge=charge, **self.api_kwargs)
+        requests.get("https://x", **extra)
+"""
+    assert states(source) == [
+        (5, "stripe.Refund.create", TimeoutState.DEFAULT.value),
+        (6, "requests.get", TimeoutState.UNKNOWN.value),
+    ]
+
+
+def test_catching_smtp_exception_alone_lets_a_reset_connection_through() -> None:
+    """ckan's mailer: ``except smtplib.SMTPException`` around ``ehlo``/``sendmail``. A refused
+    or reset connection raises a plain OSError, which that handler does not catch (FM103)."""
+    source = """\
+import smtplib
+def send(host, msg):
+    try:
+        smtp = smtplib.SMTP(host, 25, timeout=5)
+        smtp.sendmail("a", ["b"], msg)
+    except smtplib.SMTPException:
+        pass
+    try:
+        smtp.quit()
+    except OSError:
+        pass
+"""
+    facts = analyze(source.encode(), "app.py", "app", KB)
+    found = [(s.span.line, s.handled, s.partial_catch) for s in facts.sites]
+    assert found == [
+        (4, False, ("smtplib.SMTPException",)),
+        (5, False, ("smtplib.SMTPException",)),
+        (9, True, ()),
+    ]
+
+
+def test_nntplib_has_two_families_and_each_needs_a_handler() -> None:
+    """Mailman's NNTP runner and gatenews command: ``nntplib.NNTP(host, port, ...)`` without
+    timeout= waits forever (FM101); ``except nntplib.NNTPError`` alone lets a reset connection
+    (an OSError) through, and nested handlers for the two families add up."""
+    source = """\
+import nntplib
+import socket
+def post(host, fp):
+    try:
+        conn = nntplib.NNTP(host, 119, readermode=True)
+        conn.post(fp)
+    except nntplib.NNTPError:
+        pass
+    try:
+        try:
+            conn.quit()
+        except nntplib.NNTPError:
+            pass
+    except socket.error:
+        pass
+"""
+    facts = analyze(source.encode(), "app.py", "app", KB)
+    found = [(s.span.line, s.timeout.value, s.handled, s.partial_catch) for s in facts.sites]
+    assert found == [
+        (5, TimeoutState.MISSING.value, False, ("nntplib.NNTPError",)),
+        (6, TimeoutState.ELSEWHERE.value, False, ("nntplib.NNTPError",)),
+        (11, TimeoutState.ELSEWHERE.value, True, ()),
+    ]
+
+
+def test_kwargs_changed_elsewhere_still_carry_the_timeout() -> None:
+    """label-studio's ``ssrf_safe_request(method, url, *args, **kwargs)`` pops its own
+    ``block_local_urls`` and passes the rest on: the caller's ``timeout=`` still reaches requests,
+    so the wrapper's callers are asked for one (FM101 at ``ssrf_safe_get(url, stream=True)``)."""
+    source = """\
+import requests
+def passes(method, url, **kwargs):
+    guard = kwargs.pop("block_local_urls", True)
+    kwargs["stream"] = True
+    return requests.request(method, url, **kwargs)
+def sets(method, url, **kwargs):
+    kwargs.setdefault("timeout", 5)
+    return requests.request(method, url, **kwargs)
+def changes(method, url, **kwargs):
+    kwargs.update(extra)
+    return requests.request(method, url, **kwargs)
+"""
+    facts = analyze(source.encode(), "app.py", "app", KB)
+    params = [(s.enclosing, s.timeout_param) for s in facts.sites if not s.derived]
+    assert params == [("app.passes", "**"), ("app.sets", ""), ("app.changes", "")]
+
+
+def _findings(root: Path, files: dict[str, str]) -> list[tuple[str, int, str]]:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    here = Path.cwd()
+    os.chdir(root)
+    try:
+        result = run_lint(LintOptions(paths=(Path(),), use_cache=False))
+    finally:
+        os.chdir(here)
+    return sorted(
+        (Path(f.location.path).as_posix(), f.location.line, f.code) for f in result.findings
+    )
+
+
+SSRF_IO = """\
+import requests
+
+def safe_request(method, url, **kwargs):
+    kwargs.pop("block_local_urls", True)
+    return requests.request(method, url, **kwargs)
+
+def safe_get(url, **kwargs):
+    return safe_request("GET", url, **kwargs)
+"""
+UPLOADER = """\
+from core.utils.io import safe_get
+
+def download(url):
+    try:
+        return safe_get(url, stream=True)
+    except Exception:
+        return None
+"""
+
+
+def test_a_module_imported_by_its_name_below_the_package_root(tmp_path: Path) -> None:
+    """label-studio imports ``core.utils.io`` (Django's manage.py folder ``label_studio/`` is on
+    sys.path) for the module fmcat names ``label_studio.core.utils.io``. The call through the
+    wrapper is that wrapper's: handled by the caller (no FM103 inside), and without the timeout
+    the wrapper passes on (FM101 at the call)."""
+    found = _findings(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.fmcat]\n",
+            "label_studio/__init__.py": "",
+            "label_studio/core/__init__.py": "",
+            "label_studio/core/utils/__init__.py": "",
+            "label_studio/core/utils/io.py": SSRF_IO,
+            "label_studio/data_import/__init__.py": "",
+            "label_studio/data_import/uploader.py": UPLOADER,
+        },
+    )
+    assert found == [("label_studio/data_import/uploader.py", 5, "FM101")]
+
+
+def test_a_client_class_passed_to_a_factory_and_a_kwargs_dict_changed_at_other_keys() -> None:
+    """pulpcore's redis factory: ``_from_class(Redis)`` and ``_from_class(aRedis)``; inside,
+    ``redis_class.from_url(url, **KWARGS)`` with the URL from settings through a local name is
+    FM109, and ``redis_class(host=...)`` with only a ``retry`` added to ``KWARGS`` has no
+    socket timeout (FM101)."""
+    source = """\
+from django.conf import settings
+from redis import Redis
+from redis.asyncio import Redis as aRedis
+KWARGS = {}
+KWARGS["retry"] = object()
+def _from_class(redis_class):
+    url = getattr(settings, "REDIS_URL", None)
+    if url is not None:
+        return redis_class.from_url(url, **KWARGS)
+    return redis_class(host=settings.REDIS_HOST, **KWARGS)
+def sync():
+    return _from_class(Redis)
+def asynchronous():
+    return _from_class(redis_class=aRedis)
+"""
+    facts = analyze(source.encode(), "app.py", "app", KB)
+    found = [(s.span.line, s.qualname, s.timeout.value) for s in facts.sites if not s.derived]
+    assert found == [
+        (9, "redis.Redis.from_url", TimeoutState.CONFIG.value),
+        (10, "redis.Redis", TimeoutState.MISSING.value),
+    ]
+
+
+MANAGE = 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n'
+DJANGO_SETTINGS = """\
+from configparser import ConfigParser
+config = ConfigParser()
+config.read("/etc/app.cfg")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "redis": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": config.get("redis", "location"),
+    },
+}
+"""
+DJANGO_VIEW = """\
+import django_redis
+from django.core.cache import caches
+
+def count(key):
+    try:
+        rc = django_redis.get_redis_connection("redis")
+        return rc.incr(key)
+    except Exception:
+        return 0
+"""
+
+
+def test_a_django_redis_client_whose_location_comes_from_a_config_file(tmp_path: Path) -> None:
+    """pretix: ``get_redis_connection("redis")`` is the client of ``CACHES['redis']``, whose
+    LOCATION is read from pretix.cfg and may carry ``?socket_timeout=``: FM109 at the call that
+    makes the client, and at the settings entry; not FM101 ("waits forever") at the entry."""
+    found = _findings(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.fmcat]\n",
+            "manage.py": MANAGE,
+            "proj/__init__.py": "",
+            "proj/settings.py": DJANGO_SETTINGS,
+            "proj/views.py": DJANGO_VIEW,
+        },
+    )
+    assert found == [("proj/settings.py", 6, "FM109"), ("proj/views.py", 6, "FM109")]
+
+
+PAYPAL = """\
+import requests
+
+class PaypalMethod:
+    def _create_order(self):
+        return requests.post("https://api.paypal.com/v2/orders", timeout=5)
+
+class PaypalAPM(PaypalMethod):
+    def execute_payment(self):
+        return self._create_order()
+"""
+
+
+def test_an_inherited_method_is_the_base_class_method_in_the_call_graph(tmp_path: Path) -> None:
+    """pretix's PayPal plugin: ``PaypalAPM.execute_payment`` calls ``self._create_paypal_order``,
+    defined on its base ``PaypalMethod``. The failure is reported once, inside the method where
+    the request is made, with its path out; not again at the call through the subclass."""
+    found = _findings(tmp_path, {"pyproject.toml": "[tool.fmcat]\n", "pay/views.py": PAYPAL})
+    assert found == [("pay/views.py", 5, "FM103")]
+
+
+def test_a_project_decorator_that_catches_the_family_handles_what_it_wraps() -> None:
+    """pulpcore's cache: every method that talks to redis is decorated with
+    ``@connection_error_wrapper``, whose wrapper calls the method inside ``try: ... except
+    (ConnectionError, RedisError)``. That is handling (README: where each code belongs)."""
+    source = """\
+import functools
+import redis
+from redis.exceptions import RedisError
+client = redis.Redis(socket_timeout=1)
+def swallow(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except RedisError:
+            return None
+    return wrapper
+def log(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            print("calling")
+        except ValueError:
+            pass
+        return func(*args, **kwargs)
+    return wrapper
+@swallow
+def get(key):
+    return client.get(key)
+@log
+def put(key):
+    return client.set(key, 1)
+"""
+    facts = analyze(source.encode(), "app.py", "app", KB)
+    assert [(s.span.line, s.handled) for s in facts.sites if s.can_fail] == [
+        (24, True),
+        (27, False),
+    ]
