@@ -9,6 +9,8 @@ literal (``connections[db_alias]``) could be any entry: its timeout is configura
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from fmcat.frameworks.django import DjangoModel, State, alias_state, judged
@@ -26,6 +28,7 @@ _NO_IO = frozenset({"make_key", "validate_key", "get_backend_timeout", "make_and
 #: A handler of these (or a generic one) handles the call's failure.
 _ERRORS = {"django.core.cache": ("redis.", "pymemcache."), "django.db": ("django.db.",)}
 _GENERIC = {"*", "Exception", "BaseException"}
+_RUN_TIME = "{}[...] with an alias chosen at run time"
 
 
 def alias_sites(source: Source, model: DjangoModel | None) -> list[Site]:
@@ -68,7 +71,13 @@ def alias_sites(source: Source, model: DjangoModel | None) -> list[Site]:
                 text=source.text(node)[:200],
                 timeout_hint=_hint(setting, alias),
             )
-            sites.append(judged(site, state) if isinstance(state, tuple) else site)
+            if alias is None:
+                # No one entry to report at: the call itself takes its timeout from
+                # configuration (judged() would leave that to an entry's own FM109).
+                site = replace(site, timeout=TimeoutState.CONFIG, timeout_hint=_RUN_TIME.format(setting))
+            elif isinstance(state, tuple):
+                site = judged(site, state)
+            sites.append(site)
 
     source.tree.visit(Finder())
     return sites
@@ -78,7 +87,7 @@ def _state(
     model: DjangoModel | None, library: str, setting: str, alias: str | None
 ) -> State | bool | None:
     if alias is None:
-        return (TimeoutState.CONFIG, (), f"{setting}[...] with an alias chosen at run time")
+        return (TimeoutState.CONFIG, (), _RUN_TIME.format(setting))
     if model is None:
         return False
     return alias_state(model.caches if setting == "CACHES" else model.databases, alias)
