@@ -74,7 +74,9 @@ def alias_sites(source: Source, model: DjangoModel | None) -> list[Site]:
             if alias is None:
                 # No one entry to report at: the call itself takes its timeout from
                 # configuration (judged() would leave that to an entry's own FM109).
-                site = replace(site, timeout=TimeoutState.CONFIG, timeout_hint=_RUN_TIME.format(setting))
+                site = replace(
+                    site, timeout=TimeoutState.CONFIG, timeout_hint=_RUN_TIME.format(setting)
+                )
             elif isinstance(state, tuple):
                 site = judged(site, state)
             sites.append(site)
