@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import fmcat
@@ -80,3 +82,34 @@ def test_loader_findings_are_made_by_their_rules() -> None:
             if isinstance(first, ast.Constant) and first.value in LOADER_RULES:
                 built_elsewhere.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {first.value}")
     assert built_elsewhere == []
+
+
+def _modules() -> list[str]:
+    names = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = ("fmcat", *path.relative_to(PACKAGE).with_suffix("").parts)
+        names.append(".".join(parts).removesuffix(".__init__"))
+    return [name for name in names if name != "fmcat.__main__"]  # that one runs the CLI
+
+
+def test_every_module_imports_first() -> None:
+    """Each module imports in a fresh interpreter, before any other of fmcat's: the commands
+    import their work lazily, so any module can be the first, and a cycle that only one import
+    order survives (the runbook site's code page before the scan's rules) fails here."""
+    script = (
+        "import importlib, sys\n"
+        "failed = []\n"
+        "for name in sys.argv[1:]:\n"
+        "    for loaded in [m for m in sys.modules if m == 'fmcat' or m.startswith('fmcat.')]:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError as error:\n"
+        "        failed.append(f'{name}: {error}')\n"
+        "print('\\n'.join(failed))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, *_modules()], capture_output=True, text=True, check=True
+    )
+    assert run.stdout.strip() == ""
+    assert len(_modules()) > 150

@@ -10,10 +10,15 @@ attributed call sites in the function it wraps, or, for an SDK's own setting
 from __future__ import annotations
 
 import fnmatch
+from typing import TYPE_CHECKING
 
 from fmcat.catalog.load import Catalog, Entry
 from fmcat.scan.facts import Consumer, FileFacts, RetryPolicy
-from fmcat.scan.rules.base import ScanContext
+
+if TYPE_CHECKING:
+    # Types only: the rules (scan.rules) import this module, and the runbook site imports it
+    # before them.
+    from fmcat.scan.rules.base import ScanContext
 
 
 def consumer_dependency(consumer: Consumer, context: ScanContext) -> Entry | None:
