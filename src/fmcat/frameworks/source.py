@@ -9,10 +9,11 @@ around a node catch.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from fmcat.frameworks.files import parse
 from fmcat.scan.facts import Span
@@ -23,28 +24,34 @@ class Source:
     path: str  # shown path
     module: str  # dotted module name
     tree: cst.Module
-    positions: object
-    parents: object
     imports: dict[str, str] = field(default_factory=dict)
+    #: Made on first use: most files parsed here turn out to hold nothing that needs a
+    #: position, and libcst's metadata visitors cost more than the parse itself.
+    _positions: dict[cst.CSTNode, CodeRange] | None = field(default=None, repr=False)
+    _parents: dict[cst.CSTNode, cst.CSTNode] | None = field(default=None, repr=False)
 
     @classmethod
     def parse(cls, source: bytes, path: str, module: str) -> Source | None:
         try:
-            wrapper = MetadataWrapper(parse(source), unsafe_skip_copy=True)
-            positions = wrapper.resolve(PositionProvider)
-            parents = wrapper.resolve(ParentNodeProvider)
+            tree = parse(source)
         except Exception:  # the scan reports unparsable files (FM100); nothing to add here
             return None
-        result = cls(path, module, wrapper.module, positions, parents)
-        result.imports = _imports(wrapper.module, module)
+        result = cls(path, module, tree)
+        result.imports = _imports(tree, module)
         return result
 
     def span(self, node: cst.CSTNode) -> Span:
-        p = self.positions[node]  # type: ignore[index]
+        if self._positions is None:
+            # unsafe_skip_copy: the positions are keyed by this tree's own nodes.
+            wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
+            self._positions = dict(wrapper.resolve(PositionProvider))
+        p = self._positions[node]
         return Span(p.start.line, p.start.column + 1, p.end.line, p.end.column + 1)
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self.parents.get(node)  # type: ignore[attr-defined,no-any-return]
+        if self._parents is None:
+            self._parents = parent_map(self.tree)
+        return self._parents.get(node)
 
     def qual(self, node: cst.BaseExpression) -> str | None:
         """``retry`` -> ``tenacity.retry``; ``celery.shared_task`` stays; locals stay bare."""
@@ -97,6 +104,37 @@ class Source:
             return {n for e in node.elements for n in self._names(e.value)}
         name = self.qual(node)
         return {name} if name else {"*"}
+
+
+#: Each node type's dataclass fields, where its children are.
+_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
+
+def parent_map(root: cst.CSTNode) -> dict[cst.CSTNode, cst.CSTNode]:
+    """Each node's parent, as libcst's ParentNodeProvider has it, from the nodes' fields.
+
+    The provider walks the tree with libcst's visitor machinery, which rebuilds every node's
+    children on the way; reading the fields directly is several times faster.
+    """
+    parents: dict[cst.CSTNode, cst.CSTNode] = {}
+    stack: list[cst.CSTNode] = [root]
+    fields = _FIELDS
+    while stack:
+        node = stack.pop()
+        names = fields.get(type(node))
+        if names is None:
+            names = fields[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+        for name in names:
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                parents[value] = node
+                stack.append(value)
+            elif isinstance(value, (tuple, list)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        parents[item] = node
+                        stack.append(item)
+    return parents
 
 
 def _imports(module: cst.Module, module_name: str) -> dict[str, str]:
