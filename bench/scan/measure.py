@@ -29,8 +29,12 @@ class Run:
     stdout: bytes
     stderr: bytes
     cpu_seconds: float  # user + system time of the child and its waited-for descendants
-    max_rss_kb: int  # ru_maxrss of the child and its waited-for descendants: the largest one
-    tree_peak_kb: int  # sampled peak of the summed PSS (or RSS) of the whole process tree
+    #: The largest VmHWM (peak resident set) of one process of the tree. Not ru_maxrss: Linux
+    #: carries that over exec from the forking parent (the benchmark's own Python).
+    max_hwm_kb: int
+    #: Every process's VmHWM, summed over the tree (the parse workers too): an upper bound of
+    #: the tree's peak, since forked workers share pages and need not peak together.
+    tree_hwm_kb: int
 
 
 def _parents() -> dict[int, int]:
@@ -62,20 +66,16 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _memory_kb(pid: int) -> int:
-    """Proportional set size, so pages the forked workers share are counted once; else RSS."""
+def _hwm_kb(pid: int) -> int:
+    """The process's peak resident set so far (VmHWM), in KB; 0 once it is gone."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:  # noqa: PTH123
+        with open(f"/proc/{pid}/status", "rb") as handle:  # noqa: PTH123
             for line in handle:
-                if line.startswith(b"Pss:"):
+                if line.startswith(b"VmHWM:"):
                     return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    try:
-        with open(f"/proc/{pid}/statm", "rb") as handle:  # noqa: PTH123
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
     except (OSError, ValueError, IndexError):
-        return 0
+        pass
+    return 0
 
 
 def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
@@ -84,13 +84,14 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, cwd=REPO, env=env)
-        peak = [0]
+        # VmHWM only grows, so each process's last sample is its peak (to within one interval).
+        peaks: dict[int, int] = {}
         done = threading.Event()
 
         def sample() -> None:
             while not done.wait(0.05):
-                total = sum(_memory_kb(pid) for pid in _tree(process.pid))
-                peak[0] = max(peak[0], total)
+                for pid in _tree(process.pid):
+                    peaks[pid] = max(peaks.get(pid, 0), _hwm_kb(pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         if sampling:
@@ -109,8 +110,8 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
             stdout=out.read(),
             stderr=err.read(),
             cpu_seconds=usage.ru_utime + usage.ru_stime,
-            max_rss_kb=usage.ru_maxrss,
-            tree_peak_kb=peak[0],
+            max_hwm_kb=max(peaks.values(), default=0),
+            tree_hwm_kb=sum(peaks.values()),
         )
 
 
@@ -140,16 +141,12 @@ class Tool:
         return statistics.median(r.cpu_seconds for r in self.runs)
 
     @property
-    def max_rss_mb(self) -> float:
-        return max(r.max_rss_kb for r in self.runs) / 1024
+    def max_hwm_mb(self) -> float:
+        return max(r.max_hwm_kb for r in self.runs) / 1024
 
     @property
-    def tree_peak_mb(self) -> float:
-        return max(r.tree_peak_kb for r in self.runs) / 1024
-
-    @property
-    def peak_mb(self) -> float:
-        return max(self.max_rss_mb, self.tree_peak_mb)
+    def tree_hwm_mb(self) -> float:
+        return max(r.tree_hwm_kb for r in self.runs) / 1024
 
     @property
     def last(self) -> Run:
