@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from fmcat.frameworks.celery_config import CeleryConfig
-from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal
+from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal, walk
 from fmcat.frameworks.values import FromEnv, Mapping, Opaque
 from fmcat.scan.facts import Consumer, RetriedCall, RetryPolicy, Role, Site, TimeoutState
 
@@ -125,7 +125,7 @@ def task_facts(
                     creating_calls(node, source, f"the task's autoretry_for (line {span.line})")
                 )
 
-    source.tree.visit(Visitor())
+    walk(source.tree, Visitor())
     return consumers, policies, retried
 
 
@@ -144,7 +144,7 @@ def _calls_retry(function: cst.FunctionDef) -> bool:
             ):
                 found = True
 
-    function.visit(Finder())
+    walk(function, Finder())
     return found
 
 
@@ -172,7 +172,7 @@ def creating_calls(function: cst.FunctionDef, source: Source, retry: str) -> lis
             )
             found.append(RetriedCall(source.span(node), retry, has_key, text))
 
-    function.visit(Finder())
+    walk(function, Finder())
     return found
 
 
@@ -222,7 +222,7 @@ def publish_sites(source: Source, config: CeleryConfig, tasks: Tasks) -> list[Si
                 )
             )
 
-    source.tree.visit(Finder())
+    walk(source.tree, Finder())
     return sites
 
 

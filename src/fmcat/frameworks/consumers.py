@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from fmcat.frameworks.source import Source, keyword, literal
+from fmcat.frameworks.source import Source, keyword, literal, walk
 from fmcat.scan.facts import Consumer
 
 #: pika's defaults, checked against the installed pika in tests/test_library_facts.py.
@@ -43,7 +43,7 @@ def consumers(source: Source) -> list[Consumer]:
             elif name in KAFKA_CONSUMERS:
                 found.append(_kafka(node, source, name, KAFKA_CONSUMERS[name]))
 
-    source.tree.visit(Finder())
+    walk(source.tree, Finder())
     return found
 
 
@@ -54,7 +54,7 @@ def _callbacks(source: Source) -> dict[str, cst.FunctionDef]:
         def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
             functions[node.name.value] = node
 
-    source.tree.visit(Collect())
+    walk(source.tree, Collect())
     return functions
 
 
@@ -86,7 +86,7 @@ def _delivery_limit(source: Source) -> int | str | None:
                     value = constants.get(node.value.value)
                 limit = value if isinstance(value, int) and not isinstance(value, bool) else "?"
 
-    source.tree.visit(Finder())
+    walk(source.tree, Finder())
     return limit
 
 
@@ -108,7 +108,7 @@ def _requeues(function: cst.FunctionDef | None) -> str:
                 if requeue is True:
                     found = f"{node.func.attr.value} with requeue=True"
 
-    function.visit(Finder())
+    walk(function, Finder())
     return found
 
 
@@ -196,7 +196,7 @@ def _commit_order(function: cst.FunctionDef | None) -> tuple[str, str]:
                     )
                     return
 
-    function.visit(Loops())
+    walk(function, Loops())
     if order == "before":
         return "before", "commit() comes first in the loop, before the message is processed"
     if order == "after":
@@ -213,7 +213,7 @@ def _commits(statement: cst.CSTNode) -> bool:
             if isinstance(node.func, cst.Attribute) and node.func.attr.value == "commit":
                 found = True
 
-    statement.visit(Finder())
+    walk(statement, Finder())
     return found
 
 
