@@ -37,6 +37,14 @@ def tiny(tmp_path: Path) -> Path:
     return root
 
 
+def test_the_corpus_and_the_repository_are_where_they_were() -> None:
+    repo = Path(__file__).resolve().parent.parent
+    assert corpus.REPO == repo
+    assert (corpus.REPO / "src" / "fmcat" / "__init__.py").is_file()  # what snapshot() copies
+    assert corpus.CORPUS == repo / "bench" / ".corpus" / "tree"  # gitignored
+    assert corpus.WORK == repo / "bench" / ".work"
+
+
 def test_measure_reports_the_child_s_exit_output_and_memory() -> None:
     script = "import sys, time; b = bytearray(80 * 1024 * 1024); time.sleep(0.3); print('hi')"
     run = measure.measure([sys.executable, "-c", script])

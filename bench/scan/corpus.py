@@ -9,7 +9,7 @@ from pathlib import Path
 from bench import pypi
 from bench.pypi import Pin, say
 
-BENCH = Path(__file__).resolve().parent
+BENCH = Path(__file__).resolve().parent.parent  # bench/, where the corpus was always kept
 REPO = BENCH.parent
 CORPUS_HOME = BENCH / ".corpus"  # gitignored; kept between runs
 WHEELS = CORPUS_HOME / "wheels"
