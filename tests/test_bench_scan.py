@@ -39,10 +39,10 @@ def tiny(tmp_path: Path) -> Path:
 
 def test_the_corpus_and_the_repository_are_where_they_were() -> None:
     repo = Path(__file__).resolve().parent.parent
-    assert corpus.REPO == repo
+    assert repo == corpus.REPO
     assert (corpus.REPO / "src" / "fmcat" / "__init__.py").is_file()  # what snapshot() copies
-    assert corpus.CORPUS == repo / "bench" / ".corpus" / "tree"  # gitignored
-    assert corpus.WORK == repo / "bench" / ".work"
+    assert repo / "bench" / ".corpus" / "tree" == corpus.CORPUS  # gitignored
+    assert repo / "bench" / ".work" == corpus.WORK
 
 
 def test_measure_reports_the_child_s_exit_output_and_memory() -> None:
