@@ -32,8 +32,9 @@ class Run:
     #: The largest VmHWM (peak resident set) of one process of the tree. Not ru_maxrss: Linux
     #: carries that over exec from the forking parent (the benchmark's own Python).
     max_hwm_kb: int
-    #: Every process's VmHWM, summed over the tree (the parse workers too): an upper bound of
-    #: the tree's peak, since forked workers share pages and need not peak together.
+    #: The largest sum, at one sample, of the VmHWM of the tree's live processes (the parse
+    #: workers too): an upper bound of the tree's peak, since forked workers share pages and
+    #: need not peak together. Processes that never lived at once are not added up.
     tree_hwm_kb: int
 
 
@@ -86,12 +87,17 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
         process = subprocess.Popen(command, stdout=out, stderr=err, cwd=REPO, env=env)
         # VmHWM only grows, so each process's last sample is its peak (to within one interval).
         peaks: dict[int, int] = {}
+        together = [0]
         done = threading.Event()
 
         def sample() -> None:
             while not done.wait(0.05):
+                live = 0
                 for pid in _tree(process.pid):
-                    peaks[pid] = max(peaks.get(pid, 0), _hwm_kb(pid))
+                    hwm = _hwm_kb(pid)
+                    peaks[pid] = max(peaks.get(pid, 0), hwm)
+                    live += hwm
+                together[0] = max(together[0], live)
 
         sampler = threading.Thread(target=sample, daemon=True)
         if sampling:
@@ -111,7 +117,7 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
             stderr=err.read(),
             cpu_seconds=usage.ru_utime + usage.ru_stime,
             max_hwm_kb=max(peaks.values(), default=0),
-            tree_hwm_kb=sum(peaks.values()),
+            tree_hwm_kb=max(together[0], max(peaks.values(), default=0)),
         )
 
 

@@ -42,7 +42,12 @@ def table_rows(tools: Sequence[Tool], counts: dict[str, str]) -> list[str]:
     out.append(
         "  (CPU: user+system of the process tree; VmHWM: the largest process's peak resident set;"
     )
-    out.append("   tree: every process's VmHWM summed, the parse workers too: an upper bound)")
+    out.append(
+        "   tree: the VmHWM of the processes alive at once, summed (workers too): an upper bound;"
+    )
+    out.append(
+        "   a run shorter than the 50 ms sampling interval shows 0 MB)"
+    )
     return out
 
 
