@@ -45,9 +45,7 @@ def table_rows(tools: Sequence[Tool], counts: dict[str, str]) -> list[str]:
     out.append(
         "   tree: the VmHWM of the processes alive at once, summed (workers too): an upper bound;"
     )
-    out.append(
-        "   a run shorter than the 50 ms sampling interval shows 0 MB)"
-    )
+    out.append("   a run shorter than the 50 ms sampling interval shows 0 MB)")
     return out
 
 
