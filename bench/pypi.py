@@ -1,6 +1,6 @@
 """Pinned wheels from PyPI for the benchmarks: download through pip, verify the hash, unpack.
 
-Shared by the SDK corpus (bench/scan.py) and the real-service suite (bench/realworld/). pip does
+Shared by the SDK corpus (bench/scan/) and the real-service suite (bench/realworld/). pip does
 the download (`pip download --no-deps --only-binary :all:` with `--hash`, so pip itself refuses
 a file whose sha256 differs); a cached wheel is checked again before each use. Nothing here
 substitutes another version: a pin that PyPI no longer serves stops the benchmark.

@@ -220,6 +220,7 @@ def run_lint(options: LintOptions) -> LintResult:
                 tuple(settings.exclude),
                 settings.django_settings,
                 settings.include_tests,
+                use_cache=options.use_cache,
             ),
             scanned.files,
         )

@@ -16,17 +16,22 @@ It adds facts and findings and never imports or runs the user's code.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from fmcat.findings import Finding, Location, Severity
 from fmcat.frameworks import celery, celery_config, consumers, django, django_aliases, retries
-from fmcat.frameworks.files import read, real
+from fmcat.frameworks.cache import Found, FrameworkCache, cache_key
+from fmcat.frameworks.files import read, read_with_status, real
 from fmcat.frameworks.local import drop_local_engines
 from fmcat.frameworks.settings import Problem, locate
 from fmcat.frameworks.source import Source
 from fmcat.paths import display_path
 from fmcat.scan.analyze import suppressions
+from fmcat.scan.cache import content_hash, status_key
 from fmcat.scan.facts import FileFacts, Span
 from fmcat.scan.files import exclusion, module_name, python_files
 
@@ -77,6 +82,8 @@ class FrameworkOptions:
     exclude: tuple[str, ...] = ()
     django_settings: str | None = None
     include_tests: bool = False
+    #: What the pass learnt per file is kept beside the scan's cache (FMCAT_NO_CACHE, --no-cache).
+    use_cache: bool = True
 
 
 def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding]:
@@ -101,57 +108,131 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
     drop_local_engines(files)
 
     by_path = {facts.path: facts for facts in files}
-    sources: list[tuple[Source, bytes]] = []
-    for path in paths:
-        data = read(path)
-        if data is None:
-            continue
-        if not any(trigger in data for trigger in _TRIGGERS):
-            continue
-        shown = display_path(path)
-        known = by_path.get(shown)
-        if known is not None and known.parse_error is not None:
-            continue
-        source = Source.parse(data, shown, module_name(path)[0])
-        if source is not None:
-            sources.append((source, data))
+    sources, pure = _sources(options, paths, by_path)
     config = celery_config.read_config(
-        [s for s, data in sources if _mentions(data, _CELERY_CONFIG)],
+        [s for s, marks in sources if "config" in marks],
         options.root,
         located.settings,
     )
     findings += [_note(n.code, n.path, n.span, n.message) for n in config.notes]
     tasks = celery.Tasks()
-    for source, data in sources:
+    for path in paths:
+        shown = display_path(path)
+        if shown in pure:
+            cached_consumers, cached_policies, cached_retried = pure[shown]
+            if cached_consumers or cached_policies or cached_retried:
+                facts = _facts_for(shown, by_path, files)
+                facts.consumers += cached_consumers
+                facts.retry_policies += cached_policies
+                facts.retried_calls += cached_retried
+    for source, marks in sources:
         found_consumers, found_policies, found_retried = (
-            celery.task_facts(source, config, tasks) if _mentions(data, _TASKS) else ([], [], [])
+            celery.task_facts(source, config, tasks) if "tasks" in marks else ([], [], [])
         )
-        if _mentions(data, _CONSUMERS):
-            found_consumers += consumers.consumers(source)
-        if _mentions(data, _RETRIES):
-            policies, retried = retries.policies(source)
-            found_policies += policies
-            found_retried += retried
+        found = _pure_passes(source, marks)
+        found_consumers += found[0]
+        found_policies += found[1]
+        found_retried += found[2]
         if found_consumers or found_policies or found_retried:
-            facts = _facts_for(source, by_path, files)
+            facts = _facts_for(source.path, by_path, files, source.module)
             facts.consumers += found_consumers
             facts.retry_policies += found_policies
             facts.retried_calls += found_retried
-    for source, data in sources:
-        sites = celery.publish_sites(source, config, tasks) if _mentions(data, _PUBLISH) else []
-        if _mentions(data, _ALIASES):
+    for source, marks in sources:
+        sites = celery.publish_sites(source, config, tasks) if "publish" in marks else []
+        if "aliases" in marks:
             sites += django_aliases.alias_sites(source, model)
         if sites:
-            _facts_for(source, by_path, files).sites.extend(sites)
+            _facts_for(source.path, by_path, files, source.module).sites.extend(sites)
     return _suppressed(findings)
 
 
-def _facts_for(source: Source, by_path: dict[str, FileFacts], files: list[FileFacts]) -> FileFacts:
-    facts = by_path.get(source.path)
+#: The passes that read one file alone: what they find is cached with the file's hash.
+_PURE = frozenset({"consumers", "retries"})
+_MARKERS = (
+    ("config", _CELERY_CONFIG),
+    ("tasks", _TASKS),
+    ("publish", _PUBLISH),
+    ("consumers", _CONSUMERS),
+    ("retries", _RETRIES),
+    ("aliases", _ALIASES),
+)
+
+
+def _marks(data: bytes) -> list[str]:
+    return [name for name, words in _MARKERS if _mentions(data, words)]
+
+
+def _pure_passes(source: Source, marks: list[str]) -> Found:
+    found: Found = ([], [], [])
+    if "consumers" in marks:
+        found[0].extend(consumers.consumers(source))
+    if "retries" in marks:
+        policies, retried = retries.policies(source)
+        found[1].extend(policies)
+        found[2].extend(retried)
+    return found
+
+
+def _sources(
+    options: FrameworkOptions, paths: list[Path], by_path: dict[str, FileFacts]
+) -> tuple[list[tuple[Source, list[str]]], dict[str, Found]]:
+    """The files Celery's passes must parse, with their marks, and what the pure passes found
+    in the others (by shown path): from the cache when a file is unchanged."""
+    cache = FrameworkCache(options.root, cache_key(_MARKERS), options.use_cache, time.time_ns())
+    sources: list[tuple[Source, list[str]]] = []
+    pure: dict[str, Found] = {}
+    for path in paths:
+        shown = display_path(path)
+        known = by_path.get(shown)
+        if known is not None and known.parse_error is not None:
+            continue
+        key = os.path.abspath(path)  # noqa: PTH100 (resolve() would follow links)
+        hit = None
+        with contextlib.suppress(OSError):
+            hit = cache.by_status(key, status_key(path.stat(follow_symlinks=False)))
+        data: bytes | None = None
+        if hit is None:
+            data, status = read_with_status(path)
+            if data is None or status is None:
+                continue
+            digest, signature = content_hash(data), status_key(status)
+            hit = cache.by_hash(key, digest, signature)
+            if hit is None:
+                marks = _marks(data)
+                found: Found | None = None
+                if marks and set(marks) <= _PURE:
+                    parsed = Source.parse(data, shown, module_name(path)[0])
+                    found = _pure_passes(parsed, marks) if parsed is not None else ([], [], [])
+                cache.put(key, digest, signature, marks, found)
+                hit = marks, found
+        marks, found = hit
+        if not marks:
+            continue
+        if found is not None:
+            pure[shown] = found
+            continue
+        if data is None:
+            data = read(path)
+            if data is None:
+                continue
+        source = Source.parse(data, shown, module_name(path)[0])
+        if source is not None:
+            sources.append((source, marks))
+    cache.save()
+    return sources, pure
+
+
+def _facts_for(
+    shown: str, by_path: dict[str, FileFacts], files: list[FileFacts], module: str | None = None
+) -> FileFacts:
+    facts = by_path.get(shown)
     if facts is None:
-        data = read(Path(source.path)) or b""
-        facts = FileFacts(source.path, source.module, parsed=True, suppressions=suppressions(data))
-        by_path[source.path] = facts
+        if module is None:
+            module = module_name(Path(shown))[0]
+        data = read(Path(shown)) or b""
+        facts = FileFacts(shown, module, parsed=True, suppressions=suppressions(data))
+        by_path[shown] = facts
         files.append(facts)
     return facts
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from fmcat.frameworks.celery_config import CeleryConfig
-from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal
+from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal, walk
 from fmcat.frameworks.values import FromEnv, Mapping, Opaque
 from fmcat.scan.facts import Consumer, RetriedCall, RetryPolicy, Role, Site, TimeoutState
 
@@ -141,7 +141,7 @@ def task_facts(
                     creating_calls(node, source, f"the task's {retries} (line {span.line})")
                 )
 
-    source.tree.visit(Visitor())
+    walk(source.tree, Visitor())
     return consumers, policies, retried
 
 
@@ -160,7 +160,7 @@ def _calls_retry(function: cst.FunctionDef) -> bool:
             ):
                 found = True
 
-    function.visit(Finder())
+    walk(function, Finder())
     return found
 
 
@@ -188,7 +188,7 @@ def creating_calls(function: cst.FunctionDef, source: Source, retry: str) -> lis
             )
             found.append(RetriedCall(source.span(node), retry, has_key, text))
 
-    function.visit(Finder())
+    walk(function, Finder())
     return found
 
 
@@ -273,7 +273,7 @@ def publish_sites(source: Source, config: CeleryConfig, tasks: Tasks) -> list[Si
                 )
             )
 
-    source.tree.visit(Finder())
+    walk(source.tree, Finder())
     return sites
 
 

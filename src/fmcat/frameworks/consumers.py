@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from fmcat.frameworks.source import Source, keyword, literal
+from fmcat.frameworks.source import Source, keyword, literal, walk
 from fmcat.scan.facts import Consumer
 
 #: pika's defaults, checked against the installed pika in tests/test_library_facts.py.
@@ -51,7 +51,7 @@ def consumers(source: Source) -> list[Consumer]:
             elif name in KAFKA_CONSUMERS:
                 found.append(_kafka(node, source, name, KAFKA_CONSUMERS[name]))
 
-    source.tree.visit(Finder())
+    walk(source.tree, Finder())
     return found
 
 
@@ -62,7 +62,7 @@ def _callbacks(source: Source) -> dict[str, cst.FunctionDef]:
         def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
             functions[node.name.value] = node
 
-    source.tree.visit(Collect())
+    walk(source.tree, Collect())
     return functions
 
 
@@ -94,7 +94,7 @@ def _delivery_limit(source: Source) -> int | str | None:
                     value = constants.get(node.value.value)
                 limit = value if isinstance(value, int) and not isinstance(value, bool) else "?"
 
-    source.tree.visit(Finder())
+    walk(source.tree, Finder())
     return limit
 
 
@@ -153,7 +153,7 @@ def _requeues(function: cst.FunctionDef | None) -> str:
                 if requeue is True:
                     found = f"{node.func.attr.value} with requeue=True"
 
-    function.visit(Finder())
+    walk(function, Finder())
     return found
 
 
@@ -241,7 +241,7 @@ def _commit_order(function: cst.FunctionDef | None) -> tuple[str, str]:
                     )
                     return
 
-    function.visit(Loops())
+    walk(function, Loops())
     if order == "before":
         return "before", "commit() comes first in the loop, before the message is processed"
     if order == "after":
@@ -258,7 +258,7 @@ def _commits(statement: cst.CSTNode) -> bool:
             if isinstance(node.func, cst.Attribute) and node.func.attr.value == "commit":
                 found = True
 
-    statement.visit(Finder())
+    walk(statement, Finder())
     return found
 
 

@@ -9,6 +9,7 @@ must not crash the parser). A symbolic-link loop on the way to a file is not a f
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import libcst as cst
@@ -25,6 +26,15 @@ def read(path: Path) -> bytes | None:
     except UnreadableError:
         return None
     return None if len(source) > MAX_PARSE_BYTES else source
+
+
+def read_with_status(path: Path) -> tuple[bytes | None, os.stat_result | None]:
+    """As read(), with the status of the file read (from the same open)."""
+    try:
+        source, status = read_source(path, MAX_PARSE_BYTES, follow=False)
+    except UnreadableError:
+        return None, None
+    return (None, None) if len(source) > MAX_PARSE_BYTES else (source, status)
 
 
 def real(path: Path) -> Path:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import libcst as cst
 
 from fmcat.frameworks.celery import creating_calls
-from fmcat.frameworks.source import Source, keyword, literal
+from fmcat.frameworks.source import Source, keyword, literal, walk
 from fmcat.scan.facts import RetriedCall, RetryPolicy
 
 #: stamina.retry's default attempts, checked against stamina's signature where it is installed.
@@ -123,7 +123,7 @@ def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
                         )
                     )
 
-    source.tree.visit(Finder())
+    walk(source.tree, Finder())
     return found, retried
 
 

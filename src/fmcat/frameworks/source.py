@@ -9,10 +9,11 @@ around a node catch.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from fmcat.frameworks.files import parse
 from fmcat.scan.facts import Span
@@ -23,28 +24,34 @@ class Source:
     path: str  # shown path
     module: str  # dotted module name
     tree: cst.Module
-    positions: object
-    parents: object
     imports: dict[str, str] = field(default_factory=dict)
+    #: Made on first use: most files parsed here turn out to hold nothing that needs a
+    #: position, and libcst's metadata visitors cost more than the parse itself.
+    _positions: dict[cst.CSTNode, CodeRange] | None = field(default=None, repr=False)
+    _parents: dict[cst.CSTNode, cst.CSTNode] | None = field(default=None, repr=False)
 
     @classmethod
     def parse(cls, source: bytes, path: str, module: str) -> Source | None:
         try:
-            wrapper = MetadataWrapper(parse(source), unsafe_skip_copy=True)
-            positions = wrapper.resolve(PositionProvider)
-            parents = wrapper.resolve(ParentNodeProvider)
+            tree = parse(source)
         except Exception:  # the scan reports unparsable files (FM100); nothing to add here
             return None
-        result = cls(path, module, wrapper.module, positions, parents)
-        result.imports = _imports(wrapper.module, module)
+        result = cls(path, module, tree)
+        result.imports = _imports(tree, module)
         return result
 
     def span(self, node: cst.CSTNode) -> Span:
-        p = self.positions[node]  # type: ignore[index]
+        if self._positions is None:
+            # unsafe_skip_copy: the positions are keyed by this tree's own nodes.
+            wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
+            self._positions = dict(wrapper.resolve(PositionProvider))
+        p = self._positions[node]
         return Span(p.start.line, p.start.column + 1, p.end.line, p.end.column + 1)
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self.parents.get(node)  # type: ignore[attr-defined,no-any-return]
+        if self._parents is None:
+            self._parents = parent_map(self.tree)
+        return self._parents.get(node)
 
     def qual(self, node: cst.BaseExpression) -> str | None:
         """``retry`` -> ``tenacity.retry``; ``celery.shared_task`` stays; locals stay bare."""
@@ -97,6 +104,86 @@ class Source:
             return {n for e in node.elements for n in self._names(e.value)}
         name = self.qual(node)
         return {name} if name else {"*"}
+
+
+#: Each node type's dataclass fields, where its children are.
+_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+#: Each node type's fields in the order libcst visits them (see _visit_order).
+_ORDER: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+#: (visitor class, node class) -> the visitor's visit_<Node> method, or None.
+_METHODS: dict[tuple[type[object], type[cst.CSTNode]], object] = {}
+
+
+def _visit_order(kind: type[cst.CSTNode]) -> tuple[str, ...]:
+    """The fields of ``kind`` in the order its ``_visit_and_replace_children`` visits them.
+
+    That method passes each field's name to libcst's visit helpers, in source order, so the
+    names appear in that order among its code's constants. The fields that are not named there
+    hold no nodes (strings, flags); they come last, so that a node is never missed. The
+    tests compare the whole walk with libcst's own visit, node for node, on real files.
+    """
+    order = _ORDER.get(kind)
+    if order is None:
+        fields = [f.name for f in dataclasses.fields(kind)]
+        code = kind._visit_and_replace_children.__code__
+        named: list[str] = []
+        for constant in code.co_consts:
+            if isinstance(constant, str) and constant in fields and constant not in named:
+                named.append(constant)
+        order = _ORDER[kind] = (*named, *(f for f in fields if f not in named))
+    return order
+
+
+def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """``root.visit(visitor)`` for visitors that only look, several times faster: each node,
+    in libcst's order, is given to the visitor's ``visit_<Node>`` method (when it returns
+    False, the node's children are skipped, as in libcst). ``leave_`` methods are not called,
+    and no tree is rebuilt."""
+    methods = _METHODS
+    stack: list[cst.CSTNode] = [root]
+    while stack:
+        node = stack.pop()
+        key = (type(visitor), type(node))
+        method = methods.get(key, _METHODS)
+        if method is _METHODS:
+            method = methods[key] = getattr(type(visitor), f"visit_{type(node).__name__}", None)
+        if method is not None and method(visitor, node) is False:  # type: ignore[operator]
+            continue
+        children: list[cst.CSTNode] = []
+        for name in _visit_order(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                children.append(value)
+            elif isinstance(value, (tuple, list)):
+                children.extend(item for item in value if isinstance(item, cst.CSTNode))
+        stack.extend(reversed(children))
+
+
+def parent_map(root: cst.CSTNode) -> dict[cst.CSTNode, cst.CSTNode]:
+    """Each node's parent, as libcst's ParentNodeProvider has it, from the nodes' fields.
+
+    The provider walks the tree with libcst's visitor machinery, which rebuilds every node's
+    children on the way; reading the fields directly is several times faster.
+    """
+    parents: dict[cst.CSTNode, cst.CSTNode] = {}
+    stack: list[cst.CSTNode] = [root]
+    fields = _FIELDS
+    while stack:
+        node = stack.pop()
+        names = fields.get(type(node))
+        if names is None:
+            names = fields[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+        for name in names:
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                parents[value] = node
+                stack.append(value)
+            elif isinstance(value, (tuple, list)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        parents[item] = node
+                        stack.append(item)
+    return parents
 
 
 def _imports(module: cst.Module, module_name: str) -> dict[str, str]:

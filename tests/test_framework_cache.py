@@ -1,0 +1,126 @@
+"""The framework post-pass's cache: a run with nothing changed reads no file that only the
+per-file passes look at, and finds what a cold run finds; a changed or corrupted entry is
+read again."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import fmcat.frameworks as frameworks
+from fmcat.frameworks import FrameworkOptions, post_pass
+from fmcat.frameworks import files as framework_files
+from fmcat.scan.facts import FileFacts
+
+RETRIED = """\
+import requests
+from tenacity import retry, stop_after_attempt
+
+
+@retry(stop=stop_after_attempt(7))
+def pay(url):
+    return requests.post(url, timeout=5)
+"""
+PUBLISHES = """\
+from celery import shared_task
+
+
+@shared_task
+def work():
+    return 1
+
+
+def later():
+    work.delay()
+"""
+PLAIN = "def add(a, b):\n    return a + b\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[tool.fmcat]\n", encoding="utf-8")
+    (root / "app" / "pay.py").write_text(RETRIED, encoding="utf-8")
+    (root / "app" / "tasks.py").write_text(PUBLISHES, encoding="utf-8")
+    (root / "app" / "plain.py").write_text(PLAIN, encoding="utf-8")
+    _age(root)
+    monkeypatch.setenv("FMCAT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(root)
+    return root
+
+
+def _age(root: Path, pattern: str = "*.py") -> None:
+    """Files written a minute ago: a file modified just before a run is trusted only by its
+    hash next time (the cache's racy-clean rule), which needs a read."""
+    for path in root.rglob(pattern):
+        stamp = path.stat().st_mtime - 60
+        os.utime(path, (stamp, stamp))
+
+
+def _run(
+    root: Path, monkeypatch: pytest.MonkeyPatch, use_cache: bool = True
+) -> tuple[list[str], list[dict[str, object]]]:
+    """The files the pass read, and the facts it made (as JSON), for one run."""
+    read: list[str] = []
+    original = framework_files.read_with_status
+
+    def counting(path: Path):  # type: ignore[no-untyped-def]
+        read.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(frameworks, "read_with_status", counting)
+    files: list[FileFacts] = []
+    post_pass(FrameworkOptions(root, (root,), use_cache=use_cache), files)
+    facts = sorted((f.to_json() for f in files), key=lambda f: str(f["path"]))
+    return sorted(read), facts
+
+
+def test_nothing_changed_reads_only_celery_files(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold_read, cold = _run(project, monkeypatch, use_cache=False)
+    assert cold_read == ["pay.py", "plain.py", "tasks.py"]
+    first_read, first = _run(project, monkeypatch)
+    assert first_read == ["pay.py", "plain.py", "tasks.py"]
+    warm_read, warm = _run(project, monkeypatch)
+    # tasks.py is parsed again (Celery's passes need every task of the project), by read():
+    # it is not read for its marks, and the others are not read at all.
+    assert warm_read == []
+    assert cold == first == warm
+    pay = next(f for f in warm if str(f["path"]).endswith("pay.py"))
+    policies = pay["retry_policies"]
+    assert isinstance(policies, list) and [p["attempts"] for p in policies] == [7]
+    tasks = next(f for f in warm if str(f["path"]).endswith("tasks.py"))
+    assert tasks["consumers"] and tasks["sites"], tasks
+
+
+def test_a_changed_file_is_read_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _run(project, monkeypatch)
+    (project / "app" / "pay.py").write_text(
+        RETRIED.replace("stop_after_attempt(7)", "stop_after_attempt(3)"), encoding="utf-8"
+    )
+    _age(project, "pay.py")
+    read, facts = _run(project, monkeypatch)
+    assert read == ["pay.py"]
+    pay = next(f for f in facts if str(f["path"]).endswith("pay.py"))
+    policies = pay["retry_policies"]
+    assert isinstance(policies, list) and [p["attempts"] for p in policies] == [3]
+
+
+def test_malformed_entries_are_read_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _, cold = _run(project, monkeypatch)
+    (cache_file,) = (tmp_path / "cache").glob("*-frameworks.json")
+    data = json.loads(cache_file.read_text(encoding="utf-8"))
+    for entry in data["files"].values():
+        entry["marks"] = "not a list"
+        entry["found"] = [[{"bogus": 1}], 5, None]
+    cache_file.write_text(json.dumps(data), encoding="utf-8")
+    read, again = _run(project, monkeypatch)
+    assert read == ["pay.py", "plain.py", "tasks.py"]
+    assert again == cold
