@@ -324,3 +324,128 @@ def test_fm104_names_the_url_no_entry_claims(tmp_path: Path) -> None:
     found = lint(tmp_path, files, "FM104")
     assert lines(found) == [6]
     assert " to https://search.example.com/q" in found[0].message
+
+
+# --- rules/fm109: a catalog that declares the timeout is the source of truth -----------------
+
+CACHE_CATALOG = """\
+dependency: session-cache
+owner: team-web
+kind: cache
+criticality: degradable
+match:
+  - call: "redis.*"
+policies:
+  timeout: {connect: 100ms, read: 250ms}
+"""
+
+
+def test_fm109_defers_to_the_timeout_the_catalog_declares(tmp_path: Path) -> None:
+    source = (
+        "import redis\nfrom django.conf import settings\n\ncache = redis.from_url(settings.URL)\n"
+    )
+    files: dict[str, str | bytes] = {"app.py": source, "failure-modes/cache.yaml": CACHE_CATALOG}
+    found = lint(tmp_path, files, "FM109")
+    assert lines(found) == [4]
+    assert found[0].dependency == "session-cache"
+    assert found[0].message == (
+        "redis.from_url takes its timeout from configuration fmcat cannot read (the URL); "
+        "check `socket_timeout=` in it; the catalog declares 250ms for session-cache and is the "
+        "source of truth: keep the setting in line with it"
+    )
+
+
+def test_fm109_without_a_declared_timeout_asks_for_one_in_the_code(tmp_path: Path) -> None:
+    catalog = CACHE_CATALOG.replace("policies:\n  timeout: {connect: 100ms, read: 250ms}\n", "")
+    source = (
+        "import redis\nfrom django.conf import settings\n\ncache = redis.from_url(settings.URL)\n"
+    )
+    files: dict[str, str | bytes] = {"app.py": source, "failure-modes/cache.yaml": catalog}
+    found = lint(tmp_path, files, "FM109")
+    assert [(f.location.line, f.dependency) for f in found] == [(4, "session-cache")]
+    assert found[0].message.endswith(", or pass socket_timeout= in the code")
+
+
+# --- rules/fm103: a partial catch one frame up is named on the way out -----------------------
+
+TWO_CALLERS = """\
+import requests
+
+
+def fetch(url):
+    return requests.get(url, timeout=2)
+
+
+def load(url):
+    try:
+        return fetch(url)
+    except requests.HTTPError:
+        return None
+
+
+def view(url):
+    return load(url)
+"""
+
+
+def test_fm103_names_a_callers_partial_catch_on_the_way_out(tmp_path: Path) -> None:
+    found = lint(tmp_path, {"app.py": TWO_CALLERS}, "FM103")
+    assert lines(found) == [5]
+    message = found[0].message
+    assert message.startswith(
+        "requests.get can fail (requests.RequestException) and no caller handles it on the way "
+        "out (catching only requests.HTTPError lets the rest of requests.RequestException "
+        "through): "
+    ), message
+    assert message.count("catching only") == 1, message
+    assert "fetch ← load (app.py:10) ← view (app.py:16)" in message, message
+
+
+def test_fm103_names_one_partial_catch_when_the_call_has_its_own(tmp_path: Path) -> None:
+    source = TWO_CALLERS.replace(
+        "    return requests.get(url, timeout=2)\n",
+        "    try:\n        return requests.get(url, timeout=2)\n"
+        "    except requests.Timeout:\n        return None\n",
+    )
+    found = lint(tmp_path, {"app.py": source}, "FM103")
+    assert lines(found) == [6]
+    message = found[0].message
+    assert message.count("catching only") == 1, message
+    assert "(catching only requests.Timeout lets the rest" in message, message
+
+
+# --- rules/fm104: looking past calls through clients and project wrappers ---------------------
+
+
+def test_fm104_looks_past_a_call_through_a_client(tmp_path: Path) -> None:
+    source = (
+        "import redis\nimport requests\n\n\ndef cached():\n"
+        '    r = redis.Redis(host="cache", socket_timeout=1)\n'
+        '    return r.get("key")\n\n\n'
+        'def search():\n    return requests.get("https://search.example.com/q", timeout=1)\n'
+    )
+    cache = CATALOG.replace("payment-gateway", "cache").replace(
+        'url: "https://api.pay.example.com/*"', 'call: "redis.*"'
+    )
+    files: dict[str, str | bytes] = {"app.py": source, "failure-modes/cache.yaml": cache}
+    found = lint(tmp_path, files, "FM104")
+    assert [(f.location.line, f.message) for f in found] == [
+        (
+            11,
+            "requests.get to https://search.example.com/q matches no catalog dependency; add "
+            "one or extend a dependency's match rules",
+        )
+    ]
+
+
+def test_fm104_looks_past_a_call_through_a_project_wrapper(tmp_path: Path) -> None:
+    source = (
+        "import requests\n\n\ndef fetch(url):\n"
+        "    return requests.get(url, timeout=1)\n\n\ndef get():\n"
+        '    fetch("https://api.pay.example.com/v1")\n'
+        '    return requests.get("https://search.example.com/q", timeout=1)\n'
+    )
+    files: dict[str, str | bytes] = {"app.py": source, "failure-modes/pay.yaml": CATALOG}
+    found = lint(tmp_path, files, "FM104")
+    # The wrapped call inside fetch (5) is the one to claim, not the call through fetch (9).
+    assert [f.location.line for f in found] == [5, 10], [str(f.message) for f in found]
