@@ -449,3 +449,39 @@ def test_fm104_looks_past_a_call_through_a_project_wrapper(tmp_path: Path) -> No
     found = lint(tmp_path, files, "FM104")
     # The wrapped call inside fetch (5) is the one to claim, not the call through fetch (9).
     assert [f.location.line for f in found] == [5, 10], [str(f.message) for f in found]
+
+
+# --- rules/fm112: the operation's declared idempotency key, reaching the call, makes it safe ----
+
+KEYED_CATALOG = (
+    CATALOG
+    + """\
+operations:
+  - name: checkout
+    idempotency_key: order_id
+"""
+)
+
+RETRIED_POSTS = """\
+import requests
+from tenacity import retry, stop_after_attempt
+
+
+@retry(stop=stop_after_attempt(3))
+def charge(order_id):
+    requests.post("https://api.pay.example.com/v1/charges", json={"order": order_id}, timeout=2)
+
+
+@retry(stop=stop_after_attempt(3))
+def refund(order):
+    requests.post("https://api.pay.example.com/v1/refunds", json={}, timeout=2)
+"""
+
+
+def test_fm112_accepts_the_declared_idempotency_key_and_goes_on(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        "app.py": RETRIED_POSTS,
+        "failure-modes/pay.yaml": KEYED_CATALOG,
+    }
+    found = lint(tmp_path, files, "FM112")
+    assert [(f.location.line, f.dependency) for f in found] == [(12, "payment-gateway")]
