@@ -42,11 +42,10 @@ test: unit lint typecheck
 # `pytest --durations=50`). So fmcat's bytecode is compiled once here: with
 # PYTHONDONTWRITEBYTECODE=1 (set on the project's machines) every subprocess would compile src/
 # again; Python checks a .pyc against its source, so an edit is never missed.
-# The test files run in two processes (pytest-xdist, each file whole in one worker, so that a
-# module's one site build and one browser stay one): most tests wait on a CLI subprocess, so on
-# the two-core CI machine two workers took the suite from 604 s to 353 s. TEST_WORKERS=0 runs
-# it in one process (slower, but what to use on a machine other work keeps busy).
-TEST_WORKERS ?= 2
+# TEST_WORKERS=2 runs the files in two processes (pytest-xdist, each file whole in one worker, so
+# that a module's one site build and one browser stay one). Off by default: on two cores that
+# other work shares it was slower, and it has not had a whole green run yet.
+TEST_WORKERS ?= 0
 unit: $(STAMP) $(NODE_STAMP) $(TECHDOCS_STAMP)
 	$(BIN)/python -m compileall -q src
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
