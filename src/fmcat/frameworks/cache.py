@@ -11,11 +11,9 @@ malformed one means that file is read again, never an error.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from fmcat.scan.cache import (
     _unsafe,
     cache_home,
     content_hash,
+    write_private,
 )
 from fmcat.scan.facts import Consumer, RetriedCall, RetryPolicy
 from fmcat.scan.files import UnreadableError, read_source
@@ -120,18 +119,4 @@ class FrameworkCache:
         if not self.enabled:
             return
         document = json.dumps({"key": self.key, "files": self.fresh}, separators=(",", ":"))
-        try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if _unsafe(self.folder, None) is not None:
-                return
-            handle, name = tempfile.mkstemp(dir=self.folder, prefix=".fw-", suffix=".tmp")
-            temporary = Path(name)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    out.write(document)
-                temporary.replace(self.file)
-            finally:
-                with contextlib.suppress(OSError):
-                    temporary.unlink(missing_ok=True)
-        except OSError:
-            pass  # the next run reads the files again, and that is all
+        write_private(self.folder, self.file, document, ".fw-")

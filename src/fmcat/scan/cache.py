@@ -145,21 +145,27 @@ class ScanCache:
         if not self.enabled:
             return
         document = json.dumps({"key": self.key, "files": self.fresh}, separators=(",", ":"))
+        write_private(self.folder, self.file, document, ".scan-")
+
+
+def write_private(folder: Path, file: Path, document: str, prefix: str) -> None:
+    """Write a cache file atomically in the user's own folder; a folder that cannot be written,
+    or that is not safely the user's, leaves the next run cold, and that is all."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if _unsafe(folder, None) is not None:
+            return
+        handle, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
+        temporary = Path(name)
         try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if _unsafe(self.folder, None) is not None:
-                return
-            handle, name = tempfile.mkstemp(dir=self.folder, prefix=".scan-", suffix=".tmp")
-            temporary = Path(name)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    out.write(document)
-                temporary.replace(self.file)
-            finally:
-                with contextlib.suppress(OSError):
-                    temporary.unlink(missing_ok=True)
-        except OSError:
-            pass  # no writable cache folder: the next run is cold, and that is all
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(document)
+            temporary.replace(file)
+        finally:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _unsafe(folder: Path, project: Path | None) -> str | None:
