@@ -99,6 +99,20 @@ def test_an_unknown_shared_dependency_is_a_located_finding_with_a_hint(tmp_path:
     )
 
 
+def test_a_dangling_shared_reference_has_the_severity_of_its_rule(tmp_path: Path) -> None:
+    # FM020 is one rule with one severity: `fmcat rules`, SARIF's rule metadata and every
+    # finding of the code must agree, whichever part of fmcat reports it.
+    from fmcat.catalog.checks.fm020_dangling_reference import DanglingReference
+
+    root = org(tmp_path, {"db.yaml": SHARED_DB})
+    service(root, "pay", {"db.yaml": "uses: dbb\n"})
+    run = run_fmcat("lint", str(root), "--select", "FM020", "-f", "json")
+    findings = json.loads(run.stdout)["findings"]
+    assert [(f["code"], f["severity"]) for f in findings] == [
+        ("FM020", DanglingReference.severity.value)
+    ]
+
+
 def test_a_cycle_of_shared_references_is_reported_once_in_the_shared_file(
     tmp_path: Path,
 ) -> None:

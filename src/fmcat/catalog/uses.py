@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, ValidationError
 
+from fmcat.catalog.checks.fm020_dangling_reference import DanglingReference
 from fmcat.catalog.model import (
     Criticality,
     Delivery,
@@ -35,7 +36,7 @@ from fmcat.catalog.model import (
 from fmcat.catalog.schema_errors import schema_findings
 from fmcat.catalog.source import Source, read_source
 from fmcat.errors import ConfigError
-from fmcat.findings import Finding, Severity
+from fmcat.findings import Finding
 from fmcat.paths import display_path
 
 if TYPE_CHECKING:  # config imports the reports, which import the checks, which import this
@@ -232,4 +233,5 @@ def _unknown(source: Source, ident: str, shared: SharedCatalog) -> Finding:
 
 
 def _error(source: Source, loc: tuple[str, ...], message: str) -> Finding:
-    return Finding("FM020", message, source.locate(loc), Severity.ERROR)
+    # Built by the rule, so that the code's severity is the one `fmcat rules` documents.
+    return DanglingReference.located(source.locate(loc), message)
