@@ -18,6 +18,7 @@ import inspect
 import math
 import re
 import socket
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -498,6 +499,33 @@ def test_a_refused_connection_is_a_raw_oserror(library: str) -> None:
     with pytest.raises(OSError) as raised:
         REFUSED_CONNECTION[library](free_port())
     assert not isinstance(raised.value, own), raised.value
+
+
+DJANGO_MAIL_REFUSED = """
+import sys
+from django.conf import settings
+settings.configure(EMAIL_HOST="127.0.0.1", EMAIL_PORT=int(sys.argv[1]), EMAIL_TIMEOUT=2)
+from django.core.mail import send_mail
+try:
+    send_mail("s", "b", "a@example.com", ["b@example.com"])
+except Exception as error:
+    print(" ".join(c.__module__ + "." + c.__qualname__ for c in type(error).__mro__))
+"""
+
+
+def test_a_refused_connection_through_django_mail_is_an_oserror_not_an_smtp_exception() -> None:
+    """So the table lists OSError as django.core.mail's family: `except SMTPException` alone
+    lets a refused connection through. (In a child: Django's settings configure once.)"""
+    run = subprocess.run(
+        [sys.executable, "-c", DJANGO_MAIL_REFUSED, str(free_port())],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    raised = run.stdout.split()
+    assert "builtins.OSError" in raised and "smtplib.SMTPException" not in raised, run.stdout
+    family = KB.libraries["django.core.mail"].exceptions
+    assert family[0] == "OSError" and "smtplib.SMTPException" not in family
 
 
 def documented_defaults() -> dict[str, str]:

@@ -57,10 +57,11 @@ def _families(library: Library) -> list[frozenset[str]]:
 def partial(caught: frozenset[str], library: Library) -> tuple[str, ...]:
     """The library's own exceptions a handler names without its family root, and the
     family it does catch when it misses the other (``except nntplib.NNTPError``)."""
+    modules = [*library.modules, *library.raised_through]
     names = {
         name
         for name in caught
-        if any(name.startswith(f"{module}.") for module in library.modules)
+        if any(name.startswith(f"{module}.") for module in modules)
         and name not in library.exceptions
     }
     covered = [caught & family for family in _families(library)]

@@ -149,6 +149,10 @@ class Library(Entry):
     #: `exceptions` catches: nntplib's raw OSErrors beside NNTPError (an Exception). Handling
     #: then takes a handler for each family (`except (NNTPError, OSError)`).
     also_raises: list[str] = Field(default_factory=list)
+    #: Libraries whose exceptions its calls let through unchanged (Django's mail: smtplib's), so
+    #: that a handler naming one of their subclasses (`except smtplib.SMTPException`) is known
+    #: for a partial catch, as one naming the library's own would be.
+    raised_through: list[str] = Field(default_factory=list)
     default_timeout: DefaultTimeout = Field(description="Seconds, or none: waits forever")
     default_changed: DefaultChange | None = None
     functions: list[Call] = Field(default_factory=list)

@@ -246,6 +246,7 @@ def derive(files: Iterable[FileFacts], kb: KnowledgeBase) -> Derived:
                 aliases=shorter.get(module, {}),
                 exceptions=lib.exceptions,
                 also_raises=lib.also_raises,
+                raised_through=lib.raised_through,
                 default_timeout="none",
                 functions=calls.get((module, library), []),
                 clients=clients.get((module, library), []),

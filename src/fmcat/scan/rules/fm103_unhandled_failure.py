@@ -63,6 +63,17 @@ def remove_malware(item):
     except requests.HTTPError:
         pass
 """,
+        """\
+import smtplib
+
+from django.core.mail import send_mail
+
+def welcome(user):
+    try:
+        send_mail("Hi", "Hello", "s@x.io", [user])  # expect: FM103 "rest of OSError"
+    except smtplib.SMTPException:
+        pass
+""",
     )
     VALID = (
         """\
