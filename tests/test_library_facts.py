@@ -178,6 +178,17 @@ OLDER_SPELLINGS = {
     "elasticsearch.AsyncElasticsearch:timeout": "elasticsearch 8.x, removed in 9",
 }
 
+#: Positions the table keeps for the oldest Python fmcat supports, with the version from which the
+#: parameter is keyword-only: 3.12 removed the TLS classes' keyfile/certfile, so code written for
+#: 3.11 may still pass the timeout by position, and on 3.12+ a call cannot.
+KEYWORD_ONLY_FROM = {
+    "http.client.HTTPSConnection:timeout": (3, 12),
+    "smtplib.SMTP_SSL:timeout": (3, 12),
+    "ftplib.FTP_TLS:timeout": (3, 12),
+    "imaplib.IMAP4_SSL:timeout": (3, 12),
+    "poplib.POP3_SSL:timeout": (3, 12),
+}
+
 #: Module-level functions that forward everything to a method whose signature is the real one.
 FORWARDS = {
     "boto3.client": "boto3.session.Session.client",
@@ -299,6 +310,9 @@ def test_parameters_match_the_real_signature(
     for param in params_of(call):
         if f"{name}:{param.keyword}" in OLDER_SPELLINGS:
             assert param.keyword not in sig.parameters, f"{name}: {param} is back; update the note"
+        elif sys.version_info >= KEYWORD_ONLY_FROM.get(f"{name}:{param.keyword}", (99,)):
+            kind = sig.parameters[param.keyword].kind
+            assert kind is inspect.Parameter.KEYWORD_ONLY, f"{name}: {param} is positional again"
         elif param.position is not None:
             assert names[param.position : param.position + 1] == [param.keyword], (
                 f"{name}: {param} but the signature is {sig}"
