@@ -780,3 +780,61 @@ def test_nntplib_entry_matches_the_library() -> None:
     assert client.any_method
     for name in client.local_methods:
         assert callable(getattr(nntplib.NNTP, name)), name
+
+
+def classes(name: str) -> tuple[type, ...]:
+    """The classes an `except` naming ``name`` catches (a tuple such as ftplib.all_errors)."""
+    obj = resolve(name)
+    return tuple(obj) if isinstance(obj, tuple) else (obj,)
+
+
+def catches(name: str, error: type) -> bool:
+    return any(issubclass(error, cls) for cls in classes(name))
+
+
+#: The network's own failures of one kind: catching one kind alone is not handling a library
+#: whose calls can fail in the others (a refused connection is not a timeout).
+ONE_KIND = (TimeoutError, ConnectionError)
+
+
+@pytest.mark.parametrize("lib", KB.library, ids=[lib.name for lib in KB.library])
+def test_a_handler_of_one_kind_of_network_failure_is_not_a_family(lib: Library) -> None:
+    """A handler naming any one of `exceptions` counts as handling the library's failures.
+    `except socket.timeout` (or TimeoutError, or ConnectionError) catches one kind of them, as
+    `requests.Timeout` does, which the scan already reports as a partial catch; listing it would
+    call a refused connection handled. A family of its own (aiohttp's bare asyncio timeouts)
+    belongs in `also_raises`."""
+    root = classes(lib.exceptions[0])
+    for name in lib.exceptions:
+        narrow = all(issubclass(cls, ONE_KIND) for cls in classes(name))
+        assert not narrow or all(issubclass(cls, ONE_KIND) for cls in root), (
+            f"{lib.name}: except {name} catches one kind of network failure only"
+        )
+
+
+def test_aiohttp_total_timeout_is_not_a_client_error() -> None:
+    """Why aiohttp's timeouts are a second family (`also_raises`): the `total` timeout comes out
+    as the builtin TimeoutError, not as a ClientError (a silent server on 127.0.0.1)."""
+    import aiohttp
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # never answers; returns when the client goes away
+        writer.close()
+
+    async def fetch() -> BaseException:
+        server = await asyncio.start_server(silent, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            async with aiohttp.ClientSession() as session:
+                timeout = aiohttp.ClientTimeout(total=0.2)
+                await session.get(f"http://127.0.0.1:{port}/", timeout=timeout)
+        except Exception as error:
+            return error
+        finally:
+            server.close()
+        raise AssertionError("the silent server answered")
+
+    raised = asyncio.run(fetch())
+    assert isinstance(raised, TimeoutError) and not isinstance(raised, aiohttp.ClientError)
+    lib = KB.libraries["aiohttp"]
+    assert lib.exceptions == ["aiohttp.ClientError"] and "TimeoutError" in lib.also_raises
