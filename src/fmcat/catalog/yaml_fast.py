@@ -2,7 +2,7 @@
 
 ruamel's round-trip reader (yaml_guard.py) is pure Python: at 260 files, an organisation's
 render spent more time reading YAML than building the site's pages. libyaml (the C parser
-that PyYAML, which MkDocs depends on, ships) parses the same text about thirty times faster,
+that PyYAML, which MkDocs depends on, ships) parses the same text about forty times faster,
 but it is a YAML 1.1 parser, drops comments and keeps no positions, so it serves only to get
 the plain data of a file that is plainly right:
 
