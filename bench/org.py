@@ -7,9 +7,13 @@ process), so both sides pay their imports alike; peak memory is the process's ow
 resident set. Each figure is given as wall-clock seconds and as CPU seconds (user + system,
 the process and its children): on a shared machine the wall clock measures the load as much
 as the work, and the growth and the ratio to bare MkDocs are computed on CPU time.
-`FMCAT_BENCH_ORG_RUNS` sets the runs per median (default 1: the 200-service render alone
-takes tens of seconds); `FMCAT_BENCH_ORG_SIZES=50,200` the sizes.
-Alone: `.venv/bin/python -m bench.org`.
+
+A shared machine is noisy even in CPU time (caches, frequency), so each size is measured in
+rounds: in every round lint, then the render and the bare build moments apart (which of the
+two goes first alternates), and the round's own ratio render/bare is kept. The table gives the
+medians over the rounds and the median of the rounds' ratios with their range, and the load
+average before and after. `FMCAT_BENCH_ORG_ROUNDS` sets the rounds (default 3);
+`FMCAT_BENCH_ORG_SIZES=50,200` the sizes. Alone: `.venv/bin/python -m bench.org`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SHARED = 60
@@ -186,37 +191,54 @@ def _median(samples: list[Sample]) -> Sample:
     )
 
 
-def measure(services: int, runs: int) -> dict[str, object]:
+@dataclass
+class Row:
+    services: int
+    modes: int
+    pages: int
+    lint: list[Sample] = field(default_factory=list)
+    render: list[Sample] = field(default_factory=list)
+    bare: list[Sample] = field(default_factory=list)
+
+    @property
+    def ratios(self) -> list[float]:
+        """Each round's render/bare CPU time: the two were measured moments apart."""
+        return [r[1] / b[1] for r, b in zip(self.render, self.bare, strict=True)]
+
+
+def measure(services: int, rounds: int) -> Row:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "org"
         modes = generate_org(root, services)
-        lint = _median([_fmcat("lint", str(root), ok=(0, 1)) for _ in range(runs)])
         project = Path(tmp) / "project"
         _fmcat("render", str(root), "--no-scan", "--no-build", "-o", str(project))
-        pages = sum(1 for _ in (project / "docs").rglob("*.md"))
-        render, bare = [], []
-        for index in range(runs):  # interleaved, so load on a shared machine hits both alike
-            render.append(
-                _fmcat("render", str(root), "--no-scan", "-o", str(Path(tmp) / f"s{index}"))
-            )
-            bare.append(_bare(project, Path(tmp) / f"b{index}"))
-    return {
-        "services": services,
-        "modes": modes,
-        "pages": pages,
-        "lint": lint,
-        "render": _median(render),
-        "bare": _median(bare),
-    }
+        row = Row(services, modes, sum(1 for _ in (project / "docs").rglob("*.md")))
+        for index in range(rounds):
+            row.lint.append(_fmcat("lint", str(root), ok=(0, 1)))
+            site, bare = Path(tmp) / f"s{index}", Path(tmp) / f"b{index}"
+            # Moments apart, and alternated, so that a drift in the load favours neither side.
+            if index % 2:
+                row.bare.append(_bare(project, bare))
+            row.render.append(_fmcat("render", str(root), "--no-scan", "-o", str(site)))
+            if not index % 2:
+                row.bare.append(_bare(project, bare))
+    return row
 
 
-def run(runs: int | None = None) -> list[str]:
-    runs = runs or int(os.environ.get("FMCAT_BENCH_ORG_RUNS", "1"))
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run(rounds: int | None = None) -> list[str]:
+    rounds = rounds or int(os.environ.get("FMCAT_BENCH_ORG_ROUNDS", "3"))
     sizes = tuple(int(n) for n in os.environ.get("FMCAT_BENCH_ORG_SIZES", "").split(",") if n)
-    rows = [measure(size, runs) for size in sizes or SIZES]
+    before = _load()
+    rows = [measure(size, rounds) for size in sizes or SIZES]
     lines = [
-        f"org: {SHARED} shared dependencies; {runs} run(s) per figure, whole processes",
-        "  (s: wall-clock seconds / CPU seconds; the ratio and the growth are of CPU time)",
+        f"org: {SHARED} shared dependencies; {rounds} round(s) per size, whole processes; "
+        f"load average {before} before, {_load()} after (1, 5, 15 min; {os.cpu_count()} cores)",
+        "  (s: median wall-clock seconds / median CPU seconds; MiB: peak resident set;",
+        "   render/bare: the median of each round's CPU ratio, [lowest-highest])",
         "  services  failure modes  pages      lint s  lint MiB    render s  render MiB"
         "  bare mkdocs s  render/bare",
     ]
@@ -225,20 +247,19 @@ def run(runs: int | None = None) -> list[str]:
         return f"{sample[0]:.1f}/{sample[1]:.1f}"
 
     for row in rows:
-        lint, render, bare = row["lint"], row["render"], row["bare"]
-        assert isinstance(lint, tuple) and isinstance(render, tuple) and isinstance(bare, tuple)
+        lint, render, bare = _median(row.lint), _median(row.render), _median(row.bare)
+        ratios = row.ratios
         lines.append(
-            f"  {row['services']:>8}  {row['modes']:>13,}  {row['pages']:>5}  {pair(lint):>10}"
+            f"  {row.services:>8}  {row.modes:>13,}  {row.pages:>5}  {pair(lint):>10}"
             f"  {lint[2]:>8.0f}  {pair(render):>10}  {render[2]:>10.0f}  {pair(bare):>13}"
-            f"  {render[1] / bare[1]:>10.2f}x"
+            f"  {statistics.median(ratios):>10.2f}x [{min(ratios):.2f}-{max(ratios):.2f}]"
         )
     first, last = rows[0], rows[-1]
-    scale = int(str(last["services"])) / int(str(first["services"]))
+    scale = last.services / first.services
     for key in ("lint", "render", "bare"):
-        a, b = first[key], last[key]
-        assert isinstance(a, tuple) and isinstance(b, tuple)
+        a, b = _median(getattr(first, key)), _median(getattr(last, key))
         lines.append(
-            f"  growth {first['services']} -> {last['services']} services ({scale:.0f}x): "
+            f"  growth {first.services} -> {last.services} services ({scale:.0f}x): "
             f"{key} {b[1] / a[1]:.2f}x CPU time ({b[0] / a[0]:.2f}x wall), "
             f"{b[2] / a[2]:.2f}x peak memory"
         )

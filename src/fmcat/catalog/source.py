@@ -22,6 +22,7 @@ from ruamel.yaml.reader import ReaderError
 from fmcat.catalog.checks.fm001_invalid_yaml import InvalidYaml
 from fmcat.catalog.checks.fm002_schema_violation import SchemaViolation
 from fmcat.catalog.checks.fm003_duplicate_id import DuplicateId
+from fmcat.catalog.yaml_fast import Unsupported, fast_data
 from fmcat.catalog.yaml_guard import (
     LINE_BREAK,
     MAX_DEPTH,
@@ -45,6 +46,14 @@ from fmcat.safe_io import FileRefusedError, FileTooLargeError, read_bytes
 __all__ = ["Key", "LocPath", "Source", "read_source", "to_plain"]
 
 
+#: A ``Source.parsed`` not read yet: the fast path (yaml_fast.py) gave the data alone.
+UNPARSED: Any = object()
+
+
+class SourceDriftError(Exception):
+    """The round-trip reader refused a file the fast path read: a bug in yaml_fast.py."""
+
+
 @dataclass
 class Source:
     """A parsed catalog file: the round-trip tree (with positions) and a plain copy to validate."""
@@ -52,9 +61,24 @@ class Source:
     path: Path
     display: str
     text: str
-    tree: Any
+    #: The round-trip tree, or UNPARSED until ``tree`` is first asked for.
+    parsed: Any
     data: Any
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def tree(self) -> Any:
+        """The round-trip tree (positions, comments), read on first use when the fast path gave
+        the data: only a file with a finding, or a check that reads comments, needs it."""
+        if self.parsed is UNPARSED:
+            tree = _parse(self.text, self.display)
+            if isinstance(tree, Finding):
+                raise SourceDriftError(
+                    f"{self.display}: the fast YAML path read this file, but the round-trip "
+                    f"reader refuses it ({tree.code} {tree.message}); please report it"
+                )
+            self.parsed = tree
+        return self.parsed
 
     def locate(self, loc: Sequence[Key], *, at_key: bool = False) -> Location:
         """The position of the value at ``loc`` (or of its key), or of its nearest located parent.
@@ -132,6 +156,10 @@ def read_source(path: Path) -> Source | Finding:
                 f"{MAX_LINE:,} (break long text over several lines with `|` or `>`)",
                 number,
             )
+    try:
+        return Source(path, shown, text, UNPARSED, fast_data(text))
+    except Unsupported:
+        pass  # the round-trip reader, with its positions and its messages
     tree_or_finding = _parse(text, shown)
     if isinstance(tree_or_finding, Finding):
         return tree_or_finding

@@ -14,7 +14,6 @@ from urllib.parse import quote
 from fmcat.catalog.load import Catalog
 from fmcat.errors import ConfigError
 from fmcat.findings import Finding
-from fmcat.frameworks.attribution import consumer_entry
 from fmcat.paths import project_relative
 from fmcat.render.markdown import safe_url
 from fmcat.scan.attribution import attribute
@@ -254,6 +253,10 @@ def collect(
     for site_view in sites:
         if site_view.dependency is not None:
             by_dependency.setdefault(site_view.dependency, []).append(site_view)
+    # Imported here: the frameworks package loads the scan (libcst), which a site without the
+    # code does not need; a scan has loaded it already.
+    from fmcat.frameworks.attribution import consumer_entry
+
     consumers: dict[str, list[ConsumerView]] = {}
     for facts in files:
         path = project_path(facts.path, root)

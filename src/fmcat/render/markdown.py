@@ -68,6 +68,10 @@ def escape(text: str, backslashed: frozenset[str], entities: Mapping[str, str]) 
     """``text`` with each character of ``backslashed`` behind a backslash and each of
     ``entities`` as its reference: the one escaper, for the site (Python-Markdown, here) and
     the checklist (GitHub's Markdown, ``fmcat.checklist.markdown``), whose syntaxes differ."""
+    if "_" not in text and backslashed.isdisjoint(text) and not any(e in text for e in entities):
+        # Most catalog text has nothing to escape; a site of many services has tens of
+        # thousands of such values, and the loop below costs a Python step per character.
+        return text
     out = []
     for index, char in enumerate(text):
         if char == "_":

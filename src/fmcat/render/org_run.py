@@ -6,19 +6,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fmcat.errors import UsageError
-from fmcat.lint import LintOptions
 from fmcat.org.backstage import check_export_folder
 from fmcat.org.discover import find_org
 from fmcat.org.interchange import read_interchange
-from fmcat.org.lint import lint_service
 from fmcat.org.load import ServiceCatalog, as_org, load_org
 from fmcat.render import build
 from fmcat.render.code import CodeScan, RepoLinks, collect
 from fmcat.render.org import org_site, publish, refuse_invalid
 from fmcat.render.site import LONG_BUILD_PAGES, RenderResult
-from fmcat.scan.engine import Progress
+
+if TYPE_CHECKING:
+    from fmcat.scan.engine import Progress
 
 Note = Callable[[str], None]
 
@@ -40,6 +41,10 @@ class OrgRenderOptions:
 
 
 def scan_service(service: ServiceCatalog, options: OrgRenderOptions) -> CodeScan | None:
+    # Imported here, as in site.py: a site without the code need not load the scan.
+    from fmcat.lint import LintOptions
+    from fmcat.org.lint import lint_service
+
     result = lint_service(
         service.service, LintOptions(use_cache=options.use_cache, progress=options.progress)
     )
@@ -62,7 +67,9 @@ def _from_folder(
 ) -> tuple[str, list[ServiceCatalog], dict[str, CodeScan | None], bool]:
     if not options.path.exists():
         raise UsageError(f"{options.path}: no such folder")
-    org = as_org(options.path)
+    # Found once: finding it walks the folders and reads every service's pyproject.toml.
+    found = find_org(options.path)
+    org = found if found is not None else as_org(options.path)
     services = load_org(org)
     # A site inside a catalog (or the shared) folder would be read back as catalog files.
     check_export_folder(options.output, services)
@@ -75,7 +82,7 @@ def _from_folder(
             codes[service.name] = scan_service(service, options)
         else:
             codes[service.name] = None
-    single = find_org(options.path) is None
+    single = found is None
     return org.root.name, services, codes, single
 
 

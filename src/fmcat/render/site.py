@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -24,14 +25,15 @@ from fmcat.catalog.load import Catalog, discover, load_catalog
 from fmcat.config import Project, find_project
 from fmcat.errors import ConfigError, FmcatError, UsageError
 from fmcat.findings import Finding
-from fmcat.lint import LintOptions, run_lint
 from fmcat.paths import display_path
 from fmcat.render import assets, build, templates
 from fmcat.render.alerts_page import AlertsView, alerts_view
 from fmcat.render.code import CodeScan, RepoLinks, collect, project_path
 from fmcat.render.mkdocs_yml import mkdocs_yml
 from fmcat.render.view import SiteView, build_view
-from fmcat.scan.engine import Progress
+
+if TYPE_CHECKING:
+    from fmcat.scan.engine import Progress
 
 #: Past this many pages the build takes seconds, and the CLI says what it is doing.
 LONG_BUILD_PAGES = 50
@@ -121,6 +123,10 @@ def _refuse_invalid(catalog: Catalog) -> None:
 def _scan(
     options: RenderOptions, project: Project, catalog: Catalog, links: RepoLinks | None
 ) -> CodeScan | None:
+    # Imported here: the scan's modules (libcst, the frameworks) cost a second of start-up that
+    # a render without the code (--no-scan, a monorepo's site) does not need.
+    from fmcat.lint import LintOptions, run_lint
+
     result = run_lint(
         LintOptions(
             paths=(options.path,),

@@ -8,6 +8,7 @@ text rather than letting a catalog field write Markdown or HTML.
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 from collections.abc import Mapping
@@ -71,9 +72,17 @@ def _relative(target: str, page: str) -> Md:
     """A link from ``page`` to ``target`` (both docs-relative, `#anchor` allowed)."""
     path, _, fragment = target.partition("#")
     if path:
-        path = posixpath.relpath(path, posixpath.dirname(page) or ".")
+        path = _relpath(path, posixpath.dirname(page) or ".")
     url = quote(path) + (f"#{quote(fragment)}" if fragment else "")
     return Md(url)
+
+
+@functools.lru_cache(maxsize=8192)
+def _relpath(path: str, start: str) -> str:
+    """``posixpath.relpath``, which asks the system for the current folder on every call: a
+    site of many services links the same few pages from each folder thousands of times. Both
+    paths are relative to docs/, so the answer does not depend on the current folder."""
+    return posixpath.relpath(path, start)
 
 
 def _yaml(value: str) -> Md:
