@@ -18,6 +18,7 @@ import pytest
 import fmcat.lint as lint
 from fmcat.lint import LintOptions, run_lint
 from fmcat.scan import analyze as analysis
+from fmcat.scan import files
 from fmcat.scan.cache import status_key
 from fmcat.scan.memo import Answer, Inputs, RunMemo
 from tests.conftest import REPO
@@ -55,8 +56,12 @@ def _write(root: Path, files: dict[str, str]) -> Path:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    _age(*(root / name for name in files))
+    _age(*(root / name for name in files), *_folders(root))
     return root
+
+
+def _folders(root: Path) -> list[Path]:
+    return [root, *(p for p in root.rglob("*") if p.is_dir())]
 
 
 def _age(*paths: Path) -> None:
@@ -262,20 +267,59 @@ def test_store_refuses_racy_or_changing_inputs(project: Path) -> None:
     path = str(project / "app" / "fetch.py")
     status = status_key((project / "app" / "fetch.py").stat())
     answer = Answer([], 1, 0)
+
+    def now(files: list[tuple[str, bool, list[int]]], entries: list[str] | None = None) -> Any:
+        return lambda: Inputs(files, [], entries or [])
+
+    same = now([(path, False, status)])
     memo = RunMemo(project, "k", True, started_ns=status[1] + 10**9)  # one second after
-    memo.store(Inputs([(path, status)], []), {}, answer)
+    memo.store(same(), {}, answer)
     assert not memo.file.exists()
     memo = RunMemo(project, "k", True, started_ns=status[1] + 60 * 10**9)
-    memo.store(Inputs([(path, status)], []), {path: [*status[:-1], status[-1] + 1]}, answer)
+    memo.store(same(), {path: [*status[:-1], status[-1] + 1]}, answer)
     assert not memo.file.exists(), "read with another status than looked at: changing"
-    memo.store(Inputs([(path, status)], []), {path: None}, answer)
+    memo.store(same(), {path: None}, answer)
     assert not memo.file.exists(), "read twice with two statuses"
-    memo.store(Inputs([(path, status)], []), {path: status}, answer)
-    assert memo.recall(Inputs([(path, status)], [])) == answer
-    assert memo.recall(Inputs([(path, [status[0] + 1, *status[1:]])], [])) is None
-    assert memo.recall(Inputs([], [])) is None
-    assert memo.recall(Inputs([(path, status)], ["/somewhere/manage.py"])) is None
-    assert RunMemo(project, "other key", True, 0).recall(Inputs([(path, status)], [])) is None
+    memo.store(same(), {path: status}, answer)
+    assert memo.recall(same, [])[0] == answer
+    assert memo.recall(same, ["/somewhere/manage.py"])[0] is None
+    assert RunMemo(project, "other key", True, 0).recall(same, [])[0] is None
+    # The memo lists no folder: its files are looked at again, as they are now.
+    os.utime(path, ns=(status[1] + 1000, status[1] + 1000))
+    assert memo.recall(same, [])[0] is None, "the file's status changed"
+
+
+def test_a_racy_folder_leaves_no_memo(project: Path) -> None:
+    folder = str(project / "app")
+    status = status_key((project / "app").stat())
+    memo = RunMemo(project, "k", True, started_ns=status[1] + 10**9)
+    memo.store(Inputs([], [(folder, status)], []), {}, Answer([], 0, 0))
+    assert not memo.file.exists(), "a file added in the same tick would leave it unchanged"
+
+
+def test_unchanged_folders_spare_the_search_and_a_new_file_is_still_seen(
+    project: Path, computed: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _lint(project)
+    searched = []
+    real = files.python_files
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        searched.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lint, "python_files", counting)
+    _lint(project)
+    assert (computed, searched) == ([1], []), "nothing changed: no folder is listed"
+    # A file where there was none: its folder's status changes, and the search runs.
+    _write(project, {"app/sub/new.py": MISSING.replace("fetch", "new")})
+    found = _lint(project)
+    assert (computed, searched) == ([2], [1])
+    assert "new.py" in {name for name, _, _, _ in _found(found)}
+    # A file that is not Python: its folder changes, the search finds the same files.
+    _write(project, {"app/README.txt": "hello\n"})
+    _lint(project)
+    assert computed == [2], "the same files, each with its status: the memo answers"
 
 
 @pytest.mark.parametrize(
@@ -284,16 +328,19 @@ def test_store_refuses_racy_or_changing_inputs(project: Path) -> None:
         "{not json",
         "[]",
         '{"key": "k"}',
-        '{"key": "k", "files": 3, "entries": [], "extra": {}}',
-        '{"key": "k", "files": [], "entries": [], "extra": [], "read": 0, "parsed": 0}',
-        '{"key": "k", "files": [], "entries": [], "extra": {}, "read": 0, "parsed": 0,'
-        ' "notes": [], "findings": [["FM101"]]}',
-        '{"key": "k", "files": [], "entries": [], "extra": {}, "read": 0, "parsed": 0,'
-        ' "notes": [], "findings": [["FM101", "m", "a.py", "1", 1, null, null, "error",'
-        " null, null, null]]}",
-        '{"key": "k", "files": [], "entries": [], "extra": {}, "read": 0, "parsed": 0,'
-        ' "notes": [], "findings": [["FM101", "m", "a.py", 1, 1, null, null, "loud",'
-        " null, null, null]]}",
+        '{"key": "k", "files": 3, "folders": [], "entries": [], "extra": {}}',
+        '{"key": "k", "files": [[1, 0]], "folders": [], "entries": [], "extra": {}}',
+        '{"key": "k", "files": [], "folders": [7], "entries": [], "extra": {}}',
+        '{"key": "k", "files": [], "folders": [], "entries": [], "extra": [], "read": 0,'
+        ' "parsed": 0}',
+        '{"key": "k", "files": [], "folders": [], "entries": [], "extra": {}, "read": 0,'
+        ' "parsed": 0, "notes": [], "findings": [["FM101"]]}',
+        '{"key": "k", "files": [], "folders": [], "entries": [], "extra": {}, "read": 0,'
+        ' "parsed": 0, "notes": [], "findings": [["FM101", "m", "a.py", "1", 1, null, null,'
+        ' "error", null, null, null]]}',
+        '{"key": "k", "files": [], "folders": [], "entries": [], "extra": {}, "read": 0,'
+        ' "parsed": 0, "notes": [], "findings": [["FM101", "m", "a.py", 1, 1, null, null,'
+        ' "loud", null, null, null]]}',
         "[" * 100_000,
     ],
 )
@@ -301,7 +348,25 @@ def test_a_malformed_memo_is_a_miss(project: Path, text: str) -> None:
     memo = RunMemo(project, "k", True, 0)
     memo.file.parent.mkdir(parents=True, exist_ok=True)
     memo.file.write_text(text, encoding="utf-8")
-    assert memo.recall(Inputs([], [])) is None
+    assert memo.recall(lambda: Inputs([], [], []), []) == (None, Inputs([], [], []))
+
+
+def test_a_well_formed_memo_is_a_hit(project: Path) -> None:
+    """The counterpart of the malformed ones: the same layout, valid, answers."""
+    memo = RunMemo(project, "k", True, 0)
+    memo.file.parent.mkdir(parents=True, exist_ok=True)
+    memo.file.write_text(
+        '{"key": "k", "files": [], "folders": [], "entries": [], "extra": {}, "read": 0,'
+        ' "parsed": 0, "notes": ["n"], "findings": [["FM101", "m", "a.py", 1, 1, null, null,'
+        ' "error", null, null, null]]}',
+        encoding="utf-8",
+    )
+    answer, _ = memo.recall(lambda: Inputs([], [], []), [])
+    assert answer is not None
+    assert (answer.notes, [(f.code, f.location.path) for f in answer.findings]) == (
+        ["n"],
+        [("FM101", "a.py")],
+    )
 
 
 def test_a_malformed_memo_means_a_scan(project: Path, computed: list[int]) -> None:

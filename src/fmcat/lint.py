@@ -24,7 +24,7 @@ from fmcat.registry import check_selectors, is_selected, selector_code
 from fmcat.scan.facts import FileFacts
 from fmcat.scan.files import exclusion, python_files
 from fmcat.scan.knowledge import KnowledgeBase, Resilience, builtin, user_libraries
-from fmcat.scan.memo import Answer, RunMemo, digest, entry_files, inputs
+from fmcat.scan.memo import Answer, Inputs, RunMemo, digest, entry_files, inputs
 
 if TYPE_CHECKING:
     from fmcat.scan.engine import Progress
@@ -320,10 +320,13 @@ def _remembered(
     memo = RunMemo(project.root, key, enabled=True, started_ns=time.time_ns())
     now = None
     if memo.enabled:
-        excluded = exclusion(settings.exclude, settings.include_tests)
-        found = python_files(code_paths, project.root, excluded)
-        now = inputs(found.files, entry_files(project.root))
-        answer = memo.recall(now) if now is not None else None
+
+        def discover() -> Inputs | None:
+            excluded = exclusion(settings.exclude, settings.include_tests)
+            return inputs(python_files(code_paths, project.root, excluded), entries)
+
+        entries = entry_files(project.root)
+        answer, now = memo.recall(discover, entries)
         if answer is not None:
             return answer, []
     from fmcat.frameworks.files import recording

@@ -35,7 +35,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,7 @@ from fmcat.scan.cache import (
     status_key,
     write_private,
 )
-from fmcat.scan.files import Discovered, UnreadableError, read_source
+from fmcat.scan.files import Discovery, UnreadableError, read_source
 
 #: Bump when the memo's layout changes.
 FORMAT = 1
@@ -92,11 +92,16 @@ class Answer:
 class Inputs:
     """The files a run depends on and their status, taken before the run reads them."""
 
-    files: list[tuple[str, Status]]
+    #: Each Python file found: its absolute path, whether it was named (a link to it is then
+    #: followed), and its status.
+    files: list[tuple[str, bool, Status]]
+    #: Each folder listed to find them, with its status taken before it was listed.
+    folders: list[tuple[str, Status]]
     entries: list[str]
 
     def racy(self, started_ns: int) -> bool:
-        return any(_racy(status, started_ns) for _, status in self.files)
+        statuses = [status for _, _, status in self.files] + [s for _, s in self.folders]
+        return any(_racy(status, started_ns) for status in statuses)
 
 
 def _racy(status: Status, started_ns: int) -> bool:
@@ -107,23 +112,52 @@ def _racy(status: Status, started_ns: int) -> bool:
     return status[1] >= started_ns - RACY_SECONDS * 1_000_000_000
 
 
-def entry_files(root: Path) -> list[Path]:
+def entry_files(root: Path) -> list[str]:
     """The entry files the framework post-pass reads whether or not they are scanned (the
     Django settings are found from them): one that appears is a change."""
     candidates = [root / "manage.py", *root.glob("*/wsgi.py"), *root.glob("*/asgi.py")]
-    return [path for path in candidates if path.is_file()]
+    return sorted(os.path.abspath(p) for p in candidates if p.is_file())  # noqa: PTH100
 
 
-def inputs(found: Iterable[Discovered], entries: Iterable[Path]) -> Inputs | None:
-    """Every file's status now (None when one vanished or cannot be looked at)."""
+def inputs(found: Discovery, entries: list[str]) -> Inputs | None:
+    """The status of every file found, now (None when one vanished or cannot be looked at)."""
+    folders = [(os.path.abspath(p), status_key(s)) for p, s in found.folders]  # noqa: PTH100
+    listed = [(os.path.abspath(item.path), item.named) for item in found.files]  # noqa: PTH100
+    return _stat(listed, folders, entries)
+
+
+def _stat(
+    listed: list[tuple[str, bool]], folders: list[tuple[str, Status]], entries: list[str]
+) -> Inputs | None:
     files = []
     try:
-        for item in found:
-            status = item.path.stat(follow_symlinks=item.named)
-            files.append((os.path.abspath(item.path), status_key(status)))  # noqa: PTH100
+        for path, named in listed:
+            files.append((path, named, status_key(os.stat(path, follow_symlinks=named))))  # noqa: PTH116
     except OSError:
         return None
-    return Inputs(files, sorted(os.path.abspath(p) for p in entries))  # noqa: PTH100
+    return Inputs(files, folders, entries)
+
+
+def _same_listing(data: dict[str, Any], entries: list[str]) -> Inputs | None:
+    """The memo's files, with their status now, when no folder listed to find them has
+    changed since (a file added, deleted or renamed changes its folder): then they are what
+    a new search would find, without listing a folder or matching a pattern."""
+    folders = []
+    for path, *status in data["folders"]:
+        try:
+            now = status_key(os.stat(path))  # noqa: PTH116
+        except OSError:
+            return None
+        if now != status:
+            return None
+        folders.append((path, now))
+    listed = [(path, bool(named)) for path, named, *_ in data["files"]]
+    if not all(isinstance(path, str) for path, _ in listed):
+        return None
+    return _stat(listed, folders, entries)
+
+
+Discover = Callable[[], Inputs | None]
 
 
 class RunMemo:
@@ -135,25 +169,41 @@ class RunMemo:
         self.file = self.folder / f"scan-{content_hash(real.encode())}-run.json"
         self.enabled = enabled and _unsafe(self.folder, Path(real)) is None
 
-    def recall(self, now: Inputs) -> Answer | None:
-        """The last run's answer, if nothing it depends on has changed since."""
-        if not self.enabled:
-            return None
+    def recall(self, discover: Discover, entries: list[str]) -> tuple[Answer | None, Inputs | None]:
+        """The last run's answer if nothing it depends on has changed since, and the inputs
+        of this run as they are now (None: a file vanished while they were looked at)."""
+        data = self._load() if self.enabled else None
+        now = None
+        if data is not None:
+            try:
+                now = _same_listing(data, entries)
+            except (ValueError, TypeError, LookupError, AttributeError):
+                data = None
+        if now is None:
+            now = discover()
+        if data is None or now is None:
+            return None, now
+        try:
+            return _answer(data, now), now
+        except (ValueError, TypeError, LookupError, AttributeError):
+            return None, now
+
+    def _load(self) -> dict[str, Any] | None:
         try:
             raw, _ = read_source(self.file, MAX_CACHE_BYTES, follow=False)
             data = json.loads(raw) if len(raw) <= MAX_CACHE_BYTES else None
-            return _answer(data, self.key, now)
-        except (UnreadableError, ValueError, TypeError, LookupError, AttributeError):
+        except (UnreadableError, ValueError):
             return None
         except RecursionError:  # a deeply nested document
             return None
+        return data if isinstance(data, dict) and data.get("key") == self.key else None
 
     def store(self, now: Inputs, read: dict[str, Status | None], answer: Answer) -> None:
         """Keep ``answer`` for the next run, unless a file it read was changing under it."""
         if not self.enabled or now.racy(self.started_ns):
             self._forget()
             return
-        known = dict(now.files)
+        known = {path: status for path, _, status in now.files}
         extra = {}
         for path, status in read.items():
             if status is None:  # read twice, and changed in between
@@ -170,7 +220,8 @@ class RunMemo:
                 extra[path] = status
         document = {
             "key": self.key,
-            "files": [[path, *status] for path, status in now.files],
+            "files": [[path, int(named), *status] for path, named, status in now.files],
+            "folders": [[path, *status] for path, status in now.folders],
             "entries": now.entries,
             "extra": extra,
             "read": answer.read,
@@ -186,14 +237,12 @@ class RunMemo:
             self.file.unlink(missing_ok=True)
 
 
-def _answer(data: Any, key: str, now: Inputs) -> Answer | None:
-    if not isinstance(data, dict) or data.get("key") != key:
-        return None
+def _answer(data: dict[str, Any], now: Inputs) -> Answer | None:
     files = data["files"]
     if len(files) != len(now.files) or data["entries"] != now.entries:
         return None
-    for stored, (path, status) in zip(files, now.files, strict=True):
-        if stored[0] != path or stored[1:] != status:
+    for stored, (path, named, status) in zip(files, now.files, strict=True):
+        if stored[0] != path or stored[1] != int(named) or stored[2:] != status:
             return None
     for path, status in data["extra"].items():
         try:
