@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Sequence
+import os
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fmcat.alerts.checks import RULES_CHECKS, alert_context
 from fmcat.alerts.rules import RuleSet, load_rule_set
@@ -16,13 +19,15 @@ from fmcat.catalog.uses import shared_catalog
 from fmcat.config import Project, Settings, find_project, source_paths
 from fmcat.errors import UsageError
 from fmcat.findings import Finding
-from fmcat.frameworks import FrameworkOptions, post_pass
 from fmcat.paths import display_path, project_relative
 from fmcat.registry import check_selectors, is_selected, selector_code
-from fmcat.scan.check import check_code
-from fmcat.scan.engine import Progress, ScanOptions, scan
 from fmcat.scan.facts import FileFacts
+from fmcat.scan.files import exclusion, python_files
 from fmcat.scan.knowledge import KnowledgeBase, Resilience, builtin, user_libraries
+from fmcat.scan.memo import Answer, Inputs, RunMemo, digest, entry_files, inputs
+
+if TYPE_CHECKING:
+    from fmcat.scan.engine import Progress
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,10 @@ class LintOptions:
     #: its folder of shared dependencies. None: found from the paths, and [tool.fmcat] shared.
     project: Project | None = None
     shared: Path | None = None
+    #: Give back the last run's code findings when nothing they depend on changed (scan/memo.py):
+    #: `fmcat lint` does; then ``LintResult.files`` is empty, so commands that show call sites
+    #: leave it off.
+    memo: bool = False
 
 
 @dataclass
@@ -195,45 +204,18 @@ def run_lint(options: LintOptions) -> LintResult:
     code_paths = _code_paths(options, project)
     if code_paths:
         kb = knowledge(project)
-        patterns = catalog.call_patterns() if catalog else ()
-        scanned = scan(
-            ScanOptions(
-                paths=tuple(code_paths),
-                root=project.root,
-                exclude=tuple(settings.exclude),
-                named_patterns=patterns,
-                use_cache=options.use_cache,
-                include_tests=settings.include_tests,
-            ),
-            kb,
-            display_path,
-            options.progress,
-        )
-        result.python_files, result.parsed_files = scanned.read, scanned.parsed + scanned.from_cache
-        result.files = scanned.files
-        notes += scanned.notes
-        # Framework knowledge (Django settings, Celery, delivery semantics): a post-pass.
-        findings += post_pass(
-            FrameworkOptions(
-                project.root,
-                tuple(code_paths),
-                tuple(settings.exclude),
-                settings.django_settings,
-                settings.include_tests,
-                use_cache=options.use_cache,
-            ),
-            scanned.files,
-        )
-        report_unused = options.report_unused_ignores or settings.report_unused_ignores
-        findings += check_code(
-            scanned.files,
-            kb,
+        answer, result.files = _remembered(
+            options,
+            project,
             catalog,
-            enabled,
-            report_unused,
-            files_read=scanned.read,
-            whole_project=not files_only,
+            code_paths,
+            (select, ignore, files_only),
+            lambda: _code_findings(options, project, kb, catalog, code_paths, enabled, files_only),
+            kb,
         )
+        result.python_files, result.parsed_files = answer.read, answer.parsed
+        notes += answer.notes
+        findings += answer.findings
     result.findings = sorted(
         (f for f in findings if enabled(f.code) and not _per_file_ignored(f, project)),
         key=lambda f: f.sort_key,
@@ -248,3 +230,123 @@ def run_lint(options: LintOptions) -> LintResult:
         result.findings, known = partition(result.findings, project.root, baseline)
         result.baseline, result.baselined = baseline_path, len(known)
     return result
+
+
+Computed = tuple[Answer, list[FileFacts]]
+
+
+def _code_findings(
+    options: LintOptions,
+    project: Project,
+    kb: KnowledgeBase,
+    catalog: Catalog | None,
+    code_paths: list[Path],
+    enabled: Callable[[str], bool],
+    files_only: bool,
+) -> Computed:
+    """The scan, the framework post-pass and the code rules over ``code_paths``."""
+    # Here, not at the top: a run its memo answers does not import the parser.
+    from fmcat.frameworks import FrameworkOptions, post_pass
+    from fmcat.scan.check import check_code
+    from fmcat.scan.engine import ScanOptions, scan
+
+    settings = project.settings
+    patterns = catalog.call_patterns() if catalog else ()
+    scanned = scan(
+        ScanOptions(
+            paths=tuple(code_paths),
+            root=project.root,
+            exclude=tuple(settings.exclude),
+            named_patterns=patterns,
+            use_cache=options.use_cache,
+            include_tests=settings.include_tests,
+        ),
+        kb,
+        display_path,
+        options.progress,
+    )
+    # Framework knowledge (Django settings, Celery, delivery semantics): a post-pass.
+    findings = post_pass(
+        FrameworkOptions(
+            project.root,
+            tuple(code_paths),
+            tuple(settings.exclude),
+            settings.django_settings,
+            settings.include_tests,
+            use_cache=options.use_cache,
+        ),
+        scanned.files,
+    )
+    report_unused = options.report_unused_ignores or settings.report_unused_ignores
+    findings += check_code(
+        scanned.files,
+        kb,
+        catalog,
+        enabled,
+        report_unused,
+        files_read=scanned.read,
+        whole_project=not files_only,
+    )
+    answer = Answer(findings, scanned.read, scanned.parsed + scanned.from_cache, scanned.notes)
+    return answer, scanned.files
+
+
+def _remembered(
+    options: LintOptions,
+    project: Project,
+    catalog: Catalog | None,
+    code_paths: list[Path],
+    selection: object,
+    compute: Callable[[], Computed],
+    kb: KnowledgeBase,
+) -> Computed:
+    """The code findings from the run memo when nothing they depend on changed, else
+    computed, and kept for the next run."""
+    if not (options.memo and options.use_cache):
+        return compute()
+    settings = project.settings
+    key = digest(
+        [
+            kb.model_dump(mode="json"),
+            settings.model_dump(mode="json"),
+            _catalog_key(catalog),
+            [os.path.abspath(p) for p in code_paths],  # noqa: PTH100
+            str(project.root),
+            os.getcwd(),  # noqa: PTH109 (findings show paths from here)
+            options.report_unused_ignores,
+            selection,
+        ]
+    )
+    memo = RunMemo(project.root, key, enabled=True, started_ns=time.time_ns())
+    now = None
+    if memo.enabled:
+
+        def discover() -> Inputs | None:
+            excluded = exclusion(settings.exclude, settings.include_tests)
+            return inputs(python_files(code_paths, project.root, excluded), entries)
+
+        entries = entry_files(project.root)
+        answer, now = memo.recall(discover, entries)
+        if answer is not None:
+            return answer, []
+    from fmcat.frameworks.files import recording
+
+    with recording() as read:
+        computed = compute()
+    if now is not None:
+        memo.store(now, read, computed[0])
+    return computed
+
+
+def _catalog_key(catalog: Catalog | None) -> object:
+    """What of the catalog the code rules read."""
+    if catalog is None:
+        return None
+    return [
+        [[str(e.source.path), e.source.text, e.shared] for e in catalog.entries],
+        sorted(catalog.known_owners) if catalog.known_owners is not None else None,
+        sorted(catalog.known_alerts) if catalog.known_alerts is not None else None,
+        catalog.review_max_age_days,
+        str(catalog.today),
+        repr(sorted(catalog.peers.items())),
+    ]

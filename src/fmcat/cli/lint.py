@@ -99,6 +99,7 @@ def lint(
         baseline=baseline,
         use_baseline=not no_baseline,
         write_baseline=write_baseline,
+        memo=True,
     )
     org = find_org(paths[0] if paths else Path()) if len(paths or ()) <= 1 else None
     if org is not None:  # a monorepo root: every service (docs/org.md)

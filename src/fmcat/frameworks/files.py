@@ -9,23 +9,45 @@ must not crash the parser). A symbolic-link loop on the way to a file is not a f
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import libcst as cst
 
+from fmcat.scan.cache import status_key
 from fmcat.scan.engine import MAX_PARSE_BYTES
 from fmcat.scan.files import UnreadableError, read_source
 from fmcat.scan.tokens import precheck
 
+#: While a run is recorded for its memo (scan/memo.py): each file the pass read, by absolute
+#: path, with the status of that read (None: seen with two statuses, it changed meanwhile). A
+#: module global rather than a parameter: the reads are spread over every pass.
+_recorded: dict[str, list[int] | None] | None = None
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[dict[str, list[int] | None]]:
+    global _recorded
+    found: dict[str, list[int] | None] = {}
+    _recorded = found
+    try:
+        yield found
+    finally:
+        _recorded = None
+
+
+def _record(path: Path, status: os.stat_result) -> None:
+    if _recorded is not None:
+        key = os.path.abspath(path)  # noqa: PTH100 (resolve() would follow links)
+        seen = status_key(status)
+        _recorded[key] = seen if _recorded.get(key, seen) == seen else None
+
 
 def read(path: Path) -> bytes | None:
     """The file's bytes, or None when the scan would not read it either."""
-    try:
-        source, _ = read_source(path, MAX_PARSE_BYTES, follow=False)
-    except UnreadableError:
-        return None
-    return None if len(source) > MAX_PARSE_BYTES else source
+    return read_with_status(path)[0]
 
 
 def read_with_status(path: Path) -> tuple[bytes | None, os.stat_result | None]:
@@ -34,6 +56,7 @@ def read_with_status(path: Path) -> tuple[bytes | None, os.stat_result | None]:
         source, status = read_source(path, MAX_PARSE_BYTES, follow=False)
     except UnreadableError:
         return None, None
+    _record(path, status)
     return (None, None) if len(source) > MAX_PARSE_BYTES else (source, status)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
@@ -69,6 +69,9 @@ class Discovery:
     files: list[Discovered]
     #: Files and folders named on the command line (or as `src`) that the exclusions leave out.
     excluded_named: list[Path]
+    #: Every folder listed, with its status taken just before it was listed: while none of
+    #: them changes, the same files would be found (the run memo's shortcut: scan/memo.py).
+    folders: list[tuple[Path, os.stat_result]] = field(default_factory=list)
 
 
 def python_files(paths: Iterable[Path], root: Path, excluded: pathspec.GitIgnoreSpec) -> Discovery:
@@ -95,16 +98,22 @@ def python_files(paths: Iterable[Path], root: Path, excluded: pathspec.GitIgnore
         if top and excluded.match_file(top + "/"):
             found.excluded_named.append(path)
             continue
-        found.files.extend(Discovered(p) for p in _walk(path, top, excluded))
+        found.files.extend(Discovered(p) for p in _walk(path, top, excluded, found.folders))
     return found
 
 
-def _walk(top: Path, relative: str | None, excluded: pathspec.GitIgnoreSpec) -> list[Path]:
+def _walk(
+    top: Path,
+    relative: str | None,
+    excluded: pathspec.GitIgnoreSpec,
+    listed: list[tuple[Path, os.stat_result]],
+) -> list[Path]:
     found: list[Path] = []
     pending = [(top, relative or "")]
     while pending:
         folder, shown = pending.pop()
         try:
+            listed.append((folder, folder.stat()))
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
             continue  # vanished or unreadable: nothing under it can be scanned

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fmcat.findings import Finding, Severity
-from fmcat.frameworks.attribution import consumer_dependency
-from fmcat.frameworks.consumers import UNBOUNDED
 from fmcat.scan.facts import Consumer, FileFacts
 from fmcat.scan.rules.base import CodeRule, ScanContext
 
@@ -143,6 +141,10 @@ def main():
     )
 
     def check(self, facts: FileFacts, context: ScanContext) -> Iterator[Finding]:
+        # Here, not at the top: fmcat.frameworks imports the parser, and every lint run loads
+        # the rule table, a run answered by its memo too (scan/memo.py).
+        from fmcat.frameworks.attribution import consumer_dependency
+
         for consumer in facts.consumers:
             entry = consumer_dependency(consumer, context)
             if entry is None or entry.model.delivery is None:
@@ -160,6 +162,7 @@ def main():
 
 def _contradictions(consumer: Consumer, delivery: object) -> list[str]:
     from fmcat.catalog.model import Delivery
+    from fmcat.frameworks.consumers import UNBOUNDED
 
     assert isinstance(delivery, Delivery)
     problems = []

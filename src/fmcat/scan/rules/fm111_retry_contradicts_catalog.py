@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fmcat.findings import Finding, Severity
-from fmcat.frameworks.attribution import policy_dependencies
 from fmcat.scan.facts import FileFacts
 from fmcat.scan.rules.base import CodeRule, ScanContext
 
@@ -74,6 +73,10 @@ def status(charge_id):
     )
 
     def check(self, facts: FileFacts, context: ScanContext) -> Iterator[Finding]:
+        # Here, not at the top: fmcat.frameworks imports the parser, and every lint run loads
+        # the rule table, a run answered by its memo too (scan/memo.py).
+        from fmcat.frameworks.attribution import policy_dependencies
+
         for policy in facts.retry_policies:
             for entry in policy_dependencies(policy, facts, context):
                 declared = entry.model.policies.retry
