@@ -124,3 +124,21 @@ def test_malformed_entries_are_read_again(
     read, again = _run(project, monkeypatch)
     assert read == ["pay.py", "plain.py", "tasks.py"]
     assert again == cold
+
+
+@pytest.mark.parametrize(
+    ("line", "marked"),
+    [
+        (b"@app.task(bind=True)\n", True),
+        (b"@celery.task\n", True),
+        (b"@shared_task\n", True),
+        (b"from celery import task\n@task()\n", True),
+        (b"asyncio.create_task(self.refresh())\n", False),
+        (b"hass.async_create_task(entry.setup())\n", False),
+        (b"self._task = loop.create_task(run())\n", False),
+    ],
+)
+def test_only_celery_tasks_send_a_file_to_the_task_pass(line: bytes, marked: bool) -> None:
+    """Home Assistant's 445 `async_create_task(` files were parsed again on every run because
+    the marker was `task(`: the task pass looks for Celery's decorators, not any `...task(`."""
+    assert ("tasks" in frameworks._marks(line)) is marked

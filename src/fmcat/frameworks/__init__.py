@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,9 @@ from fmcat.scan.files import exclusion, module_name, python_files
 #: What each pass looks for, as bytes a file must contain to be read by it: a file that
 #: mentions none is not parsed again (parsing with positions is the cost of this post-pass).
 _CELERY_CONFIG = (b"Celery(", b"config_from_", b".conf.")
-_TASKS = (b"task(", b"task\n", b"shared_task")
+#: Celery's task decorators: `@app.task`, `@celery.task(...)`, `@shared_task`, `@task`. Not any
+#: `...task(`: Home Assistant's 445 files of `hass.async_create_task(` were parsed on every run.
+_TASKS = re.compile(rb"[.@]task\b|shared_task")
 _PUBLISH = (b".delay(", b".apply_async(", b".send_task(", b"chain(", b"chord(")
 _CONSUMERS = (b"basic_consume", b"Consumer(")
 _RETRIES = (
@@ -51,10 +54,11 @@ _RETRIES = (
     b"max_network_retries",
 )
 _ALIASES = (b"caches[", b"connections[")
-_TRIGGERS = (*_CELERY_CONFIG, *_TASKS, *_PUBLISH, *_CONSUMERS, *_RETRIES, *_ALIASES)
 
 
-def _mentions(data: bytes, words: tuple[bytes, ...]) -> bool:
+def _mentions(data: bytes, words: tuple[bytes, ...] | re.Pattern[bytes]) -> bool:
+    if isinstance(words, re.Pattern):
+        return words.search(data) is not None
     return any(word in data for word in words)
 
 
