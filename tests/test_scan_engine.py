@@ -373,3 +373,19 @@ def test_files_named_one_by_one_report_only_on_themselves(tmp_path: Path) -> Non
         )
     )
     assert {Path(f.location.path).name for f in both.findings} == {"app.py", "geo.yaml"}
+
+
+def test_the_cache_and_the_run_memo_are_the_interpreters_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From Python 3.12 the tokenizer gives up on brackets 200 deep, so the same file is FM100
+    "nested" under 3.11 and a parser crash under 3.13: a cache written by one must not answer
+    for the other (it did, with the same fmcat installed in both)."""
+    from fmcat.scan import engine, memo
+
+    options = ScanOptions(paths=(tmp_path,), root=tmp_path)
+    kb = builtin()
+    before = engine._config_key(kb, options), memo.digest(["same"])
+    monkeypatch.setattr(sys, "version_info", (3, 99, 0, "final", 0))
+    after = engine._config_key(kb, options), memo.digest(["same"])
+    assert before[0] != after[0] and before[1] != after[1]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -86,7 +87,9 @@ class _Lookup:
 
 
 def _config_key(kb: KnowledgeBase, options: ScanOptions) -> str:
-    limits = [FORMAT, MAX_PARSE_BYTES, MAX_BRACKETS, MAX_DEPTH, MAX_INDENT]
+    # The interpreter is part of the key: its tokenizer, which the prechecks run on, gives up on
+    # deep brackets at 200 levels from Python 3.12, so one file's result differs between them.
+    limits = [FORMAT, MAX_PARSE_BYTES, MAX_BRACKETS, MAX_DEPTH, MAX_INDENT, sys.version_info[:2]]
     text = json.dumps(
         [__version__, limits, kb.model_dump(mode="json"), sorted(options.named_patterns)],
         sort_keys=True,

@@ -35,6 +35,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,11 @@ FORMAT = 1
 
 def digest(parts: object) -> str:
     """A key from JSON-able parts (the caller's: knowledge base, settings, options)."""
-    text = json.dumps([FORMAT, __version__, _own_files(), parts], sort_keys=True, default=str)
+    # The interpreter too: how deep a file may nest before the tokenizer gives up is its own.
+    interpreter = list(sys.version_info[:2])
+    text = json.dumps(
+        [FORMAT, __version__, interpreter, _own_files(), parts], sort_keys=True, default=str
+    )
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
