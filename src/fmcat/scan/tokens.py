@@ -40,6 +40,8 @@ _CHAIN_OPS = frozenset(
 )
 _CHAIN_WORDS = frozenset({"and", "or", "not", "in", "is", "if", "else", "lambda", "await"})
 _OPEN = frozenset("([{")
+#: The C tokenizer's message (Python 3.12+) for brackets past its 200 levels.
+_TOO_NESTED = "too many nested parentheses"
 _CLOSE = frozenset(")]}")
 
 
@@ -101,7 +103,17 @@ def scan_tokens(source: bytes) -> TokenFacts:
     try:
         for token in tokenize.generate_tokens(readline):
             walker.step(token)
-    except (tokenize.TokenError, SyntaxError, ValueError):
+    except tokenize.TokenError as error:
+        facts.incomplete = True
+        if facts.problem is None and error.args[0] == _TOO_NESTED:
+            # Python 3.12+'s tokenizer stops where 3.11's let the walker count past MAX_BRACKETS.
+            line, column = error.args[1]
+            facts.problem = ParseError(
+                Span(line, column, line, column),
+                f"not scanned: brackets nested over {MAX_BRACKETS} deep, past what libcst parses"
+                " safely; generated code? exclude it",
+            )
+    except (SyntaxError, ValueError):
         facts.incomplete = True  # libcst will say what is wrong, if the file matters
     return facts
 
