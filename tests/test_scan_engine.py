@@ -375,17 +375,39 @@ def test_files_named_one_by_one_report_only_on_themselves(tmp_path: Path) -> Non
     assert {Path(f.location.path).name for f in both.findings} == {"app.py", "geo.yaml"}
 
 
-def test_the_cache_and_the_run_memo_are_the_interpreters_own(
+def test_fmcat_is_known_by_its_files_and_its_interpreter(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """From Python 3.12 the tokenizer gives up on brackets 200 deep, so the same file is FM100
-    "nested" under 3.11 and a parser crash under 3.13: a cache written by one must not answer
-    for the other (it did, with the same fmcat installed in both)."""
+    """The caches' key names this fmcat: its version alone stays 0.1.0 across upgrades from a
+    branch and edits of an editable install. And the interpreter: from Python 3.12 the tokenizer
+    gives up on brackets 200 deep, so a file that is FM100 "nested" under 3.11 was a parser
+    crash under 3.13, and a cache written by one answered for the other."""
+    from fmcat import build
+
+    package = tmp_path / "fmcat"
+    (package / "scan").mkdir(parents=True)
+    (package / "scan" / "clients.toml").write_text("[[library]]\n", encoding="utf-8")
+    (package / "notes.txt").write_text("not code\n", encoding="utf-8")
+    first = build.identity_of(package)
+    (package / "notes.txt").write_text("still not code\n", encoding="utf-8")
+    assert build.identity_of(package) == first
+    (package / "scan" / "clients.toml").write_text("[[library]]\nname = 'x'\n", encoding="utf-8")
+    edited = build.identity_of(package)
+    assert edited != first
+    monkeypatch.setattr(sys, "version_info", (3, 99, 0, "final", 0))
+    assert build.identity_of(package) != edited
+
+
+def test_the_cache_the_memo_and_the_framework_cache_are_keyed_by_fmcats_identity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fmcat.frameworks import cache as framework_cache
     from fmcat.scan import engine, memo
 
     options = ScanOptions(paths=(tmp_path,), root=tmp_path)
     kb = builtin()
-    before = engine._config_key(kb, options), memo.digest(["same"])
-    monkeypatch.setattr(sys, "version_info", (3, 99, 0, "final", 0))
-    after = engine._config_key(kb, options), memo.digest(["same"])
-    assert before[0] != after[0] and before[1] != after[1]
+    keys = [engine._config_key(kb, options), memo.digest(["same"]), framework_cache.cache_key(1)]
+    for module in (engine, memo, framework_cache):
+        monkeypatch.setattr(module, "identity", lambda: "another fmcat")
+    other = [engine._config_key(kb, options), memo.digest(["same"]), framework_cache.cache_key(1)]
+    assert [a != b for a, b in zip(keys, other, strict=True)] == [True, True, True]

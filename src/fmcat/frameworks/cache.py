@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from fmcat import __version__
+from fmcat.build import identity
 from fmcat.scan.cache import (
     MAX_CACHE_BYTES,
     RACY_SECONDS,
@@ -41,7 +41,7 @@ _MARKS: TypeAdapter[list[str]] = TypeAdapter(list[str])
 
 
 def cache_key(markers: object) -> str:
-    text = json.dumps([__version__, FORMAT, repr(markers)])
+    text = json.dumps([identity(), FORMAT, repr(markers)])
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fmcat import __version__
+from fmcat.build import identity
 from fmcat.scan.cache import FORMAT, Miss, ScanCache, content_hash, status_key
 from fmcat.scan.facts import FileFacts, ParseError, Span
 from fmcat.scan.files import (
@@ -87,11 +86,9 @@ class _Lookup:
 
 
 def _config_key(kb: KnowledgeBase, options: ScanOptions) -> str:
-    # The interpreter is part of the key: its tokenizer, which the prechecks run on, gives up on
-    # deep brackets at 200 levels from Python 3.12, so one file's result differs between them.
-    limits = [FORMAT, MAX_PARSE_BYTES, MAX_BRACKETS, MAX_DEPTH, MAX_INDENT, sys.version_info[:2]]
+    limits = [FORMAT, MAX_PARSE_BYTES, MAX_BRACKETS, MAX_DEPTH, MAX_INDENT]
     text = json.dumps(
-        [__version__, limits, kb.model_dump(mode="json"), sorted(options.named_patterns)],
+        [identity(), limits, kb.model_dump(mode="json"), sorted(options.named_patterns)],
         sort_keys=True,
     )
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

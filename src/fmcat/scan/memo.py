@@ -35,13 +35,12 @@ import contextlib
 import hashlib
 import json
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fmcat import __version__
+from fmcat.build import identity
 from fmcat.findings import Finding, Location, Severity
 from fmcat.scan.cache import (
     MAX_CACHE_BYTES,
@@ -61,26 +60,8 @@ FORMAT = 1
 
 def digest(parts: object) -> str:
     """A key from JSON-able parts (the caller's: knowledge base, settings, options)."""
-    # The interpreter too: how deep a file may nest before the tokenizer gives up is its own.
-    interpreter = list(sys.version_info[:2])
-    text = json.dumps(
-        [FORMAT, __version__, interpreter, _own_files(), parts], sort_keys=True, default=str
-    )
+    text = json.dumps([FORMAT, identity(), parts], sort_keys=True, default=str)
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-def _own_files() -> list[tuple[str, int, int]]:
-    """The status of fmcat's own code and data: a memo written by another fmcat is not its."""
-    package = Path(__file__).resolve().parent.parent
-    found = []
-    for folder, subfolders, names in os.walk(package):
-        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-        for name in sorted(names):
-            if name.endswith((".py", ".toml", ".json", ".yaml")):
-                path = os.path.join(folder, name)  # noqa: PTH118 (thousands of calls: os.path)
-                status = os.stat(path)  # noqa: PTH116
-                found.append((path[len(str(package)) :], status.st_size, status.st_mtime_ns))
-    return found
 
 
 @dataclass
