@@ -305,3 +305,119 @@ def put(key):
         (24, True),
         (27, False),
     ]
+
+
+def consumer_acks(source: str) -> list[tuple[int, str]]:
+    from fmcat.frameworks.consumers import consumers
+    from fmcat.frameworks.source import Source
+
+    parsed = Source.parse(source.encode(), "app.py", "app")
+    assert parsed is not None
+    return [(c.span.line, c.acks) for c in consumers(parsed)]
+
+
+def test_a_kafka_configuration_made_elsewhere_is_not_the_default() -> None:
+    """Airflow's Kafka provider: ``Consumer(config.copy())`` with the connection's extras, and
+    edx-event-bus-kafka: ``load_common_settings()`` then ``.update({"enable.auto.commit":
+    False})``. Neither relies on auto-commit's default: the first is configuration (the
+    provider refuses to stream with it on), the second turns it off (FM110 was reported on
+    both against an at-least-once catalog)."""
+    source = """\
+from confluent_kafka import Consumer
+from kafka import KafkaConsumer
+
+def from_connection(config):
+    shallow = config.copy()
+    shallow["error_cb"] = print
+    return Consumer(shallow)
+
+def from_settings(load, group):
+    conf = load()
+    conf.update({"group.id": group, "enable.auto.commit": False})
+    return Consumer(conf)
+
+def literal_default(group):
+    conf = {"group.id": group}
+    return Consumer(conf)
+
+def spread(extra):
+    return Consumer({"enable.auto.commit": False, **extra})
+
+def keywords(extra):
+    return KafkaConsumer("orders", **extra)
+
+def plain():
+    return KafkaConsumer("orders")
+"""
+    assert consumer_acks(source) == [
+        (7, "unknown"),
+        (12, "unknown"),
+        (16, "before"),
+        (19, "unknown"),
+        (22, "unknown"),
+        (25, "before"),
+    ]
+
+
+def test_a_consumer_of_an_optional_dependency_imported_in_a_try() -> None:
+    """edx-event-bus-kafka imports confluent-kafka in ``try: ... except ImportError:`` at
+    module level; its consumer was not seen at all (no FM110 could judge it)."""
+    source = """\
+try:
+    from confluent_kafka import Consumer
+except ImportError:
+    Consumer = None
+
+class EventConsumer:
+    def make(self, load):
+        conf = load()
+        conf.update({"enable.auto.commit": True})
+        return Consumer(conf)
+"""
+    assert consumer_acks(source) == [(10, "before")]
+
+
+MLFLOW_SESSION = """\
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
+
+
+class JitteredRetry(Retry):
+    pass
+
+
+class StrictJitteredRetry(JitteredRetry):
+    pass
+
+
+def session(max_retries, old, after):
+    kwargs = {"total": max_retries, "backoff_factor": 1}
+    if old:
+        kwargs["method_whitelist"] = None
+    else:
+        kwargs["allowed_methods"] = None
+    if old:
+        retry_cls = JitteredRetry if after else StrictJitteredRetry
+    else:
+        retry_cls = Retry if after else StrictJitteredRetry
+    retry = retry_cls(**kwargs)
+    s = requests.Session()
+    s.mount("https://", HTTPAdapter(max_retries=retry))
+    return s
+
+
+def reads(max_retries, after):
+    kwargs = {"total": max_retries}
+    retry_cls = Retry if after else StrictJitteredRetry
+    return retry_cls(**kwargs)
+"""
+
+
+def test_a_retry_class_chosen_at_run_time_with_methods_in_a_spread_dict(tmp_path: Path) -> None:
+    """mlflow's REST session: ``retry_kwargs["allowed_methods"] = None`` (every verb, POST
+    among them), then ``retry_cls(**retry_kwargs)`` with ``retry_cls`` one of ``Retry`` and two
+    local subclasses, one a subclass of the other. The Retry re-sends POSTs (FM112); one whose
+    dict leaves the methods out keeps urllib3's default, which leaves POST out."""
+    found = _findings(tmp_path, {"pyproject.toml": "[tool.fmcat]\n", "rest.py": MLFLOW_SESSION})
+    assert [f for f in found if f[2] == "FM112"] == [("rest.py", 24, "FM112")]
