@@ -65,7 +65,11 @@ def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
             if name not in retry_classes and _bound_to_retry(
                 node.func, function, source, retry_classes
             ):
-                name = "urllib3.Retry"  # retry_cls = Retry if ... else LocalRetry; retry_cls(...)
+                # retry_cls = Retry if ... else LocalRetry; retry_cls(...)
+                shown = f"{source.text(node.func)} (a urllib3 Retry)"
+                name = "urllib3.Retry"
+            else:
+                shown = name or ""
             if name in retry_classes:
                 total = literal(keyword(node, "total", 0))
                 post = _retries_post(node, function)
@@ -85,7 +89,7 @@ def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
                     )
                 )
                 if post:  # FM112 on the policy: the POSTs it repeats go through a session
-                    retried.append(RetriedCall(span, f"{name} (line {span.line})", keyed_file, ""))
+                    retried.append(RetriedCall(span, f"{shown} (line {span.line})", keyed_file, ""))
             elif name == "requests.adapters.HTTPAdapter" or name == "requests.HTTPAdapter":
                 value = literal(keyword(node, "max_retries", 3))
                 if isinstance(value, int) and not isinstance(value, bool) and value > 0:
