@@ -421,3 +421,29 @@ def test_a_retry_class_chosen_at_run_time_with_methods_in_a_spread_dict(tmp_path
     dict leaves the methods out keeps urllib3's default, which leaves POST out."""
     found = _findings(tmp_path, {"pyproject.toml": "[tool.fmcat]\n", "rest.py": MLFLOW_SESSION})
     assert [f for f in found if f[2] == "FM112"] == [("rest.py", 24, "FM112")]
+
+
+ANALYTICS = """\
+import aiohttp
+
+try:
+    from asyncio import timeout
+except ImportError:
+    from async_timeout import timeout
+
+
+async def post_analytics(url, data):
+    async with aiohttp.ClientSession() as session:
+        async with timeout(300):
+            async with session.post(url, data=data) as resp:
+                return resp.status
+"""
+
+
+def test_a_timeout_scope_imported_with_its_backport_as_fallback(tmp_path: Path) -> None:
+    """pulpcore's analytics task: ``timeout`` is asyncio's, or async_timeout's on an older
+    Python (``try``/``except ImportError``). Either bounds the POST inside, so the session
+    relies on no default: FM107 was reported on ``aiohttp.ClientSession()``."""
+    found = _findings(tmp_path, {"pyproject.toml": "[tool.fmcat]\n", "tasks.py": ANALYTICS})
+    assert [f for f in found if f[2] in ("FM101", "FM107")] == []
+    assert states(ANALYTICS)[1] == (12, "aiohttp.ClientSession.post", TimeoutState.CONTEXT.value)
