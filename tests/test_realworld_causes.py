@@ -447,3 +447,49 @@ def test_a_timeout_scope_imported_with_its_backport_as_fallback(tmp_path: Path) 
     found = _findings(tmp_path, {"pyproject.toml": "[tool.fmcat]\n", "tasks.py": ANALYTICS})
     assert [f for f in found if f[2] in ("FM101", "FM107")] == []
     assert states(ANALYTICS)[1] == (12, "aiohttp.ClientSession.post", TimeoutState.CONTEXT.value)
+
+
+def task_bounds(source: str) -> list[tuple[int, int | None, str]]:
+    from fmcat.frameworks.celery import Tasks, task_facts
+    from fmcat.frameworks.celery_config import CeleryConfig
+    from fmcat.frameworks.source import Source
+
+    parsed = Source.parse(source.encode(), "tasks.py", "tasks")
+    assert parsed is not None
+    found = task_facts(parsed, CeleryConfig(), Tasks())[0]
+    return [(c.span.line, c.max_deliveries, c.max_reason) for c in found]
+
+
+def test_a_task_bound_on_retries_given_in_retry_kwargs_or_per_retry() -> None:
+    """superset's reports.scheduler gives ``retry_kwargs={"max_retries": 3}``, pretalx's and
+    pretix's mail tasks ``self.retry(max_retries=5)``, openwisp-monitoring's writes spread
+    ``**RETRY_OPTIONS`` (``max_retries=None`` by default): fmcat read Celery's default of 3
+    for each, so FM110 compared the wrong number of deliveries with the catalog's."""
+    source = """\
+from celery import shared_task
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_kwargs={"max_retries": 7})
+def schedule(self):
+    pass
+
+@shared_task(bind=True)
+def send(self):
+    try:
+        pass
+    except OSError:
+        self.retry(max_retries=5, countdown=2)
+
+@shared_task(bind=True, autoretry_for=(OSError,), **OPTIONS)
+def write(self):
+    pass
+
+@shared_task(bind=True, autoretry_for=(OSError,))
+def plain(self):
+    pass
+"""
+    assert task_bounds(source) == [
+        (3, 8, "max_retries=7"),
+        (7, 6, "max_retries=5"),
+        (14, None, "max_retries is not a literal, or comes in a ** argument"),
+        (18, 4, "max_retries=3"),
+    ]
