@@ -493,3 +493,35 @@ def plain(self):
         (14, None, "max_retries is not a literal, or comes in a ** argument"),
         (18, 4, "max_retries=3"),
     ]
+
+
+def test_a_resolver_lifetime_set_as_an_attribute_bounds_its_calls() -> None:
+    """Mailman's DMARC rule: ``resolver.lifetime = as_timedelta(config...).total_seconds()``
+    after ``Resolver()``; its ``resolver.query(...)`` was reported as relying on dnspython's
+    5 s default (FM107). ``timeout`` alone bounds one try of one server: the default lifetime
+    still applies."""
+    source = """\
+import dns.resolver
+
+def check(config, domain):
+    resolver = dns.resolver.Resolver()
+    resolver.timeout = config.timeout
+    resolver.lifetime = config.lifetime
+    return resolver.query(domain, "TXT")
+
+def per_try(domain):
+    r = dns.resolver.Resolver()
+    r.timeout = 2
+    return r.resolve(domain, "MX")
+
+def fixed(domain):
+    r = dns.resolver.Resolver()
+    r.lifetime = 3
+    return r.resolve(domain, "MX")
+"""
+    facts = analyze(source.encode(), "app.py", "app", KB)
+    assert [(s.span.line, s.timeout.value, s.timeout_values) for s in facts.sites] == [
+        (7, TimeoutState.SET.value, ()),
+        (12, TimeoutState.DEFAULT.value, (5.0,)),
+        (17, TimeoutState.SET.value, (3.0,)),
+    ]

@@ -91,6 +91,24 @@ class Evaluator:
                     return judge_value(self.expr(given.value, where), spec.timeout_unit)
         return None
 
+    def attribute_timeout(
+        self, receiver: cst.BaseExpression, scope: Scope, client: Client
+    ) -> Judged | None:
+        """``resolver.lifetime = 3`` before ``resolver.resolve(name)``: the timeout it gives
+        the calls through that local name (the last such assignment in the file's order)."""
+        if not client.timeout_attributes or not isinstance(receiver, cst.Name):
+            return None
+        current: Scope | None = scope
+        while current is not None and receiver.value not in current.bindings:
+            current = current.parent
+        if current is None:
+            return None
+        judged = None
+        for attr, value, where in current.attribute_values.get(receiver.value, []):
+            if attr in client.timeout_attributes:
+                judged = judge_value(self.expr(value, where))
+        return judged
+
     def _patches(
         self, receiver: cst.BaseExpression, scope: Scope
     ) -> list[tuple[str, cst.Call, Scope]]:
