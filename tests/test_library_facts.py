@@ -428,6 +428,12 @@ def test_sdk_default_timeouts_are_the_sdks_own() -> None:
         assert default_of(f"google.cloud.storage.Blob.{method}", "timeout") == 60
     resolver = resolve("dns.resolver.Resolver")(configure=False)
     assert resolver.lifetime == table_default("dnspython")
+    # The attribute the table lets bound a resolver's calls, and the one it does not: timeout
+    # bounds one try of one server, the lifetime the whole resolution.
+    attributes = KB.clients["dns.resolver.Resolver"][1].timeout_attributes
+    assert attributes == ["lifetime"]
+    assert all(isinstance(getattr(resolver, a), float) for a in [*attributes, "timeout"])
+    assert resolver.timeout < resolver.lifetime
     # Minio's own pool: Timeout(connect=300, read=300) unless given an http_client.
     pool_timeout = resolve("minio.Minio")("localhost:9000")._http.connection_pool_kw["timeout"]
     assert pool_timeout.connect_timeout == pool_timeout.read_timeout == table_default("minio")

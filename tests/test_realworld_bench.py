@@ -299,3 +299,19 @@ def test_census_resolves_imports_bindings_and_chains() -> None:
         (14, "redis", "django_redis.get_redis_connection().incr"),
         (15, "celery publish", "<task>.delay"),
     ], found  # not: .json() on a response, rc.pipeline(), dict.get, the exception class
+
+
+def test_a_label_file_of_delivery_entries_only(tmp_path: Path) -> None:
+    """A service added for its consumers and retries has delivery labels and no call sites;
+    a file with neither is refused."""
+    path = tmp_path / "only.toml"
+    entry = (
+        '[[delivery]]\npath = "a.py"\nline = 3\ncall = "Retry"\nexpect = ["FM112"]\nreason = "r"\n'
+    )
+    path.write_text(f'service = "s"\nversion = "1"\n{entry}', encoding="utf-8")
+    labels = score.load_labels(path)
+    assert (labels.sites, labels.delivery_files) == ((), frozenset({"a.py"}))
+    assert labels.expected == frozenset({("a.py", 3, "FM112")})
+    path.write_text('service = "s"\nversion = "1"\n', encoding="utf-8")
+    with pytest.raises(BenchError, match=r"no \[\[site\]\] or \[\[delivery\]\] entries"):
+        score.load_labels(path)

@@ -305,3 +305,223 @@ def put(key):
         (24, True),
         (27, False),
     ]
+
+
+def consumer_acks(source: str) -> list[tuple[int, str]]:
+    from fmcat.frameworks.consumers import consumers
+    from fmcat.frameworks.source import Source
+
+    parsed = Source.parse(source.encode(), "app.py", "app")
+    assert parsed is not None
+    return [(c.span.line, c.acks) for c in consumers(parsed)]
+
+
+def test_a_kafka_configuration_made_elsewhere_is_not_the_default() -> None:
+    """Airflow's Kafka provider: ``Consumer(config.copy())`` with the connection's extras, and
+    edx-event-bus-kafka: ``load_common_settings()`` then ``.update({"enable.auto.commit":
+    False})``. Neither relies on auto-commit's default: the first is configuration (the
+    provider refuses to stream with it on), the second turns it off (FM110 was reported on
+    both against an at-least-once catalog)."""
+    source = """\
+from confluent_kafka import Consumer
+from kafka import KafkaConsumer
+
+def from_connection(config):
+    shallow = config.copy()
+    shallow["error_cb"] = print
+    return Consumer(shallow)
+
+def from_settings(load, group):
+    conf = load()
+    conf.update({"group.id": group, "enable.auto.commit": False})
+    return Consumer(conf)
+
+def literal_default(group):
+    conf = {"group.id": group}
+    return Consumer(conf)
+
+def spread(extra):
+    return Consumer({"enable.auto.commit": False, **extra})
+
+def keywords(extra):
+    return KafkaConsumer("orders", **extra)
+
+def plain():
+    return KafkaConsumer("orders")
+"""
+    assert consumer_acks(source) == [
+        (7, "unknown"),
+        (12, "unknown"),
+        (16, "before"),
+        (19, "unknown"),
+        (22, "unknown"),
+        (25, "before"),
+    ]
+
+
+def test_a_consumer_of_an_optional_dependency_imported_in_a_try() -> None:
+    """edx-event-bus-kafka imports confluent-kafka in ``try: ... except ImportError:`` at
+    module level; its consumer was not seen at all (no FM110 could judge it)."""
+    source = """\
+try:
+    from confluent_kafka import Consumer
+except ImportError:
+    Consumer = None
+
+class EventConsumer:
+    def make(self, load):
+        conf = load()
+        conf.update({"enable.auto.commit": True})
+        return Consumer(conf)
+"""
+    assert consumer_acks(source) == [(10, "before")]
+
+
+MLFLOW_SESSION = """\
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
+
+
+class JitteredRetry(Retry):
+    pass
+
+
+class StrictJitteredRetry(JitteredRetry):
+    pass
+
+
+def session(max_retries, old, after):
+    kwargs = {"total": max_retries, "backoff_factor": 1}
+    if old:
+        kwargs["method_whitelist"] = None
+    else:
+        kwargs["allowed_methods"] = None
+    if old:
+        retry_cls = JitteredRetry if after else StrictJitteredRetry
+    else:
+        retry_cls = Retry if after else StrictJitteredRetry
+    retry = retry_cls(**kwargs)
+    s = requests.Session()
+    s.mount("https://", HTTPAdapter(max_retries=retry))
+    return s
+
+
+def reads(max_retries, after):
+    kwargs = {"total": max_retries}
+    retry_cls = Retry if after else StrictJitteredRetry
+    return retry_cls(**kwargs)
+"""
+
+
+def test_a_retry_class_chosen_at_run_time_with_methods_in_a_spread_dict(tmp_path: Path) -> None:
+    """mlflow's REST session: ``retry_kwargs["allowed_methods"] = None`` (every verb, POST
+    among them), then ``retry_cls(**retry_kwargs)`` with ``retry_cls`` one of ``Retry`` and two
+    local subclasses, one a subclass of the other. The Retry re-sends POSTs (FM112); one whose
+    dict leaves the methods out keeps urllib3's default, which leaves POST out."""
+    found = _findings(tmp_path, {"pyproject.toml": "[tool.fmcat]\n", "rest.py": MLFLOW_SESSION})
+    assert [f for f in found if f[2] == "FM112"] == [("rest.py", 24, "FM112")]
+
+
+ANALYTICS = """\
+import aiohttp
+
+try:
+    from asyncio import timeout
+except ImportError:
+    from async_timeout import timeout
+
+
+async def post_analytics(url, data):
+    async with aiohttp.ClientSession() as session:
+        async with timeout(300):
+            async with session.post(url, data=data) as resp:
+                return resp.status
+"""
+
+
+def test_a_timeout_scope_imported_with_its_backport_as_fallback(tmp_path: Path) -> None:
+    """pulpcore's analytics task: ``timeout`` is asyncio's, or async_timeout's on an older
+    Python (``try``/``except ImportError``). Either bounds the POST inside, so the session
+    relies on no default: FM107 was reported on ``aiohttp.ClientSession()``."""
+    found = _findings(tmp_path, {"pyproject.toml": "[tool.fmcat]\n", "tasks.py": ANALYTICS})
+    assert [f for f in found if f[2] in ("FM101", "FM107")] == []
+    assert states(ANALYTICS)[1] == (12, "aiohttp.ClientSession.post", TimeoutState.CONTEXT.value)
+
+
+def task_bounds(source: str) -> list[tuple[int, int | None, str]]:
+    from fmcat.frameworks.celery import Tasks, task_facts
+    from fmcat.frameworks.celery_config import CeleryConfig
+    from fmcat.frameworks.source import Source
+
+    parsed = Source.parse(source.encode(), "tasks.py", "tasks")
+    assert parsed is not None
+    found = task_facts(parsed, CeleryConfig(), Tasks())[0]
+    return [(c.span.line, c.max_deliveries, c.max_reason) for c in found]
+
+
+def test_a_task_bound_on_retries_given_in_retry_kwargs_or_per_retry() -> None:
+    """superset's reports.scheduler gives ``retry_kwargs={"max_retries": 3}``, pretalx's and
+    pretix's mail tasks ``self.retry(max_retries=5)``, openwisp-monitoring's writes spread
+    ``**RETRY_OPTIONS`` (``max_retries=None`` by default): fmcat read Celery's default of 3
+    for each, so FM110 compared the wrong number of deliveries with the catalog's."""
+    source = """\
+from celery import shared_task
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_kwargs={"max_retries": 7})
+def schedule(self):
+    pass
+
+@shared_task(bind=True)
+def send(self):
+    try:
+        pass
+    except OSError:
+        self.retry(max_retries=5, countdown=2)
+
+@shared_task(bind=True, autoretry_for=(OSError,), **OPTIONS)
+def write(self):
+    pass
+
+@shared_task(bind=True, autoretry_for=(OSError,))
+def plain(self):
+    pass
+"""
+    assert task_bounds(source) == [
+        (3, 8, "max_retries=7"),
+        (7, 6, "max_retries=5"),
+        (14, None, "max_retries is not a literal, or comes in a ** argument"),
+        (18, 4, "max_retries=3"),
+    ]
+
+
+def test_a_resolver_lifetime_set_as_an_attribute_bounds_its_calls() -> None:
+    """Mailman's DMARC rule: ``resolver.lifetime = as_timedelta(config...).total_seconds()``
+    after ``Resolver()``; its ``resolver.query(...)`` was reported as relying on dnspython's
+    5 s default (FM107). ``timeout`` alone bounds one try of one server: the default lifetime
+    still applies."""
+    source = """\
+import dns.resolver
+
+def check(config, domain):
+    resolver = dns.resolver.Resolver()
+    resolver.timeout = config.timeout
+    resolver.lifetime = config.lifetime
+    return resolver.query(domain, "TXT")
+
+def per_try(domain):
+    r = dns.resolver.Resolver()
+    r.timeout = 2
+    return r.resolve(domain, "MX")
+
+def fixed(domain):
+    r = dns.resolver.Resolver()
+    r.lifetime = 3
+    return r.resolve(domain, "MX")
+"""
+    facts = analyze(source.encode(), "app.py", "app", KB)
+    assert [(s.span.line, s.timeout.value, s.timeout_values) for s in facts.sites] == [
+        (7, TimeoutState.SET.value, ()),
+        (12, TimeoutState.DEFAULT.value, (5.0,)),
+        (17, TimeoutState.SET.value, (3.0,)),
+    ]

@@ -108,8 +108,8 @@ def load_labels(path: Path) -> Labels:
         raise BenchError(f'{path}: needs top-level service = "..." and version = "..."')
     sites = _entries(path, data.get("site", []), "site", SITE_CODES)
     delivery = _entries(path, data.get("delivery", []), "delivery", DELIVERY_CODES)
-    if not sites:
-        raise BenchError(f"{path}: no [[site]] entries")
+    if not sites and not delivery:
+        raise BenchError(f"{path}: no [[site]] or [[delivery]] entries")
     return Labels(service, version, tuple(sites), tuple(delivery))
 
 
@@ -323,16 +323,20 @@ def measure(
         _check_version(service, labels)
         root = folders[service.name]
         drift += [f"{service.name}: {p}" for p in check_against_source(labels, root)]
-        findings = lint(root, env)
         catalog = CATALOGS / service.name
-        if catalog.is_dir():
+        if not labels.sites:
+            # Delivery labels only: one run, with the service's catalog where it has one.
+            findings = lint(root, env, catalog if catalog.is_dir() else None)
+        elif catalog.is_dir():
             # A catalog changes what the call-site rules report (FM104 for what it does not
             # match, FM105 where it declares a timeout): those are judged without one, as the
             # labels were made; the delivery codes by a second run with the service's catalog.
             with_catalog = lint(root, env, catalog)
-            findings = [f for f in findings if f.code not in DELIVERY_CODES] + [
+            findings = [f for f in lint(root, env) if f.code not in DELIVERY_CODES] + [
                 f for f in with_catalog if f.code in DELIVERY_CODES
             ]
+        else:
+            findings = lint(root, env)
         result = score(labels, findings)
         scores.append(result)
         total.add(result)

@@ -112,15 +112,19 @@ def task_facts(
             retries = (
                 "autoretry_for" if autoretry is not None else ("self.retry()" if self_retry else "")
             )
-            max_retries = literal(keyword(call, "max_retries")) if call is not None else None
-            if max_retries is None and (call is None or keyword(call, "max_retries") is None):
-                max_retries = DEFAULT_MAX_RETRIES
+            max_retries = _max_retries(call, node)
             attempts = (
                 max_retries + 1
                 if isinstance(max_retries, int) and retries
                 else (None if retries else 1)
             )
-            reason = f"max_retries={max_retries}" if retries else ""
+            reason = (
+                ""
+                if not retries
+                else f"max_retries={max_retries}"
+                if max_retries is None or isinstance(max_retries, int)
+                else "max_retries is not a literal, or comes in a ** argument"
+            )
             span = source.span(decorator.decorator)
             consumers.append(
                 Consumer(
@@ -143,6 +147,48 @@ def task_facts(
 
     walk(source.tree, Visitor())
     return consumers, policies, retried
+
+
+def _max_retries(call: cst.Call | None, function: cst.FunctionDef) -> object:
+    """The task's bound on retries: ``max_retries=``, else ``retry_kwargs={"max_retries": N}``
+    (what autoretry_for passes to ``retry()``), else Celery's default; a ``self.retry(
+    max_retries=N)`` in the body raises it for that retry. None is no bound at all."""
+    given = keyword(call, "max_retries") if call is not None else None
+    if given is None and call is not None:
+        kwargs = keyword(call, "retry_kwargs")
+        if isinstance(kwargs, cst.Dict):
+            given = next(
+                (
+                    e.value
+                    for e in kwargs.elements
+                    if isinstance(e, cst.DictElement) and literal(e.key) == "max_retries"
+                ),
+                None,
+            )
+    spread = call is not None and any(arg.star == "**" for arg in call.args)
+    # Without max_retries=, a ** may carry it: then it is not Celery's default.
+    fallback = UNKNOWN if spread else DEFAULT_MAX_RETRIES
+    value = literal(given) if given is not None else fallback
+    per_call: list[object] = []
+
+    class Retries(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == "retry"
+                and isinstance(func.value, cst.Name)
+                and func.value.value == "self"
+                and keyword(node, "max_retries") is not None
+            ):
+                per_call.append(literal(keyword(node, "max_retries")))
+
+    walk(function, Retries())
+    for bound in per_call:
+        if bound is None or not isinstance(bound, int) or not isinstance(value, int):
+            return bound if bound is None else UNKNOWN
+        value = max(value, bound)
+    return value
 
 
 def _calls_retry(function: cst.FunctionDef) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from fmcat.frameworks.source import Source, keyword, literal, walk
+from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal, walk
 from fmcat.scan.facts import Consumer
 
 #: pika's defaults, checked against the installed pika in tests/test_library_facts.py.
@@ -191,17 +191,14 @@ def _pika(
 
 
 def _kafka(node: cst.Call, source: Source, name: str, key: str) -> Consumer:
+    function = source.enclosing_function(node)
     if key == "enable.auto.commit":
-        config = node.args[0].value if node.args else None
-        auto: object = True
-        if isinstance(config, cst.Dict):
-            for element in config.elements:
-                if isinstance(element, cst.DictElement) and literal(element.key) == key:
-                    auto = literal(element.value)
+        config = node.args[0].value if node.args else keyword(node, "config")
+        auto = _config_value(config, key, function)
     else:
         given = keyword(node, key)
-        auto = literal(given) if given is not None else True
-    function = source.enclosing_function(node)
+        spread = any(arg.star == "**" for arg in node.args)
+        auto = literal(given) if given is not None else (UNKNOWN if spread else True)
     if auto is True:
         when, why = (
             "before",
@@ -210,9 +207,79 @@ def _kafka(node: cst.Call, source: Source, name: str, key: str) -> Consumer:
     elif auto is False:
         when, why = _commit_order(function)
     else:
-        when, why = "unknown", f"{key} is not a literal"
+        when, why = (
+            "unknown",
+            f"{key} is not a literal, or comes with configuration built elsewhere",
+        )
     owner = source.function_name(function) if function is not None else source.module
     return Consumer(source.span(node), name, owner, when, why, "", 1, "")
+
+
+def _config_value(
+    config: cst.BaseExpression | None, key: str, function: cst.FunctionDef | None
+) -> object:
+    """``key`` in confluent-kafka's configuration dict: from a dict literal, or from a local
+    name's dict literal, ``.update({...})`` and ``[key] = ...`` in the consumer's function.
+    A dict made elsewhere (``conf.copy()``, a settings loader, a connection's extras) may set
+    it: UNKNOWN, not the library's default, unless the function sets the key itself."""
+    if isinstance(config, cst.Dict):
+        return _dict_value(config, key, default=True)
+    if not isinstance(config, cst.Name) or function is None:
+        return UNKNOWN
+    target = config.value
+    value: object = UNKNOWN  # bound elsewhere until a literal binding is seen
+    explicit: object = None
+
+    class Bindings(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            nonlocal value, explicit
+            for assigned in node.targets:
+                place = assigned.target
+                if isinstance(place, cst.Name) and place.value == target:
+                    value = (
+                        _dict_value(node.value, key, default=True)
+                        if isinstance(node.value, cst.Dict)
+                        else UNKNOWN
+                    )
+                elif (
+                    isinstance(place, cst.Subscript)
+                    and isinstance(place.value, cst.Name)
+                    and place.value.value == target
+                    and len(place.slice) == 1
+                    and isinstance(place.slice[0].slice, cst.Index)
+                    and literal(place.slice[0].slice.value) == key
+                ):
+                    explicit = literal(node.value)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal explicit
+            func = node.func
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == "update"
+                and isinstance(func.value, cst.Name)
+                and func.value.value == target
+                and node.args
+                and isinstance(node.args[0].value, cst.Dict)
+            ):
+                found = _dict_value(node.args[0].value, key, default=None)
+                if found is not None:
+                    explicit = found
+
+    walk(function, Bindings())
+    return explicit if explicit is not None else value
+
+
+def _dict_value(node: cst.Dict, key: str, default: object) -> object:
+    """``key``'s literal value in a dict display; ``default`` when absent, UNKNOWN when a
+    ``**`` in it may carry the key."""
+    found = default
+    for element in node.elements:
+        if isinstance(element, cst.DictElement) and literal(element.key) == key:
+            found = literal(element.value)
+        elif isinstance(element, cst.StarredDictElement):
+            found = UNKNOWN  # a later ** may set (or override) the key
+    return found
 
 
 def _commit_order(function: cst.FunctionDef | None) -> tuple[str, str]:

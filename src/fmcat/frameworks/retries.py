@@ -62,9 +62,17 @@ def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
             name = source.qual(node.func)
             function = source.enclosing_function(node)
             scope = source.function_name(function) if function is not None else source.module
+            if name not in retry_classes and _bound_to_retry(
+                node.func, function, source, retry_classes
+            ):
+                # retry_cls = Retry if ... else LocalRetry; retry_cls(...)
+                shown = f"{source.text(node.func)} (a urllib3 Retry)"
+                name = "urllib3.Retry"
+            else:
+                shown = name or ""
             if name in retry_classes:
                 total = literal(keyword(node, "total", 0))
-                post = _retries_post(node)
+                post = _retries_post(node, function)
                 attempts = (
                     total + 1 if isinstance(total, int) and not isinstance(total, bool) else None
                 )
@@ -81,7 +89,7 @@ def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
                     )
                 )
                 if post:  # FM112 on the policy: the POSTs it repeats go through a session
-                    retried.append(RetriedCall(span, f"{name} (line {span.line})", keyed_file, ""))
+                    retried.append(RetriedCall(span, f"{shown} (line {span.line})", keyed_file, ""))
             elif name == "requests.adapters.HTTPAdapter" or name == "requests.HTTPAdapter":
                 value = literal(keyword(node, "max_retries", 3))
                 if isinstance(value, int) and not isinstance(value, bool) and value > 0:
@@ -128,20 +136,108 @@ def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
 
 
 def _local_subclasses(source: Source) -> frozenset[str]:
-    """Module-level classes of this file that subclass urllib3's Retry (``LogOnRetry(Retry)``)."""
-    names = set()
-    for statement in source.tree.body:
-        if isinstance(statement, cst.ClassDef) and any(
-            source.qual(base.value) in _RETRY_CLASSES for base in statement.bases
-        ):
-            names.add(statement.name.value)
+    """Module-level classes of this file that subclass urllib3's Retry (``LogOnRetry(Retry)``),
+    also through one another (``class Strict(LogOnRetry)``)."""
+    names: set[str] = set()
+    classes = [s for s in source.tree.body if isinstance(s, cst.ClassDef)]
+    grew = True
+    while grew:
+        grew = False
+        for statement in classes:
+            if statement.name.value not in names and any(
+                source.qual(base.value) in _RETRY_CLASSES | names for base in statement.bases
+            ):
+                names.add(statement.name.value)
+                grew = True
     return frozenset(names)
 
 
-def _retries_post(call: cst.Call) -> bool:
+def _assigned(function: cst.FunctionDef | None, target: str) -> list[cst.Assign]:
+    """The assignments to the local name ``target`` in ``function``."""
+    found: list[cst.Assign] = []
+    if function is None:
+        return found
+
+    class Finder(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if any(
+                isinstance(t.target, cst.Name) and t.target.value == target for t in node.targets
+            ):
+                found.append(node)
+
+    walk(function, Finder())
+    return found
+
+
+def _bound_to_retry(
+    func: cst.BaseExpression,
+    function: cst.FunctionDef | None,
+    source: Source,
+    classes: frozenset[str],
+) -> bool:
+    """``retry_cls(...)`` where every binding of the local ``retry_cls`` is a Retry class
+    (``Retry if respect_after else StrictRetry``): mlflow's REST session."""
+    if not isinstance(func, cst.Name):
+        return False
+
+    def retry_class(node: cst.BaseExpression) -> bool:
+        if isinstance(node, cst.IfExp):
+            return retry_class(node.body) and retry_class(node.orelse)
+        return source.qual(node) in classes
+
+    bindings = _assigned(function, func.value)
+    return bool(bindings) and all(retry_class(b.value) for b in bindings)
+
+
+_METHOD_KEYS = ("allowed_methods", "method_whitelist")
+
+
+def _spread_methods(call: cst.Call, function: cst.FunctionDef | None) -> cst.BaseExpression | None:
+    """``allowed_methods`` set in the dict a ``**retry_kwargs`` spreads: a key of its dict
+    literal, or ``retry_kwargs["allowed_methods"] = ...`` in the same function."""
+    for arg in call.args:
+        if arg.star == "**" and isinstance(arg.value, cst.Name) and function is not None:
+            found = _method_values(function, arg.value.value)
+            if found:
+                return found[0]
+    return None
+
+
+def _method_values(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:
+    found: list[cst.BaseExpression] = []
+    for binding in _assigned(function, name):
+        if isinstance(binding.value, cst.Dict):
+            found += [
+                e.value
+                for e in binding.value.elements
+                if isinstance(e, cst.DictElement) and literal(e.key) in _METHOD_KEYS
+            ]
+
+    class Keys(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            place = node.targets[0].target
+            if (
+                isinstance(place, cst.Subscript)
+                and isinstance(place.value, cst.Name)
+                and place.value.value == name
+                and len(place.slice) == 1
+                and isinstance(place.slice[0].slice, cst.Index)
+                and literal(place.slice[0].slice.value) in _METHOD_KEYS
+            ):
+                found.append(node.value)
+
+    walk(function, Keys())
+    return found
+
+
+def _retries_post(call: cst.Call, function: cst.FunctionDef | None = None) -> bool:
     """Whether the Retry re-sends POSTs: ``allowed_methods`` names POST or is None (any verb);
     left out, urllib3's DEFAULT_ALLOWED_METHODS apply, which leave POST out."""
-    node = keyword(call, "allowed_methods") or keyword(call, "method_whitelist")
+    node = (
+        keyword(call, "allowed_methods")
+        or keyword(call, "method_whitelist")
+        or _spread_methods(call, function)
+    )
     if node is None:
         return False
     methods = literal(node)

@@ -189,9 +189,7 @@ def parent_map(root: cst.CSTNode) -> dict[cst.CSTNode, cst.CSTNode]:
 def _imports(module: cst.Module, module_name: str) -> dict[str, str]:
     found: dict[str, str] = {}
     package = module_name.rsplit(".", 1)[0] if "." in module_name else ""
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
+    for statement in _top_level(module):
         for small in statement.body:
             if isinstance(small, cst.Import):
                 for alias in small.names:
@@ -213,6 +211,18 @@ def _imports(module: cst.Module, module_name: str) -> dict[str, str]:
                     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                         local = alias.asname.name.value
                     found[local] = f"{base}.{name}" if base else name
+    return found
+
+
+def _top_level(module: cst.Module) -> list[cst.SimpleStatementLine]:
+    """The module's simple statements, and those in the body of a module-level ``try``: an
+    optional dependency is imported there (``try: from confluent_kafka import Consumer``)."""
+    found: list[cst.SimpleStatementLine] = []
+    for statement in module.body:
+        if isinstance(statement, cst.Try) and isinstance(statement.body, cst.IndentedBlock):
+            found += [s for s in statement.body.body if isinstance(s, cst.SimpleStatementLine)]
+        elif isinstance(statement, cst.SimpleStatementLine):
+            found.append(statement)
     return found
 
 

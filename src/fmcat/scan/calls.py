@@ -218,6 +218,8 @@ class CallJudge:
         if judged is None:
             judged = self.evaluator.patched_timeout(_receiver(node), self.scope, client)
         if judged is None:
+            judged = self.evaluator.attribute_timeout(_receiver(node), self.scope, client)
+        if judged is None:
             judged = (
                 self._absent(spec, default)
                 if spec.configures_client

@@ -120,6 +120,9 @@ class Client(Entry):
     #: ``c.setopt(pycurl.TIMEOUT, 10)`` bounds the ``c.perform()`` after it.
     setter: str | None = None
     timeout_options: list[str] = Field(default_factory=list)
+    #: Attributes that, assigned on the client, bound every call through it: dnspython's
+    #: ``resolver.lifetime = 3``.
+    timeout_attributes: list[str] = Field(default_factory=list)
 
 
 class TimeoutObject(Entry):

@@ -103,6 +103,11 @@ class Scope:
     #: name: the method and the call, and the scope it is in. The evaluator tells which give
     #: the client a default timeout: ``s.request = functools.partial(s.request, timeout=5)``.
     patches: dict[str, list[tuple[str, cst.Call, Scope]]] = field(default_factory=dict)
+    #: Attributes assigned on a name (``resolver.lifetime = 3``), by that name: the attribute,
+    #: the value and the scope it is in.
+    attribute_values: dict[str, list[tuple[str, cst.BaseExpression, Scope]]] = field(
+        default_factory=dict
+    )
 
     def bind(self, name: str, binding: Binding) -> None:
         target = self
@@ -295,7 +300,16 @@ class BindingCollector(cst.CSTVisitor):
             self._note_patch(target.target, node.value)
 
     def _note_patch(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        """``s.request = functools.partial(s.request, timeout=5)`` may give ``s`` a default."""
+        """``s.request = functools.partial(s.request, timeout=5)`` may give ``s`` a default;
+        ``resolver.lifetime = 3`` may bound its calls (Client.timeout_attributes)."""
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            owner_name = target.value.value
+            found: Scope | None = self.scope
+            while found is not None and owner_name not in found.bindings:
+                found = found.parent
+            (found or self.scope).attribute_values.setdefault(owner_name, []).append(
+                (target.attr.value, value, self.scope)
+            )
         if not (isinstance(target, cst.Attribute) and isinstance(value, cst.Call)):
             return
         patch = (target.attr.value, value, self.scope)

@@ -91,6 +91,24 @@ class Evaluator:
                     return judge_value(self.expr(given.value, where), spec.timeout_unit)
         return None
 
+    def attribute_timeout(
+        self, receiver: cst.BaseExpression, scope: Scope, client: Client
+    ) -> Judged | None:
+        """``resolver.lifetime = 3`` before ``resolver.resolve(name)``: the timeout it gives
+        the calls through that local name (the last such assignment in the file's order)."""
+        if not client.timeout_attributes or not isinstance(receiver, cst.Name):
+            return None
+        current: Scope | None = scope
+        while current is not None and receiver.value not in current.bindings:
+            current = current.parent
+        if current is None:
+            return None
+        judged = None
+        for attr, value, where in current.attribute_values.get(receiver.value, []):
+            if attr in client.timeout_attributes:
+                judged = judge_value(self.expr(value, where))
+        return judged
+
     def _patches(
         self, receiver: cst.BaseExpression, scope: Scope
     ) -> list[tuple[str, cst.Call, Scope]]:
@@ -117,12 +135,27 @@ class Evaluator:
             values.discard(Const(None))
         if len(values) == 1:
             return values.pop()
+        same = self._same_timeout_scope(values)
+        if same is not None:
+            return same
         # `s = Session()` twice, or two `with Session() as s:` blocks: the type is certain, only
         # which construction is not.
         types = {v.type for v in values if isinstance(v, ClientValue)}
         if len(types) == 1 and all(isinstance(v, ClientValue) for v in values):
             return ClientValue(types.pop())
         return UNKNOWN
+
+    def _same_timeout_scope(self, values: set[Value]) -> Value | None:
+        """``try: from asyncio import timeout`` / ``except ImportError: from async_timeout
+        import timeout``: two timeout scopes that take their bound alike are one to the scan."""
+        scopes = self.kb.wrappers.timeout_scopes
+        if not all(isinstance(v, Qual) and v.name in scopes for v in values):
+            return None
+        kinds = {
+            (s.bound, s.awaitable, s.none_is_unbounded)
+            for s in (scopes[v.name] for v in values if isinstance(v, Qual))
+        }
+        return min(values, key=str) if len(kinds) == 1 else None
 
     def _binding(self, binding: Binding, depth: int) -> Value:
         if isinstance(binding, Imported):
