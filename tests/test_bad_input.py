@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from fmcat.catalog.load import load_catalog
 from fmcat.catalog.yaml_guard import MAX_DEPTH
 from fmcat.lint import check_catalog
 from tests.conftest import Run, run_fmcat
+from tests.cputime import children_cpu_seconds
 
 # A catalog file that passes every check; the cases below break one thing in it at a time, so
 # line numbers are known. Line numbers in comments are 1-based.
@@ -67,12 +67,6 @@ REPORT_LINE = re.compile(
 # 13 deep, the same runs took 5.5 s of wall time while their work did not change; the work is
 # what a missing bound or a quadratic loader inflates.
 FEW_SECONDS = 5.0
-
-
-def children_cpu_seconds() -> float:
-    """CPU time (user and system) of this process's finished children, and of theirs."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass(frozen=True)
