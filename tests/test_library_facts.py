@@ -461,12 +461,14 @@ def test_redis_default_is_version_dependent_as_the_table_says() -> None:
     assert change is not None and (change.version, change.seconds) == ("8.0", 5)
 
 
-def free_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on: bound, then released."""
+@contextlib.contextmanager
+def closed_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses connections: bound, never listening, and held through
+    the test (a port released again could go to another process, a parallel test's server)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
-    return port
+        yield port
 
 
 def refused_slack(port: int) -> None:
@@ -516,8 +518,8 @@ def test_a_refused_connection_is_a_raw_oserror(library: str) -> None:
         for cls in [resolve(name)]
         if not issubclass(cls, OSError)
     )
-    with pytest.raises(OSError) as raised:
-        REFUSED_CONNECTION[library](free_port())
+    with closed_port() as port, pytest.raises(OSError) as raised:
+        REFUSED_CONNECTION[library](port)
     assert not isinstance(raised.value, own), raised.value
 
 

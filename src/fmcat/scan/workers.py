@@ -5,7 +5,8 @@ libcst's parser is native code: on input past its limits it can die of a segment
 (tokens.py) refuses the shapes known to do that; this is the net under it. When a worker dies,
 the pool breaks and every file in flight loses its answer: each of those is parsed again alone,
 in a pool of its own, and the one that kills its worker again is reported as FM100. The others,
-and the files not yet started, go on in a fresh pool.
+and the files not yet started, go on in a fresh pool. A file leaves the queue only once a pool
+has taken it: a pool that broke between two answers refuses the next file.
 """
 
 from __future__ import annotations
@@ -86,8 +87,10 @@ def parse_all(
             with ProcessPoolExecutor(workers, initializer=_init, initargs=initargs) as pool:
                 while remaining or in_flight:
                     while remaining and len(in_flight) < workers * IN_FLIGHT_PER_WORKER:
-                        job = remaining.popleft()
-                        in_flight[pool.submit(work, job)] = job
+                        # Off the queue only once submitted: a pool that broke since the
+                        # last answer refuses the file, which then waits for the next pool.
+                        in_flight[pool.submit(work, remaining[0])] = remaining[0]
+                        remaining.popleft()
                     done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                     for future in done:
                         facts = future.result()  # raises BrokenProcessPool if a worker died
