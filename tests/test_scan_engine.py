@@ -87,7 +87,6 @@ def test_prefilter_skips_files_without_client_imports(tmp_path: Path) -> None:
     assert (result.python_files, result.parsed_files) == (4, 2)
 
 
-
 #: Files that import a library and use what the import binds in no way that can reach one of
 #: its calls or clients: not parsed (each was a libcst parse for nothing on real code).
 NOT_PARSED = {
@@ -111,9 +110,11 @@ PARSED = {
 def test_prefilter_parses_only_files_whose_imports_are_used_to_call(tmp_path: Path) -> None:
     write(tmp_path, {**NOT_PARSED, **PARSED})
     result = run_lint(LintOptions(paths=(tmp_path,), use_cache=False))
-    assert (result.python_files, result.parsed_files) == (len(NOT_PARSED) + len(PARSED), len(PARSED))
+    total = len(NOT_PARSED) + len(PARSED)
+    assert (result.python_files, result.parsed_files) == (total, len(PARSED))
     found = {Path(f.location.path).name for f in result.findings if f.code == "FM103"}
     assert found == set(PARSED)
+
 
 def test_build_folders_inside_packages_are_scanned(tmp_path: Path) -> None:
     write(tmp_path, {"build/gen.py": MISSING, "pkg/build/steps.py": MISSING})
