@@ -100,6 +100,9 @@ NOT_PARSED = {
 PARSED = {
     "annotated.py": "from botocore.client import BaseClient\n\n\n"
     "def put(s3: BaseClient):\n    s3.put_object(Bucket='b', Key='k')\n",
+    "quoted.py": "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+    "    from botocore.client import BaseClient\n\n\n"
+    "def put(s3: 'BaseClient'):\n    s3.put_object(Bucket='b', Key='k')\n",
     "aliased.py": "import requests\nhttp = requests\n\n\ndef f(u):\n    return http.get(u)\n",
     "chained.py": "import requests\n\n\ndef f(u):\n    return (requests\n        .get(u))\n",
     "imported.py": "from requests import get as fetch\n\n\ndef f(u):\n    return fetch(u)\n",

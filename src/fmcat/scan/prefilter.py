@@ -117,9 +117,12 @@ def _used(facts: TokenFacts, modules: list[str], names: frozenset[str]) -> bool:
         if bound == "*":
             return True
         attributes = facts.uses.get(bound)
-        if attributes is None:
-            continue  # imported and never used (a re-export, or only in strings)
-        if not names or bound in facts.bare or not names.isdisjoint(attributes):
+        quoted = facts.quoted.get(bound)
+        if attributes is None and quoted is None:
+            continue  # imported and never used (a re-export)
+        if not names or bound in facts.bare:
+            return True
+        if not names.isdisjoint(attributes or ()) or not names.isdisjoint(quoted or ()):
             return True
         # Used in any way when it names one of the library's entry points (an annotation
         # `s3: BaseClient` makes a client), unless it is the module itself (`socket`, whose

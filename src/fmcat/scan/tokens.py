@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tokenize
 import unicodedata
 from dataclasses import dataclass, field
@@ -41,6 +42,14 @@ _CHAIN_OPS = frozenset(
 _CHAIN_WORDS = frozenset({"and", "or", "not", "in", "is", "if", "else", "lambda", "await"})
 #: Tokens that neither continue nor end a chain of attributes (`requests\\n    .get` in brackets).
 _TRANSPARENT = frozenset({tokenize.NL, tokenize.COMMENT})
+#: Strings this short are read for the names they hold, as the annotations they may be.
+_MAX_ANNOTATION = 300
+_LITERAL = re.compile(r"([A-Za-z]*)(\'\'\'|\"\"\"|\'|\")(.*)\2", re.S)
+#: What an annotation holds (`Optional[Customer]`, `requests.Session | None`), and prose's
+#: mark: two words with only spaces between them.
+_TYPE_LIKE = re.compile(r"[\w.\[\]|, \t]*")
+_WORDS = re.compile(r"\w[ \t]+\w")
+_DOTTED = re.compile(r"[^\W\d]\w*(?:[ \t]*\.[ \t]*[^\W\d]\w*)*")
 #: Tokens after which a name is not a value the analysis binds (an annotation, an exception).
 _NO_FLOW = frozenset({":", "->", "except", "raise", "is", "|"})
 _OPEN = frozenset("([{")
@@ -62,10 +71,13 @@ class TokenFacts:
     #: Names used outside import statements (not as an attribute), each with the attributes
     #: chained after it (`requests.adapters.HTTPAdapter`: requests -> {adapters, HTTPAdapter}).
     uses: dict[str, set[str]] = field(default_factory=dict)
-    #: Of those, the names used at least once with neither an attribute nor a call after
-    #: them where the value may be bound to a variable (`client = requests`, `@retry`):
-    #: such a use may be anything. Not in a call's arguments, a class's bases, a subscript
-    #: or an annotation (tokens.py: _may_flow).
+    #: The same, of dotted names inside short strings (`"requests.Session"`), which may be
+    #: annotations that the analysis reads as code.
+    quoted: dict[str, set[str]] = field(default_factory=dict)
+    #: Of those outside strings, the names used at least once with neither an attribute nor
+    #: a call after them where the value may be bound to a variable (`client = requests`,
+    #: `@retry`): such a use may be anything. Not in a call's arguments, a class's bases,
+    #: a subscript or an annotation (_may_flow).
     bare: set[str] = field(default_factory=set)
     #: And those called at least once (`get(url)`, `StripeError(...)`).
     called: set[str] = field(default_factory=set)
@@ -201,6 +213,8 @@ class _Walker:
                 self.chain = 0
             self.previous = string
         elif kind == tokenize.STRING:
+            if self.importing is None and len(string) <= _MAX_ANNOTATION:
+                self._string_uses(string)
             self.chain += self.previous == "STRING"  # implicit concatenation nests in libcst
             self.previous = "STRING"
         elif kind == tokenize.NUMBER:
@@ -245,6 +259,19 @@ class _Walker:
         self.head, self.dot, self.head_attributes = name, False, False
         self.head_flows = self._may_flow()
         self.facts.uses.setdefault(name, set())
+
+    def _string_uses(self, string: str) -> None:
+        """A string may be an annotation (`client: "WebClient"`), which the analysis reads
+        as code: the dotted names in it are uses, though never bound to anything."""
+        literal = _LITERAL.fullmatch(string)
+        if literal is None or "f" in literal[1].lower():
+            return
+        content = literal[3]
+        if _TYPE_LIKE.fullmatch(content) is None or _WORDS.search(content) is not None:
+            return  # prose (a docstring), not a type
+        for match in _DOTTED.finditer(content):
+            head, *attributes = (_normal(p.strip()) for p in match[0].split("."))
+            self.facts.quoted.setdefault(head, set()).update(attributes)
 
     def _may_flow(self) -> bool:
         """Can a name read here be bound to a variable the analysis follows? Not among a
