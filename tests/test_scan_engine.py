@@ -88,6 +88,38 @@ def test_prefilter_skips_files_without_client_imports(tmp_path: Path) -> None:
     assert (result.python_files, result.parsed_files) == (4, 2)
 
 
+#: Files that import a library and use what the import binds in no way that can reach one of
+#: its calls or clients: not parsed (each was a libcst parse for nothing on real code).
+NOT_PARSED = {
+    "excepts.py": "import socket\ntry:\n    pass\nexcept socket.gaierror:\n    pass\n",
+    "errors.py": "from requests import RequestException\nraise RequestException('x')\n",
+    "typed.py": "from requests import Response\n\n\ndef f(r: Response) -> list[Response]:\n"
+    "    return [r]\n",
+    "unused.py": "import requests  # noqa: F401 (re-exported)\n__all__ = ['requests']\n",
+}
+#: And the uses that can, each one finding.
+PARSED = {
+    "annotated.py": "from botocore.client import BaseClient\n\n\n"
+    "def put(s3: BaseClient):\n    s3.put_object(Bucket='b', Key='k')\n",
+    "quoted.py": "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+    "    from botocore.client import BaseClient\n\n\n"
+    "def put(s3: 'BaseClient'):\n    s3.put_object(Bucket='b', Key='k')\n",
+    "aliased.py": "import requests\nhttp = requests\n\n\ndef f(u):\n    return http.get(u)\n",
+    "chained.py": "import requests\n\n\ndef f(u):\n    return (requests\n        .get(u))\n",
+    "imported.py": "from requests import get as fetch\n\n\ndef f(u):\n    return fetch(u)\n",
+    "star.py": "from requests import *\n\n\ndef f(u):\n    return get(u)\n",
+}
+
+
+def test_prefilter_parses_only_files_whose_imports_are_used_to_call(tmp_path: Path) -> None:
+    write(tmp_path, {**NOT_PARSED, **PARSED})
+    result = run_lint(LintOptions(paths=(tmp_path,), use_cache=False))
+    total = len(NOT_PARSED) + len(PARSED)
+    assert (result.python_files, result.parsed_files) == (total, len(PARSED))
+    found = {Path(f.location.path).name for f in result.findings if f.code == "FM103"}
+    assert found == set(PARSED)
+
+
 def test_build_folders_inside_packages_are_scanned(tmp_path: Path) -> None:
     write(tmp_path, {"build/gen.py": MISSING, "pkg/build/steps.py": MISSING})
     assert {name for name, _, _ in codes(tmp_path)} == {"steps.py"}

@@ -100,14 +100,16 @@ def _roots(patterns: Iterable[str]) -> set[str]:
 
 def prefilter_for(kb: KnowledgeBase, named_patterns: tuple[str, ...]) -> Prefilter:
     """Each library with the names a file must mention to call into it: the last part of its
-    functions' and clients' names (`open_connection`, `Session`, `retry`). A library named by
-    globs (grpc's stubs) has no such names, so importing it is enough."""
+    functions', clients' and timeout objects' names (`open_connection`, `Session`, `retry`;
+    `create` for `stripe.*.create`). A library with a name whose last part is a glob (grpc's
+    `*Stub`) has no such names, so importing it and using what it binds is enough."""
     libraries: list[tuple[list[str], list[str]]] = []
     for lib in kb.library:
         names = [c.name for c in lib.functions] + [c.name for c in lib.clients]
-        names += list(lib.aliases)
-        globbed = any(ch in name for name in names for ch in "*?[")
-        libraries.append((lib.modules, [] if globbed else [n.rsplit(".", 1)[-1] for n in names]))
+        names += [t.name for t in lib.timeout_objects] + list(lib.aliases)
+        last = [n.rsplit(".", 1)[-1] for n in names]
+        globbed = any(ch in name for name in last for ch in "*?[")
+        libraries.append((lib.modules, [] if globbed else last))
     for res in kb.resilience:
         libraries.append((res.modules, []))
     if named_patterns:

@@ -88,16 +88,58 @@ class Prefilter:
             return True
         return any(statement_text.match(text, m.start()) for m in keyword_text.finditer(text))
 
-    def wants(self, facts: TokenFacts) -> bool:
-        """From the tokens of a file that ``may_matter``."""
+    def wants(self, facts: TokenFacts, module: str = "") -> bool:
+        """From the tokens of a file that ``may_matter``; ``module`` is the file's own."""
         if facts.incomplete:
             return True  # the tokenizer stopped early: let the parser judge the whole file
         if self.relative and facts.relative:
             return True
         return any(
-            _imports(facts.imports, modules) and (not names or not names.isdisjoint(facts.names))
+            _imports(facts.imports, modules)
+            and (not names or not names.isdisjoint(facts.names))
+            # A module of the library itself names its entry points by its own definitions
+            # (`cls.search(...)` in stripe's Charge is `stripe._charge.Charge.search`).
+            and (_inside(module, facts, modules, names) or _used(facts, modules, names))
             for modules, names in self.libraries
         )
+
+
+def _used(facts: TokenFacts, modules: list[str], names: frozenset[str]) -> bool:
+    """Is a name that an import of ``modules`` binds used in a way that may reach one of the
+    library's ``names`` (any way, when it has none)? The analysis reaches a library only
+    through such a name: `requests.get(...)`, `get(...)` after `from requests import get`, a
+    `requests.Session` annotation, or the name passed on (`http = requests`, a base class),
+    which may be anything. A file that imports `socket` for `except socket.gaierror` alone, or
+    an SDK's module that raises its own `StripeError(...)`, calls nothing."""
+    for imported, bound in facts.bindings:
+        if not _imports({imported}, modules):
+            continue
+        if bound == "*":
+            return True
+        attributes = facts.uses.get(bound)
+        quoted = facts.quoted.get(bound)
+        if attributes is None and quoted is None:
+            continue  # imported and never used (a re-export)
+        if not names or bound in facts.bare:
+            return True
+        if not names.isdisjoint(attributes or ()) or not names.isdisjoint(quoted or ()):
+            return True
+        # Used in any way when it names one of the library's entry points (an annotation
+        # `s3: BaseClient` makes a client), unless it is the module itself (`socket`, whose
+        # client is `socket.socket`); else not when only called (a call of `StripeError(...)`
+        # or `ListObject(...)` is no site).
+        plain = imported == bound or imported.startswith(bound + ".")  # `import socket`
+        if not plain and imported.rpartition(".")[2] in names:
+            return True
+    return False
+
+
+def _inside(module: str, facts: TokenFacts, modules: list[str], names: frozenset[str]) -> bool:
+    """A module of the library that calls one of its entry points or names one (they may be
+    its own definitions, which it reaches without an import)."""
+    if not any(module == m or module.startswith(m + ".") for m in modules if m[:1] != "*"):
+        return False
+    return not names or not names.isdisjoint(facts.calls) or not names.isdisjoint(facts.uses)
 
 
 def _imports(imported: set[str], modules: list[str]) -> bool:

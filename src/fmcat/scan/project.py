@@ -41,6 +41,13 @@ class Derived:
 
     libraries: list[Library] = field(default_factory=list)
     instances: dict[str, str] = field(default_factory=dict)
+    _index: _Index | None = field(default=None, init=False, repr=False, compare=False)
+
+    def index(self) -> _Index:
+        """Made on first use; the table is not changed once derived."""
+        if self._index is None:
+            self._index = _Index.of(self)
+        return self._index
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -122,6 +129,13 @@ def _shorter_imports(
     derived client, is that module."""
     known = {facts.module for facts in files}
     taken = _tops(known) | _tops(set(kb.modules)) | set(sys.stdlib_module_names)
+    # The modules by each of their dotted tails (`utils.io` and `io` of `core.utils.io`), so
+    # that each import is looked up, not held against every module.
+    tails: dict[str, list[str]] = {}
+    for module in sorted(modules):
+        parts = module.split(".")
+        for start in range(1, len(parts)):
+            tails.setdefault(".".join(parts[start:]), []).append(module)
     found: dict[str, dict[str, str]] = {}
     for facts in files:
         for name in facts.summary.imports:
@@ -130,7 +144,7 @@ def _shorter_imports(
                 continue
             head = name  # `core.utils.io.get` (a name imported from it) or the module
             while head:
-                matches = [m for m in modules if m.endswith(f".{head}")]
+                matches = tails.get(head, [])
                 if len(matches) == 1:
                     found.setdefault(matches[0], {})[head] = matches[0]
                     break
@@ -149,22 +163,59 @@ def _entry_names(lib: Library) -> list[str]:
 def file_key(derived: Derived, facts: FileFacts) -> str:
     """A digest of the derived entries ``facts`` can reach: analysed again when it changes."""
     # The file's own entries are joined in the file (analyze.py), not taken from the table.
-    aliases = {short: long for lib in derived.libraries for short, long in lib.aliases.items()}
-    relevant = [
-        lib.model_dump(mode="json")
-        for lib in derived.libraries
-        if lib.modules[-1] != facts.module
-        and any(_reaches(facts, name, aliases) for name in _entry_names(lib))
-    ]
+    index = derived.index()
+    reached = _prefixes(_unaliased(r, index.aliases) for r in facts.summary.referenced)
+    found = sorted({i for name in reached for i in index.by_entry.get(name, ())})
+    relevant = [index.dumps[i] for i in found if index.modules[i] != facts.module]
+    plain = _prefixes(facts.summary.referenced) if index.aliases else reached
     instances = {
-        name: kind
-        for name, kind in derived.instances.items()
-        if name.rpartition(".")[0] != facts.module and _reaches(facts, name)
+        name: derived.instances[name]
+        for name in plain & derived.instances.keys()
+        if name.rpartition(".")[0] != facts.module
     }
     if not relevant and not instances:
         return ""
     text = json.dumps([relevant, instances], sort_keys=True)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _prefixes(names: Iterable[str]) -> set[str]:
+    """Each name and its dotted prefixes: ``a.b.c`` gives a.b.c, a.b and a. A file reaches an
+    entry when one of its references is the entry or something inside it (_reaches)."""
+    found: set[str] = set()
+    for name in names:
+        head = name
+        while head and head not in found:
+            found.add(head)
+            head = head.rpartition(".")[0]
+    return found
+
+
+@dataclass(frozen=True)
+class _Index:
+    """The derived table looked up by entry name, made once per table: file_key runs for
+    every file in every round, and scanning the whole table for each grew with the square of
+    the project."""
+
+    aliases: dict[str, str]
+    #: Entry name -> the positions of the libraries that define it.
+    by_entry: dict[str, list[int]]
+    #: Per library: its module, and its dump (the digest's input).
+    modules: list[str]
+    dumps: list[dict[str, object]]
+
+    @classmethod
+    def of(cls, derived: Derived) -> _Index:
+        by_entry: dict[str, list[int]] = {}
+        for i, lib in enumerate(derived.libraries):
+            for name in dict.fromkeys(_entry_names(lib)):
+                by_entry.setdefault(name, []).append(i)
+        return cls(
+            {short: long for lib in derived.libraries for short, long in lib.aliases.items()},
+            by_entry,
+            [lib.modules[-1] for lib in derived.libraries],
+            [lib.model_dump(mode="json") for lib in derived.libraries],
+        )
 
 
 def import_names(derived: Derived) -> set[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tokenize
 import unicodedata
 from dataclasses import dataclass, field
@@ -39,6 +40,18 @@ _CHAIN_OPS = frozenset(
     | {"<", ">", "==", "!=", "<=", ">=", ".", ":=", "->"}
 )
 _CHAIN_WORDS = frozenset({"and", "or", "not", "in", "is", "if", "else", "lambda", "await"})
+#: Tokens that neither continue nor end a chain of attributes (`requests\\n    .get` in brackets).
+_TRANSPARENT = frozenset({tokenize.NL, tokenize.COMMENT})
+#: Strings this short are read for the names they hold, as the annotations they may be.
+_MAX_ANNOTATION = 300
+_LITERAL = re.compile(r"([A-Za-z]*)(\'\'\'|\"\"\"|\'|\")(.*)\2", re.S)
+#: What an annotation holds (`Optional[Customer]`, `requests.Session | None`), and prose's
+#: mark: two words with only spaces between them.
+_TYPE_LIKE = re.compile(r"[\w.\[\]|, \t]*")
+_WORDS = re.compile(r"\w[ \t]+\w")
+_DOTTED = re.compile(r"[^\W\d]\w*(?:[ \t]*\.[ \t]*[^\W\d]\w*)*")
+#: Tokens after which a name is not a value the analysis binds (an annotation, an exception).
+_NO_FLOW = frozenset({":", "->", "except", "raise", "is", "|"})
 _OPEN = frozenset("([{")
 #: The C tokenizer's message (Python 3.12+) for brackets past its 200 levels.
 _TOO_NESTED = "too many nested parentheses"
@@ -54,6 +67,24 @@ class TokenFacts:
     relative: bool = False
     #: Every identifier used, NFKC-normalised.
     names: set[str] = field(default_factory=set)
+    #: What each import binds: (the dotted name imported, the local name bound; "*" for a
+    #: star import). `import a.b` binds a; `import a.b as c` and `from a import b as c`, c.
+    bindings: set[tuple[str, str]] = field(default_factory=set)
+    #: Names used outside import statements (not as an attribute), each with the attributes
+    #: chained after it (`requests.adapters.HTTPAdapter`: requests -> {adapters, HTTPAdapter}).
+    uses: dict[str, set[str]] = field(default_factory=dict)
+    #: The same, of dotted names inside short strings (`"requests.Session"`), which may be
+    #: annotations that the analysis reads as code.
+    quoted: dict[str, set[str]] = field(default_factory=dict)
+    #: Of those outside strings, the names used at least once with neither an attribute nor
+    #: a call after them where the value may be bound to a variable (`client = requests`,
+    #: `@retry`): such a use may be anything. Not in a call's arguments, a class's bases,
+    #: a subscript or an annotation (_may_flow).
+    bare: set[str] = field(default_factory=set)
+    #: And those called at least once (`get(url)`, `StripeError(...)`).
+    called: set[str] = field(default_factory=set)
+    #: Every name called, as a name or an attribute (`get` of `cls.get(...)`).
+    calls: set[str] = field(default_factory=set)
     #: Why libcst must not be given this file, or None.
     problem: ParseError | None = None
     #: The tokenizer stopped early (a syntax error): the sets above are incomplete.
@@ -139,19 +170,35 @@ class _Walker:
         self.base = ""  # the module of a `from` import
         self.after_import = False  # past the `import` of a `from ... import`
         self.alias = False  # the next name is an `as` alias
+        self.aliased = ""  # the dotted name the alias is for
+        #: The name a chain of attributes starts from, outside imports, and whether a `.`
+        #: was just read after it (so the next name is one of its attributes).
+        self.head: str | None = None
+        self.dot = False
+        self.head_attributes = False
+        self.head_flows = True
+        self.last_name = ""
 
     def step(self, token: tokenize.TokenInfo) -> None:
         kind, string = token.type, token.string
+        if kind not in _TRANSPARENT:
+            self._follow_chain(kind, string)
         if kind == tokenize.NAME:
             name = _normal(string)
             self.facts.names.add(name)
+            outside = self.importing is None
             self._import_name(name)
+            if outside and self.importing is None:
+                self._chain_name(name)
+            self.last_name = name
             self.previous = "NAME"
             if name in _CHAIN_WORDS:
                 self.chain += 1
                 self.previous = name
         elif kind == tokenize.OP:
             self._import_op(string)
+            if string == "(" and self.previous == "NAME" and self.importing is None:
+                self.facts.calls.add(self.last_name)
             if self.facts.problem is not None:
                 pass  # known to be refused: only the imports and names are still wanted
             elif string in _OPEN:
@@ -178,6 +225,8 @@ class _Walker:
                 self.chain = 0
             self.previous = string
         elif kind == tokenize.STRING:
+            if self.importing is None and len(string) <= _MAX_ANNOTATION:
+                self._string_uses(string)
             self.chain += self.previous == "STRING"  # implicit concatenation nests in libcst
             self.previous = "STRING"
         elif kind == tokenize.NUMBER:
@@ -197,6 +246,62 @@ class _Walker:
         if self.facts.problem is None and self.depth + self.chain > MAX_DEPTH:
             what = f"an expression over {MAX_DEPTH} levels deep (each link of a chain is a level)"
             self._too_deep(token, what)
+
+    # --- uses of names, for the prefilter -------------------------------------------------
+
+    def _follow_chain(self, kind: int, string: str) -> None:
+        """Ends the chain of attributes being read at any token but `.` and a name after it."""
+        if self.head is None:
+            return
+        if kind == tokenize.OP and string == "." and not self.dot:
+            self.dot = True
+            return
+        if kind == tokenize.NAME and self.dot:
+            return  # an attribute: _chain_name adds it
+        self._end_chain(string if kind == tokenize.OP and not self.dot else "")
+
+    def _chain_name(self, name: str) -> None:
+        if self.head is not None and self.dot:
+            self.facts.uses[self.head].add(name)
+            self.head_attributes = True
+            self.dot = False
+            return
+        if self.previous == "." or self.last_name in ("def", "class"):
+            return  # an attribute of something else (`f().get`), or a definition
+        self.head, self.dot, self.head_attributes = name, False, False
+        self.head_flows = self._may_flow()
+        self.facts.uses.setdefault(name, set())
+
+    def _string_uses(self, string: str) -> None:
+        """A string may be an annotation (`client: "WebClient"`), which the analysis reads
+        as code: the dotted names in it are uses, though never bound to anything."""
+        literal = _LITERAL.fullmatch(string)
+        if literal is None or "f" in literal[1].lower():
+            return
+        content = literal[3]
+        if _TYPE_LIKE.fullmatch(content) is None or _WORDS.search(content) is not None:
+            return  # prose (a docstring), not a type
+        for match in _DOTTED.finditer(content):
+            head, *attributes = (_normal(p.strip()) for p in match[0].split("."))
+            self.facts.quoted.setdefault(head, set()).update(attributes)
+
+    def _may_flow(self) -> bool:
+        """Can a name read here be bound to a variable the analysis follows? Not among a
+        call's arguments, a class's bases or a subscript (`List[Person]`), nor after `:`,
+        `->`, `except` or `raise`; the analysis binds names by assignment alone."""
+        if self.facts.problem is not None:
+            return True  # the brackets are no longer followed
+        if self.previous in _NO_FLOW:
+            return False
+        return not (self.stack and self.stack[-1][1])
+
+    def _end_chain(self, string: str = "") -> None:
+        if self.head is not None and not self.head_attributes:
+            if string == "(":
+                self.facts.called.add(self.head)
+            elif self.head_flows:
+                self.facts.bare.add(self.head)
+        self.head, self.dot = None, False
 
     def _too_deep(self, token: tokenize.TokenInfo, what: str) -> None:
         line, column = token.start
@@ -220,10 +325,13 @@ class _Walker:
             self.after_import = True
             self.dotted = []
         elif name == "as":
-            self._flush_dotted()
             self.alias = True
+            self.aliased = self._flush_dotted()
         elif self.alias:
             self.alias = False
+            if self.aliased:
+                self.facts.bindings.add((self.aliased, name))
+            self.aliased = ""
         else:
             self.dotted.append(name)
 
@@ -234,19 +342,28 @@ class _Walker:
             self.dotted.append(string)  # a dot of a dotted name, or of a relative import
         elif string == ",":
             self._flush_dotted()
+        elif string == "*" and self.after_import:
+            self.facts.bindings.add((self.base.lstrip("."), "*"))
         elif string == ";":
             self._end_statement()
 
-    def _flush_dotted(self) -> None:
+    def _flush_dotted(self) -> str:
+        """Records the dotted name read, bound as written; returns it for an `as` alias."""
         if not self.dotted:
-            return
+            return ""
         name = "".join(self.dotted)
         self.dotted = []
         if self.importing == "from" and self.after_import:
             base = self.base.lstrip(".")
-            self._flush(f"{base}.{name}" if base else name)
+            imported, bound = (f"{base}.{name}" if base else name), name
         elif self.importing == "import":
-            self._flush(name)
+            imported, bound = name, name.partition(".")[0]
+        else:
+            return ""
+        self._flush(imported)
+        if not self.alias:
+            self.facts.bindings.add((imported, bound))
+        return imported
 
     def _flush(self, dotted: str) -> None:
         # Joined from tokens, so `a . b` and `a.b` agree.

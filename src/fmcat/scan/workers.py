@@ -57,7 +57,7 @@ def work(job: Job) -> FileFacts | None:
     assert _STATE is not None
     kb, patterns, prefilter = _STATE
     tokens = scan_tokens(job.source)
-    if not job.wanted and not prefilter.wants(tokens):
+    if not job.wanted and not prefilter.wants(tokens, job.module):
         return None
     if tokens.problem is not None:
         return FileFacts(
