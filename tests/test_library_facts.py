@@ -538,12 +538,13 @@ except Exception as error:
 def test_a_refused_connection_through_django_mail_is_an_oserror_not_an_smtp_exception() -> None:
     """So the table lists OSError as django.core.mail's family: `except SMTPException` alone
     lets a refused connection through. (In a child: Django's settings configure once.)"""
-    run = subprocess.run(
-        [sys.executable, "-c", DJANGO_MAIL_REFUSED, str(free_port())],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    with closed_port() as port:
+        run = subprocess.run(
+            [sys.executable, "-c", DJANGO_MAIL_REFUSED, str(port)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     raised = run.stdout.split()
     assert "builtins.OSError" in raised and "smtplib.SMTPException" not in raised, run.stdout
     family = KB.libraries["django.core.mail"].exceptions
