@@ -9,18 +9,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from fmcat.lint import LintOptions, run_lint
 from fmcat.paths import display_path
-from fmcat.scan import analyze as analysis
 from fmcat.scan.cache import ScanCache
 from fmcat.scan.engine import PARALLEL_THRESHOLD, ScanOptions, ScanResult, scan
 from fmcat.scan.knowledge import builtin
 from tests.conftest import run_fmcat
 from tests.cputime import cpu_time
+from tests.parse_log import log_parses, parsed
 
 MISSING = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
 
@@ -158,7 +157,7 @@ def test_encoding_cookie_is_honoured(tmp_path: Path) -> None:
     assert ("app.py", 3, "FM101") in codes(tmp_path)
 
 
-def test_five_megabyte_module_is_reported_not_parsed(tmp_path: Path) -> None:
+def test_five_megabyte_module_is_reported_notparsed(tmp_path: Path) -> None:
     body = "import requests\nrequests.get(URL)\n" + "".join(
         f"VALUE_{i} = {'x' * 60!r}\n" for i in range(70_000)
     )
@@ -235,25 +234,7 @@ def _age(*paths: Path) -> None:
 
 @pytest.fixture
 def parses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A log of every file the parse workers analyse (they are forked, so they inherit the
-    patch; a file is the only channel back)."""
-    log = tmp_path / "parses.log"
-    log.touch()
-    real = analysis.analyze
-
-    def counting(source: bytes, path: str, *args: Any, **kwargs: Any) -> Any:
-        with log.open("a", encoding="utf-8") as out:
-            out.write(Path(path).name + "\n")
-        return real(source, path, *args, **kwargs)
-
-    monkeypatch.setattr(analysis, "analyze", counting)
-    return log
-
-
-def _parsed(log: Path) -> list[str]:
-    names = sorted(log.read_text(encoding="utf-8").split())
-    log.write_text("", encoding="utf-8")
-    return names
+    return log_parses(tmp_path, monkeypatch)
 
 
 def test_cache_hits_read_nothing_and_misses_parse_only_what_changed(
@@ -265,13 +246,13 @@ def test_cache_hits_read_nothing_and_misses_parse_only_what_changed(
     )
     _age(*project.iterdir())
     cold = _scan(project)
-    assert _parsed(parses) == ["app.py", "other.py"]
+    assert parsed(parses) == ["app.py", "other.py"]
     # app.py and other.py define derived clients (their functions let requests' failures out),
     # so the whole-project round reads util.py once more, to see whether it imports them.
     assert (cold.read, cold.opened, cold.parsed, cold.from_cache) == (3, 4, 2, 0)
 
     warm = _scan(project)
-    assert _parsed(parses) == []
+    assert parsed(parses) == []
     assert (warm.read, warm.opened, warm.parsed, warm.from_cache) == (3, 0, 0, 2)
     assert [f.to_json() for f in warm.files] == [f.to_json() for f in cold.files]
 
@@ -279,7 +260,7 @@ def test_cache_hits_read_nothing_and_misses_parse_only_what_changed(
     (project / "app.py").write_text(MISSING.replace("url)", "url, timeout=2)"), "utf-8")
     _age(project / "app.py")
     changed = _scan(project)
-    assert _parsed(parses) == ["app.py"]
+    assert parsed(parses) == ["app.py"]
     assert (changed.opened, changed.parsed, changed.from_cache) == (1, 1, 1)
     app = next(f for f in changed.files if f.path.endswith("app.py"))
     assert [s.timeout.value for s in app.sites] == ["set"]
@@ -288,7 +269,7 @@ def test_cache_hits_read_nothing_and_misses_parse_only_what_changed(
     os.utime(project / "other.py")
     _age(project / "other.py")
     touched = _scan(project)
-    assert _parsed(parses) == []
+    assert parsed(parses) == []
     assert (touched.opened, touched.parsed, touched.from_cache) == (1, 0, 2)
 
 
@@ -298,10 +279,10 @@ def test_a_file_changed_just_before_the_scan_is_checked_by_hash_next_time(
     """Its status may not change again within the timestamp granularity: a racy entry."""
     project = write(tmp_path / "project", {"app.py": MISSING})
     _scan(project)
-    assert _parsed(parses) == ["app.py"]
+    assert parsed(parses) == ["app.py"]
     again = _scan(project)
     assert (again.opened, again.parsed, again.from_cache) == (1, 0, 1)
-    assert _parsed(parses) == []
+    assert parsed(parses) == []
 
 
 def test_findings_from_the_cache_are_the_cold_ones(tmp_path: Path) -> None:

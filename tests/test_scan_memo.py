@@ -17,11 +17,11 @@ import pytest
 
 import fmcat.lint as lint
 from fmcat.lint import LintOptions, run_lint
-from fmcat.scan import analyze as analysis
 from fmcat.scan import files
 from fmcat.scan.cache import status_key
 from fmcat.scan.memo import Answer, Inputs, RunMemo
 from tests.conftest import REPO
+from tests.parse_log import log_parses, parsed
 
 MISSING = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
 TIMED = "import requests\n\n\ndef fetch(url):\n    return requests.get(url, timeout=5)\n"
@@ -103,24 +103,7 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.fixture
 def parses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A log of the files the parse workers analyse (forked: a file is the channel back)."""
-    log = tmp_path / "parses.log"
-    log.touch()
-    real = analysis.analyze
-
-    def counting(source: bytes, path: str, *args: Any, **kwargs: Any) -> Any:
-        with log.open("a", encoding="utf-8") as out:
-            out.write(Path(path).name + "\n")
-        return real(source, path, *args, **kwargs)
-
-    monkeypatch.setattr(analysis, "analyze", counting)
-    return log
-
-
-def _parsed(log: Path) -> list[str]:
-    names = sorted(log.read_text(encoding="utf-8").split())
-    log.write_text("", encoding="utf-8")
-    return names
+    return log_parses(tmp_path, monkeypatch)
 
 
 def _lint(root: Path, memo: bool = True) -> lint.LintResult:
@@ -142,10 +125,10 @@ def test_nothing_changed_is_answered_by_the_memo(
 ) -> None:
     first = _lint(project)
     assert computed == [1]
-    assert _parsed(parses) == ["fetch.py", "other.py"]
+    assert parsed(parses) == ["fetch.py", "other.py"]
     second = _lint(project)
     assert computed == [1], "the second run scanned again"
-    assert _parsed(parses) == []
+    assert parsed(parses) == []
     assert _found(second) == _found(first) == _cold(project)
     assert [f.code for f in second.findings] == ["FM101", "FM103", "FM101", "FM103"]
     assert (second.python_files, second.parsed_files) == (first.python_files, first.parsed_files)
@@ -153,16 +136,16 @@ def test_nothing_changed_is_answered_by_the_memo(
     assert second.files == [], "a memo's answer carries no facts"
 
 
-def test_a_touched_file_is_checked_by_hash_and_not_parsed(
+def test_a_touched_file_is_checked_by_hash_and_notparsed(
     project: Path, computed: list[int], parses: Path
 ) -> None:
     first = _lint(project)
-    _parsed(parses)
+    parsed(parses)
     os.utime(project / "app" / "fetch.py")  # same bytes, another status
     _age(project / "app" / "fetch.py")
     touched = _lint(project)
     assert computed == [2], "a changed status must not be answered by the memo"
-    assert _parsed(parses) == [], "same bytes: the per-file cache answers by hash"
+    assert parsed(parses) == [], "same bytes: the per-file cache answers by hash"
     assert _found(touched) == _found(first)
     _lint(project)
     assert computed == [2], "the run after leaves a memo again"
@@ -172,11 +155,11 @@ def test_an_edited_file_changes_its_findings_alone(
     project: Path, computed: list[int], parses: Path
 ) -> None:
     _lint(project)
-    _parsed(parses)
+    parsed(parses)
     _write(project, {"app/fetch.py": TIMED})
     edited = _lint(project)
     assert computed == [2]
-    assert _parsed(parses) == ["fetch.py"], "the other files come from the per-file cache"
+    assert parsed(parses) == ["fetch.py"], "the other files come from the per-file cache"
     assert [(name, code) for name, _, code, _ in _found(edited)] == [
         ("fetch.py", "FM103"),
         ("other.py", "FM101"),
