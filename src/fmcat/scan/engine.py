@@ -29,7 +29,7 @@ from fmcat.scan.files import (
 )
 from fmcat.scan.knowledge import KnowledgeBase
 from fmcat.scan.prefilter import Prefilter
-from fmcat.scan.project import Derived
+from fmcat.scan.reach import Derived
 from fmcat.scan.rounds import NamesFilter, derived_prefilter, file_key, load_derived, whole_project
 from fmcat.scan.tokens import MAX_BRACKETS, MAX_DEPTH, MAX_INDENT
 from fmcat.scan.workers import Job, parse_all

@@ -118,7 +118,7 @@ class Summary:
     #: Every module the file imports from (qualified, as written or resolved).
     imports: list[str] = field(default_factory=list)
     #: Qualified names of the project functions and classes its calls may reach: which
-    #: derived entries it depends on (project.file_key).
+    #: derived entries it depends on (reach.file_key).
     referenced: list[str] = field(default_factory=list)
 
 
@@ -208,7 +208,7 @@ class FileFacts:
     consumers: list[Consumer] = field(default_factory=list)
     retry_policies: list[RetryPolicy] = field(default_factory=list)
     retried_calls: list[RetriedCall] = field(default_factory=list)
-    #: The derived-client entries this file was analysed with (project.file_key).
+    #: The derived-client entries this file was analysed with (reach.file_key).
     derived_key: str = ""
     summary: Summary = field(default_factory=Summary)
 

@@ -19,8 +19,6 @@ How a wrapper's timeout parameter follows from its code:
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,55 +26,12 @@ from typing import Literal
 
 from fmcat.scan.facts import FileFacts, FunctionSummary, Parameter, Role, Site, TimeoutState
 from fmcat.scan.knowledge import Call, Client, KnowledgeBase, Library, Param
+from fmcat.scan.reach import Derived, entry_names, reaches
 
 #: Rounds of re-analysis, and so the longest wrapper chain followed (a wrapper of a wrapper of ...).
 MAX_ROUNDS = 8
 #: Parameter names that carry the URL of a wrapper's call, for attribution by `match: url:`.
 _URL_PARAMS = ("url", "uri", "endpoint", "address")
-
-
-@dataclass
-class Derived:
-    """The derived table: libraries of project entries, and module-level client objects."""
-
-    libraries: list[Library] = field(default_factory=list)
-    instances: dict[str, str] = field(default_factory=dict)
-    _index: _Index | None = field(default=None, init=False, repr=False, compare=False)
-
-    def index(self) -> _Index:
-        """Made on first use; the table is not changed once derived."""
-        if self._index is None:
-            self._index = _Index.of(self)
-        return self._index
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "libraries": [lib.model_dump(mode="json") for lib in self.libraries],
-            "instances": self.instances,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> Derived:
-        libraries = data.get("libraries", [])
-        instances = data.get("instances", {})
-        assert isinstance(libraries, list) and isinstance(instances, dict)
-        return cls([Library.model_validate(lib) for lib in libraries], dict(instances))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Derived) and self.to_json() == other.to_json()
-
-    def modules(self) -> set[str]:
-        found = {lib.modules[-1] for lib in self.libraries}
-        return found | {name.rpartition(".")[0] for name in self.instances}
-
-    def extend(self, kb: KnowledgeBase) -> KnowledgeBase:
-        base = KnowledgeBase(
-            library=[lib for lib in kb.library if not lib.project],
-            resilience=kb.resilience,
-            framework=kb.framework,
-            wrappers=kb.wrappers,
-        )
-        return base.extended(self.libraries, self.instances)
 
 
 def without_module(kb: KnowledgeBase, module: str) -> KnowledgeBase:
@@ -97,26 +52,9 @@ def local_table(facts: FileFacts, kb: KnowledgeBase) -> list[Library] | None:
         lib
         for lib in derived.libraries
         if lib.modules[-1] == facts.module
-        and any(_reaches(facts, name) for name in _entry_names(lib))
+        and any(reaches(facts, name) for name in entry_names(lib))
     ]
     return libraries or None
-
-
-def _reaches(facts: FileFacts, name: str, aliases: dict[str, str] | None = None) -> bool:
-    """Does code in ``facts`` call ``name`` or something in it (a method of a class, a method
-    of a module-level client), by its name or by a shorter one (``aliases``)?"""
-    prefix = f"{name}."
-    referenced = [_unaliased(r, aliases or {}) for r in facts.summary.referenced]
-    return any(r == name or r.startswith(prefix) for r in referenced)
-
-
-def _unaliased(name: str, aliases: dict[str, str]) -> str:
-    head = name
-    while head:
-        if head in aliases:
-            return aliases[head] + name[len(head) :]
-        head = head.rpartition(".")[0]
-    return name
 
 
 def _shorter_imports(
@@ -154,74 +92,6 @@ def _shorter_imports(
 
 def _tops(modules: set[str]) -> set[str]:
     return {module.partition(".")[0] for module in modules}
-
-
-def _entry_names(lib: Library) -> list[str]:
-    return [*(c.name for c in lib.functions), *(c.name for c in lib.clients)]
-
-
-def file_key(derived: Derived, facts: FileFacts) -> str:
-    """A digest of the derived entries ``facts`` can reach: analysed again when it changes."""
-    # The file's own entries are joined in the file (analyze.py), not taken from the table.
-    index = derived.index()
-    reached = _prefixes(_unaliased(r, index.aliases) for r in facts.summary.referenced)
-    found = sorted({i for name in reached for i in index.by_entry.get(name, ())})
-    relevant = [index.dumps[i] for i in found if index.modules[i] != facts.module]
-    plain = _prefixes(facts.summary.referenced) if index.aliases else reached
-    instances = {
-        name: derived.instances[name]
-        for name in plain & derived.instances.keys()
-        if name.rpartition(".")[0] != facts.module
-    }
-    if not relevant and not instances:
-        return ""
-    text = json.dumps([relevant, instances], sort_keys=True)
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-
-
-def _prefixes(names: Iterable[str]) -> set[str]:
-    """Each name and its dotted prefixes: ``a.b.c`` gives a.b.c, a.b and a. A file reaches an
-    entry when one of its references is the entry or something inside it (_reaches)."""
-    found: set[str] = set()
-    for name in names:
-        head = name
-        while head and head not in found:
-            found.add(head)
-            head = head.rpartition(".")[0]
-    return found
-
-
-@dataclass(frozen=True)
-class _Index:
-    """The derived table looked up by entry name, made once per table: file_key runs for
-    every file in every round, and scanning the whole table for each grew with the square of
-    the project."""
-
-    aliases: dict[str, str]
-    #: Entry name -> the positions of the libraries that define it.
-    by_entry: dict[str, list[int]]
-    #: Per library: its module, and its dump (the digest's input).
-    modules: list[str]
-    dumps: list[dict[str, object]]
-
-    @classmethod
-    def of(cls, derived: Derived) -> _Index:
-        by_entry: dict[str, list[int]] = {}
-        for i, lib in enumerate(derived.libraries):
-            for name in dict.fromkeys(_entry_names(lib)):
-                by_entry.setdefault(name, []).append(i)
-        return cls(
-            {short: long for lib in derived.libraries for short, long in lib.aliases.items()},
-            by_entry,
-            [lib.modules[-1] for lib in derived.libraries],
-            [lib.model_dump(mode="json") for lib in derived.libraries],
-        )
-
-
-def import_names(derived: Derived) -> set[str]:
-    """Last parts of the derived modules: a file that names none of them in its text cannot
-    import them (``from lib import curl``, ``from .curl import get``, ``import lib.curl``)."""
-    return {module.rpartition(".")[2] for module in derived.modules() if module}
 
 
 # -- the join ------------------------------------------------------------------------------

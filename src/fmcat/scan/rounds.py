@@ -24,7 +24,8 @@ from fmcat.safe_io import FileRefusedError, read_bytes
 from fmcat.scan.cache import ScanCache
 from fmcat.scan.facts import FileFacts
 from fmcat.scan.knowledge import KnowledgeBase
-from fmcat.scan.project import MAX_ROUNDS, Derived, derive, file_key
+from fmcat.scan.project import MAX_ROUNDS, derive
+from fmcat.scan.reach import Derived, file_key
 from fmcat.scan.workers import Job
 
 __all__ = ["derived_prefilter", "file_key", "load_derived", "whole_project"]
