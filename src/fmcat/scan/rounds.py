@@ -9,11 +9,8 @@ with nothing changed does one join and no parse.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +18,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from fmcat.safe_io import FileRefusedError, read_bytes
-from fmcat.scan.cache import ScanCache
+from fmcat.scan.cache import ScanCache, write_private
 from fmcat.scan.facts import FileFacts
 from fmcat.scan.knowledge import KnowledgeBase
 from fmcat.scan.project import MAX_ROUNDS, derive
@@ -108,20 +105,8 @@ def _save(cache: ScanCache, derived: Derived) -> None:
     if not cache.enabled:
         return
     target = _table_file(cache)
-    try:
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        document = json.dumps({"key": cache.key, "table": derived.to_json()})
-        handle, name = tempfile.mkstemp(dir=target.parent, prefix=".derived-", suffix=".tmp")
-        temporary = Path(name)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(document)
-            temporary.replace(target)
-        finally:
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
-    except OSError:
-        pass  # as the scan cache: the next run is just cold
+    document = json.dumps({"key": cache.key, "table": derived.to_json()})
+    write_private(target.parent, target, document, ".derived-")
 
 
 def whole_project(
