@@ -297,3 +297,34 @@ def test_ten_thousand_functions_in_one_file(tmp_path: Path) -> None:
     assert len(lines) == 9_999 and all(" FM103 " in line for line in lines)
     assert not any(line.startswith("app/many.py:5:") for line in lines)
     assert spent.seconds < 120, f"{spent.seconds:.0f} s of CPU"
+
+
+def test_a_wrapper_whose_timeout_comes_from_settings_gives_its_callers_one(tmp_path: Path) -> None:
+    """`timeout=settings.HTTP_TIMEOUT` is a bound (FM109 says configuration decides its value,
+    at the call that takes it): the wrapper's callers are not told they wait forever."""
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": "HTTP_TIMEOUT = 3\n",
+            "app/http.py": (
+                "import requests\n"
+                "from django.conf import settings\n\n\n"
+                "def get(url):\n"
+                "    try:\n"
+                "        return requests.get(url, timeout=settings.HTTP_TIMEOUT)\n"
+                "    except requests.RequestException:\n"
+                "        return None\n"
+            ),
+            "app/views.py": "from .http import get\n\n\ndef page():\n    return get('https://a.example.com/')\n",
+        },
+    )
+    assert findings(tmp_path) == [
+        (
+            "app/http.py",
+            7,
+            "FM109",
+            "requests.get takes its timeout from configuration fmcat cannot read "
+            "(timeout=settings.HTTP_TIMEOUT); check the value it is set to",
+        )
+    ]

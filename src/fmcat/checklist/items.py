@@ -56,6 +56,8 @@ def client_chain(facts: FileFacts, site: Site) -> list[Site]:
 
 
 def _bound(site: Site) -> str:
+    if site.timeout_source:
+        return f"from configuration ({code(site.timeout_source)}): check the value it is set to"
     if site.timeout is TimeoutState.CONTEXT:
         return "bounded by an asyncio timeout around it"
     if site.timeout is TimeoutState.DEFAULT:
@@ -90,7 +92,7 @@ def timeout_item(facts: FileFacts, site: Site, index: FindingIndex) -> Item:
                 findings=tuple(found[:1]),
                 through_client=None if own else link.span.line,
             )
-        if link.timeout in _BOUNDED:
+        if link.timeout in _BOUNDED or link.timeout_source:
             maker = f"{code(link.qualname)} at line {link.span.line}"
             where = "" if own else f" on the client it goes through ({maker})"
             return Item(True, Md(f"Timeout set: {_bound(link)}{where}"))

@@ -231,6 +231,7 @@ def _fill(
                 derived=pending.derived,
                 partial_catch=pending.partial_catch,
                 url_source=pending.url_source,
+                timeout_source=pending.judged.source,
             )
         )
     functions, classes = _kept(finder)

@@ -50,6 +50,9 @@ def has_double_star(call: cst.Call) -> bool:
 class Judged:
     state: TimeoutState
     seconds: tuple[float, ...] = ()
+    #: For a timeout argument that comes from configuration (CONFIG): where, as written
+    #: (`timeout=settings.WEBHOOK_TIMEOUT`).
+    source: str = ""
 
 
 def judge_value(value: Value, unit: float = 1.0) -> Judged:

@@ -36,7 +36,7 @@ from fmcat.scan.facts import FileFacts
 from fmcat.scan.files import UnreadableError, read_source
 
 #: Bump when the entry layout changes.
-FORMAT = 2
+FORMAT = 3
 #: A cache file past this is not read (a project of 10,000 files needs about 5 MB).
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 RACY_SECONDS = 2

@@ -72,6 +72,9 @@ class Site:
     #: The setting or environment variable the URL comes from, when the code names one and
     #: the URL is not a literal: `settings.PAYMENT_URL`, `$CACHE_URL` (url_source.py).
     url_source: str = ""
+    #: A timeout argument read from configuration, as written (`timeout=settings.X`): the
+    #: call has a bound whose value fmcat cannot see (FM109).
+    timeout_source: str = ""
 
 
 @dataclass(frozen=True)

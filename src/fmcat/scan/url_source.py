@@ -52,6 +52,34 @@ def url_source(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str:
     return ""
 
 
+def configured_value(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str:
+    """The setting or environment variable a value is read from, when it is read directly:
+    `settings.X`, `config.get("X")`, `os.environ["X"]`, `getattr(settings, "X", 5)`, a name
+    imported from a configuration module, through `int(...)`/`float(...)`, `... or default`
+    and local names. "" for anything computed (`cfg.timeout()`, `base * 2`)."""
+    if (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Name)
+        and expr.func.value in ("int", "float")
+        and len(expr.args) == 1
+        and not expr.args[0].star
+    ):
+        return configured_value(expr.args[0].value, scope, depth)
+    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+        return configured_value(expr.left, scope, depth)
+    if isinstance(expr, cst.Name):
+        if depth >= _MAX_DEPTH:
+            return ""
+        bindings = scope.lookup(expr.value)
+        if bindings and len(bindings) == 1 and isinstance(bindings[0], Assigned):
+            return configured_value(bindings[0].value, bindings[0].scope, depth + 1)
+    found = _direct(expr, scope, depth)
+    # `options.get("timeout", 5)` is a caller's options, not the deployment's configuration.
+    if found.split(".", 1)[0].lower() == "options":
+        return ""
+    return "" if found and _SECRET.search(found.lstrip("$").rsplit(".", 1)[-1]) else found
+
+
 def format_head(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str | None:
     """The literal start of `"https://host/{}".format(...)` or `"https://host/%s" % x` (or of
     the local name bound to one), when it names a scheme: the URL begins with it."""

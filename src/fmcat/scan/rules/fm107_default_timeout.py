@@ -71,13 +71,13 @@ async def submit(url, data):
 def _bounded_clients(facts: FileFacts) -> set[int]:
     """Clients made in a function whose every call seen is bounded otherwise (pulpcore's
     analytics session, used only inside ``asyncio.timeout(300)``)."""
-    calls: dict[int, list[TimeoutState]] = {}
+    calls: dict[int, list[bool]] = {}
     for site in facts.sites:
         if site.client_site is not None:
-            calls.setdefault(site.client_site, []).append(site.timeout)
+            bounded = site.timeout in (TimeoutState.CONTEXT, TimeoutState.SET)
+            calls.setdefault(site.client_site, []).append(bounded or bool(site.timeout_source))
     return {
         index
         for index, states in calls.items()
-        if facts.sites[index].enclosing != facts.module
-        and all(state in (TimeoutState.CONTEXT, TimeoutState.SET) for state in states)
+        if facts.sites[index].enclosing != facts.module and all(states)
     }

@@ -17,6 +17,13 @@ class TimeoutFromConfiguration(CodeRule):
     the source of truth: the setting must agree with it. A literal URL in the code is judged as
     written (FM101 when it carries no timeout), and a timeout keyword given beside the URL
     (`socket_timeout=1`) is judged as any other.
+
+    A timeout argument read from configuration (`timeout=settings.HTTP_TIMEOUT`,
+    `timeout=config.get("ckan.requests.timeout")`, `timeout=int(os.environ["T"])`) is a bound
+    whose value fmcat cannot see either: it is reported here too, so that every call says
+    where its bound is decided (FM101: none; FM107: the library's default; FM109:
+    configuration), and FM105 cannot hold it to the catalog. A computed value
+    (`timeout=cfg.timeout()`) is not reported.
     """
 
     code = "FM109"
@@ -34,6 +41,16 @@ from django.conf import settings
 cache = redis.from_url(settings.CACHE_URL)  # expect: FM109 "from configuration"
 queue = redis.Redis.from_url(os.environ["QUEUE_URL"])  # expect: FM109
 """,
+        """\
+import os
+
+import requests
+from django.conf import settings
+
+def fetch(url):
+    requests.get(url, timeout=settings.T)  # expect: FM109 "(timeout=settings.T); check the value"
+    requests.get(url, timeout=float(os.environ.get("T", 5)))  # expect: FM109 "$T"
+""",
     )
     VALID = (
         """\
@@ -43,6 +60,13 @@ import redis
 
 cache = redis.from_url("redis://cache:6379/0?socket_timeout=0.5")
 queue = redis.Redis.from_url(os.environ["QUEUE_URL"], socket_timeout=1)
+""",
+        """\
+import requests
+
+def fetch(url, cfg):
+    requests.get(url, timeout=cfg.timeout())
+    requests.get(url, timeout=2.5)
 """,
     )
 
@@ -55,6 +79,8 @@ queue = redis.Redis.from_url(os.environ["QUEUE_URL"], socket_timeout=1)
             check = f"check `{key}=` in it" if key else "check the timeout it carries"
             # A client of a framework setting names it (django_redis: "CACHES['redis']").
             source = "the URL" if key or not site.timeout_hint else site.timeout_hint
+            if site.timeout_source:
+                source, check, key = site.timeout_source, "check the value it is set to", None
             message = (
                 f"{site.qualname} takes its timeout from configuration fmcat cannot read "
                 f"({source}); {check}"
