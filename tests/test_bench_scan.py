@@ -129,3 +129,15 @@ def test_one_round_of_every_tool_and_the_report(
     assert "every cold and warm run reported the same findings" in text
     for target in ("fmcat cold / bandit", "fmcat warm / ruff", "fmcat peak memory"):
         assert any(line.strip().startswith(target) for line in lines), target
+
+
+def test_the_cache_key_is_read_from_the_scan_cache_beside_its_companions(tmp_path: Path) -> None:
+    """The folder holds the scan cache and three companion files; the key is the scan cache's
+    (it was None whenever the companions existed, so a changed key was never noticed)."""
+    from bench.scan import _cache_key
+
+    name = "scan-6e5d2cc6a53079172113fb7db4bd8699"
+    (tmp_path / f"{name}.json").write_text('{"key": "abc", "files": {}}', encoding="utf-8")
+    for companion in ("-derived-v1", "-frameworks", "-run"):
+        (tmp_path / f"{name}{companion}.json").write_text('{"key": "other"}', encoding="utf-8")
+    assert _cache_key(tmp_path) == "abc"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,12 +54,16 @@ from bench.scan.service import run_service
 
 # --- The benchmark ---------------------------------------------------------------------------
 
+#: The scan cache's own file: `scan-<project hash>.json`, not `scan-<hash>-derived-v1.json`.
+_SCAN_CACHE = re.compile(r"scan-[0-9a-f]+\.json")
+
 
 def _cache_key(cache_home: Path) -> str | None:
     """The configuration key of fmcat's cache file for the corpus, if there is one (the
-    benchmark's own cache folder holds that one project's file alone)."""
+    benchmark's own cache folder holds that one project's files: the scan cache, and beside it
+    the derived table, the framework pass's cache and the run memo, which are not it)."""
     try:
-        (cache_file,) = cache_home.glob("scan-*.json")
+        (cache_file,) = (p for p in cache_home.glob("scan-*.json") if _SCAN_CACHE.fullmatch(p.name))
         data = json.loads(cache_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
