@@ -8,7 +8,9 @@ types and hooks that are easy to get wrong.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -304,6 +306,13 @@ def test_ten_thousand_functions_and_deep_trees_walk_without_recursion() -> None:
 
 
 def test_visit_order_names_only_fields_that_hold_nodes() -> None:
+    """The walk pushes any field value that is not None, a MaybeSentinel or a sequence."""
+    for kind in KINDS:
+        types = {f.name: str(f.type) for f in dataclasses.fields(kind)}
+        for name in visit_order(kind):
+            words = set(re.findall(r"\w+", types[name]))
+            assert not words & {"str", "bool", "int", "float"}, (kind.__name__, name)
+    assert sum(len(visit_order(kind)) for kind in KINDS) > 400
     assert visit_order(cst.Name) == ("lpar", "rpar")
     assert visit_order(cst.Call)[:2] == ("lpar", "func")
     assert "value" not in visit_order(cst.SimpleString)

@@ -26,6 +26,7 @@ from operator import attrgetter
 from typing import Any
 
 import libcst as cst
+from libcst import MaybeSentinel
 
 _Hook = Callable[[Any, cst.CSTNode], Any]
 _Fields = Callable[[cst.CSTNode], tuple[Any, ...]]
@@ -163,8 +164,12 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         if fields is None:
             continue
         for value in reversed(fields(node)):
-            if type(value) is tuple or type(value) is list:
+            of = type(value)
+            if of is tuple or of is list:
                 if value:
                     extend(reversed(value))
-            elif isinstance(value, cst.CSTNode):  # not None, a MaybeSentinel or a string
+            # The fields libcst visits hold nodes, sequences of nodes, None or MaybeSentinel
+            # (never a string: the tests check their annotations), and an isinstance of
+            # CSTNode, an ABC, costs more than these two tests.
+            elif value is not None and of is not MaybeSentinel:
                 push(value)
