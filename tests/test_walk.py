@@ -9,9 +9,11 @@ types and hooks that are easy to get wrong.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import inspect
 import re
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from typing import Any
 import libcst as cst
 import pytest
 
-from fmcat.scan.walk import visit_order, walk
+from fmcat.scan.walk import _PLANS, visit_order, walk
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = sorted(
@@ -316,3 +318,23 @@ def test_visit_order_names_only_fields_that_hold_nodes() -> None:
     assert visit_order(cst.Name) == ("lpar", "rpar")
     assert visit_order(cst.Call)[:2] == ("lpar", "func")
     assert "value" not in visit_order(cst.SimpleString)
+
+
+def test_a_visitor_class_made_per_call_is_cheap_and_not_kept() -> None:
+    """The framework passes define their visitors inside functions: one class per call."""
+    tree = cst.parse_module("f(g(x))\n")
+    found: list[str] = []
+    started = time.process_time()
+    for _ in range(200):
+
+        class Finder(cst.CSTVisitor):
+            def visit_Call(self, node: cst.Call) -> None:
+                found.append(tree.code_for_node(node.func))
+
+        walk(tree, Finder())
+    spent = time.process_time() - started
+    assert found == ["f", "g"] * 200
+    assert spent < 2.0, f"{spent:.2f} s for 200 visitor classes"
+    del Finder
+    gc.collect()
+    assert not any(kind.__name__ == "Finder" for kind in _PLANS)

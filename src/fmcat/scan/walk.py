@@ -24,6 +24,7 @@ import dataclasses
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import libcst as cst
 from libcst import MaybeSentinel
@@ -88,9 +89,9 @@ def _own(visitor: type[cst.CSTVisitor], name: str) -> _Hook | None:
 
 @dataclasses.dataclass
 class _Plan:
-    """How one visitor class is walked: its hooks per node type, found once."""
+    """How one visitor class is walked: its hooks per node type, found once. (It holds no
+    reference to the class, which is the weak key of its entry in _PLANS.)"""
 
-    visitor: type[cst.CSTVisitor]
     #: Hand the visitor to libcst's own visit (it has attribute hooks).
     libcst: bool
     #: The visitor overrides on_visit: a false value, not only False, skips the children.
@@ -102,12 +103,14 @@ class _Plan:
     @classmethod
     def of(cls, visitor: type[cst.CSTVisitor]) -> _Plan:
         base = cst.CSTVisitor
-        # libcst's base class has a no-op stub for every hook; only the visitor's own count.
+        # libcst's base classes have a no-op stub for every hook; only the visitor's own
+        # count. (The framework passes define their visitors inside functions: a new class
+        # per call, so this looks at their few names, not at the stubs' thousands.)
         attribute_hooks = any(
-            name.startswith(("visit_", "leave_"))
-            and "_" in name[6:]
-            and _own(visitor, name) is not None
-            for name in dir(visitor)
+            name.startswith(("visit_", "leave_")) and "_" in name[6:]
+            for klass in visitor.__mro__
+            if klass not in _LIBCST_BASES
+            for name in vars(klass)
         )
         libcst = (
             not issubclass(visitor, base)
@@ -115,10 +118,12 @@ class _Plan:
             or visitor.on_visit_attribute is not base.on_visit_attribute
             or visitor.on_leave_attribute is not base.on_leave_attribute
         )
-        return cls(visitor, libcst, visitor.on_visit is not base.on_visit)
+        return cls(libcst, visitor.on_visit is not base.on_visit)
 
-    def entry(self, kind: type[cst.CSTNode]) -> tuple[_Hook | None, _Hook | None, _Fields | None]:
-        visitor, base = self.visitor, cst.CSTVisitor
+    def entry(
+        self, visitor: type[cst.CSTVisitor], kind: type[cst.CSTNode]
+    ) -> tuple[_Hook | None, _Hook | None, _Fields | None]:
+        base = cst.CSTVisitor
         name = kind.__name__
         visit = visitor.on_visit if self.on_visit else _own(visitor, f"visit_{name}")
         own_leave = visitor.on_leave is not base.on_leave
@@ -127,7 +132,9 @@ class _Plan:
         return found
 
 
-_PLANS: dict[type[cst.CSTVisitor], _Plan] = {}
+_LIBCST_BASES = frozenset(cst.CSTVisitor.__mro__)
+#: Weak: a visitor class made inside a function goes with its last walk.
+_PLANS: WeakKeyDictionary[type[cst.CSTVisitor], _Plan] = WeakKeyDictionary()
 
 
 def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
@@ -154,7 +161,7 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         if kind is tuple:
             node[0](visitor, node[1])
             continue
-        visit, leave, fields = entries.get(kind) or entry(kind)
+        visit, leave, fields = entries.get(kind) or entry(kind_of_visitor, kind)
         if leave is not None:
             push((leave, node))
         if visit is not None:
