@@ -17,6 +17,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from fmcat.frameworks.files import parse
 from fmcat.scan.facts import Span
+from fmcat.scan.walk import walk as walk  # the framework passes' walker is the scan's
 
 
 @dataclass
@@ -108,55 +109,6 @@ class Source:
 
 #: Each node type's dataclass fields, where its children are.
 _FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
-#: Each node type's fields in the order libcst visits them (see _visit_order).
-_ORDER: dict[type[cst.CSTNode], tuple[str, ...]] = {}
-#: (visitor class, node class) -> the visitor's visit_<Node> method, or None.
-_METHODS: dict[tuple[type[object], type[cst.CSTNode]], object] = {}
-
-
-def _visit_order(kind: type[cst.CSTNode]) -> tuple[str, ...]:
-    """The fields of ``kind`` in the order its ``_visit_and_replace_children`` visits them.
-
-    That method passes each field's name to libcst's visit helpers, in source order, so the
-    names appear in that order among its code's constants. The fields that are not named there
-    hold no nodes (strings, flags); they come last, so that a node is never missed. The
-    tests compare the whole walk with libcst's own visit, node for node, on real files.
-    """
-    order = _ORDER.get(kind)
-    if order is None:
-        fields = [f.name for f in dataclasses.fields(kind)]
-        code = kind._visit_and_replace_children.__code__
-        named: list[str] = []
-        for constant in code.co_consts:
-            if isinstance(constant, str) and constant in fields and constant not in named:
-                named.append(constant)
-        order = _ORDER[kind] = (*named, *(f for f in fields if f not in named))
-    return order
-
-
-def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
-    """``root.visit(visitor)`` for visitors that only look, several times faster: each node,
-    in libcst's order, is given to the visitor's ``visit_<Node>`` method (when it returns
-    False, the node's children are skipped, as in libcst). ``leave_`` methods are not called,
-    and no tree is rebuilt."""
-    methods = _METHODS
-    stack: list[cst.CSTNode] = [root]
-    while stack:
-        node = stack.pop()
-        key = (type(visitor), type(node))
-        method = methods.get(key, _METHODS)
-        if method is _METHODS:
-            method = methods[key] = getattr(type(visitor), f"visit_{type(node).__name__}", None)
-        if method is not None and method(visitor, node) is False:  # type: ignore[operator]
-            continue
-        children: list[cst.CSTNode] = []
-        for name in _visit_order(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                children.append(value)
-            elif isinstance(value, (tuple, list)):
-                children.extend(item for item in value if isinstance(item, cst.CSTNode))
-        stack.extend(reversed(children))
 
 
 def parent_map(root: cst.CSTNode) -> dict[cst.CSTNode, cst.CSTNode]:

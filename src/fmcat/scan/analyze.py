@@ -27,6 +27,7 @@ from fmcat.scan.scope import BindingCollector
 from fmcat.scan.sites import PendingClass, PendingFunction, SiteFinder
 from fmcat.scan.tokens import precheck
 from fmcat.scan.values import Evaluator
+from fmcat.scan.walk import walk
 
 _SUPPRESSION = re.compile(rb"#\s*fmcat:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
 
@@ -119,12 +120,12 @@ def analyze(
         written = normalise_identifiers(module) if not source.isascii() else None
         is_package = path.endswith("__init__.py")
         collector = BindingCollector(module_name, is_package)
-        module.visit(collector)
+        walk(module, collector)
         bind_client_arguments(module, collector.scopes, collector.root, kb)
         finder = SiteFinder(
             kb, Evaluator(kb), collector.scopes, collector.root, module_name, named_patterns
         )
-        module.visit(finder)
+        walk(module, finder)
     except (Exception, RecursionError) as error:  # any parser failure is FM100; the scan goes on
         facts.parse_error = _parse_error(error, source)
         return facts
@@ -188,7 +189,7 @@ def _local_rounds(
             facts.module,
             named_patterns,
         )
-        module.visit(finder)
+        walk(module, finder)
     return finder
 
 

@@ -16,6 +16,7 @@ from fmcat.scan.knowledge import KnowledgeBase
 from fmcat.scan.scope import OPAQUE, Assigned, Defined, Scope
 from fmcat.scan.value_types import Qual
 from fmcat.scan.values import Evaluator
+from fmcat.scan.walk import walk
 
 
 class _Calls(cst.CSTVisitor):
@@ -50,7 +51,7 @@ def bind_client_arguments(
     if not functions:
         return
     visitor = _Calls(scopes, root)
-    module.visit(visitor)
+    walk(module, visitor)
     evaluator = Evaluator(kb)
     given: dict[int, dict[str, list[tuple[cst.BaseExpression, Scope]]]] = {}
     calls: dict[int, int] = {}

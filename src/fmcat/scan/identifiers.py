@@ -15,6 +15,8 @@ from collections.abc import Mapping
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from fmcat.scan.walk import walk
+
 
 class _Collector(cst.CSTVisitor):
     def __init__(self) -> None:
@@ -32,7 +34,7 @@ def normalise_identifiers(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]
     is lost). Returns the positions of the source as written when a name changed length
     (`ﬁle` is `file`), so that findings point at the text on disk; else None."""
     collector = _Collector()
-    module.visit(collector)
+    walk(module, collector)
     if not collector.changes:
         return None
     positions = None

@@ -24,6 +24,7 @@ from fmcat.scan.value_types import (
     Value,
 )
 from fmcat.scan.values import Evaluator
+from fmcat.scan.walk import walk
 
 _SUPPRESS = frozenset({"contextlib.suppress"})
 
@@ -101,16 +102,16 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         for decorator in node.decorators:
-            decorator.visit(self)
+            walk(decorator, self)
         bases: list[str] = []
         for arg in node.bases:
-            arg.visit(self)
+            walk(arg, self)
             if arg.keyword is None:
                 bases += self._client_type(arg.value)
         self.scope_stack.append(self.scopes[node])
         self.names.append(node.name.value)
         self.classes.append(PendingClass(node, self.enclosing, tuple(bases)))
-        node.body.visit(self)
+        walk(node.body, self)
         self.names.pop()
         self.scope_stack.pop()
         return False
@@ -135,10 +136,10 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
         resilient = False
         caught: list[frozenset[str]] = []
         for decorator in node.decorators:
-            decorator.visit(self)
+            walk(decorator, self)
             resilient |= self._decorator(decorator.decorator)
             caught += self.handling.caught(decorator.decorator, self.scope, self.evaluator, self.kb)
-        node.params.visit(self)
+        walk(node.params, self)
         scope = self.scopes[node]
         self.scope_stack.append(scope)
         self.names.append(node.name.value)
@@ -148,7 +149,7 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
         pending = PendingFunction(node, self.enclosing, params, scope.self_name is not None)
         self.functions.append(pending)
         self.function_stack.append(pending)
-        node.body.visit(self)
+        walk(node.body, self)
         self.function_stack.pop()
         self.frames.pop()
         self.names.pop()
@@ -199,10 +200,10 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
                 self.instances.append((target.target.value, value.type))
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
-        node.params.visit(self)
+        walk(node.params, self)
         self.scope_stack.append(self.scopes[node])
         self.frames.append(Frame())
-        node.body.visit(self)
+        walk(node.body, self)
         self.frames.pop()
         self.scope_stack.pop()
         return False
@@ -243,15 +244,15 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
         for handler in node.handlers:
             caught |= caught_names(handler.type, self.scope, self.evaluator)
         self.frame.caught.append(frozenset(caught))
-        node.body.visit(self)
+        walk(node.body, self)
         self.frame.caught.pop()
         # Handlers, else and finally run outside the try's protection.
         for handler in node.handlers:
-            handler.visit(self)
+            walk(handler, self)
         if node.orelse is not None:
-            node.orelse.visit(self)
+            walk(node.orelse, self)
         if node.finalbody is not None:
-            node.finalbody.visit(self)
+            walk(node.finalbody, self)
         return False
 
     def visit_With(self, node: cst.With) -> bool:
@@ -260,7 +261,7 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
         for item in node.items:
             if node.asynchronous is not None and isinstance(item.item, cst.Call):
                 self.awaited.add(id(item.item))
-            item.visit(self)
+            walk(item, self)
             if not isinstance(item.item, cst.Call):
                 continue
             callee = self.evaluator.expr(item.item.func, self.scope)
@@ -277,7 +278,7 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
         self.frame.timeout_context += bounded
         if suppressed:
             self.frame.caught.append(frozenset(suppressed))
-        node.body.visit(self)
+        walk(node.body, self)
         if suppressed:
             self.frame.caught.pop()
         self.frame.timeout_context -= bounded
@@ -377,7 +378,7 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
     def _wait_for(self, node: cst.Call, timeout: TimeoutScope) -> bool:
         """asyncio.wait_for(aw, timeout): the awaitable is bounded, unless timeout is None."""
         off = self._unbounded(node, timeout)
-        node.func.visit(self)
+        walk(node.func, self)
         assert timeout.awaitable is not None
         awaitable = find_argument(node, timeout.awaitable)
         if isinstance(awaitable, cst.Arg) and isinstance(awaitable.value, cst.Call):
@@ -387,7 +388,7 @@ class SiteFinder(CallJudge, cst.CSTVisitor):
         else:
             self.frame.timeout_context += 1
         for arg in node.args:
-            arg.visit(self)
+            walk(arg, self)
         if off:
             self.frame.timeout_off -= 1
         else:
