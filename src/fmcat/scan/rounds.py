@@ -2,9 +2,10 @@
 
 Round by round: derive the table of project clients from every file's facts (project.py); stop
 when it no longer changes; else analyse again the files that can reach a changed entry, and
-parse, for the first time, the files the prefilter had left out that import a module defining
-one. The table of the last run is the first round's (kept beside the scan cache), so a warm run
-with nothing changed does one join and no parse.
+parse, for the first time, the files the prefilter had left out whose imports reach an entry
+the round added (DerivedModules; what each imports is noted once, when it is first read). The
+table of the last run is the first round's (kept beside the scan cache), so a warm run with
+nothing changed does one join and no parse.
 """
 
 from __future__ import annotations
