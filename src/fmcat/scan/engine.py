@@ -30,7 +30,15 @@ from fmcat.scan.files import (
 from fmcat.scan.knowledge import KnowledgeBase
 from fmcat.scan.prefilter import Prefilter
 from fmcat.scan.reach import Derived
-from fmcat.scan.rounds import NamesFilter, derived_prefilter, file_key, load_derived, whole_project
+from fmcat.scan.rounds import (
+    DerivedModules,
+    derived_prefilter,
+    file_imports,
+    file_key,
+    load_derived,
+    taken_tops,
+    whole_project,
+)
 from fmcat.scan.tokens import MAX_BRACKETS, MAX_DEPTH, MAX_INDENT
 from fmcat.scan.workers import Job, parse_all
 
@@ -81,7 +89,7 @@ class _Lookup:
     the last run ended with (a cached file analysed with another one is analysed again)."""
 
     prefilter: Prefilter
-    derived_names: NamesFilter
+    derived_names: DerivedModules
     previous: Derived
 
 
@@ -132,7 +140,7 @@ def scan(
     previous = load_derived(cache)
     kb = previous.extend(kb)
     prefilter = prefilter_for(kb, options.named_patterns)
-    lookup = _Lookup(prefilter, derived_prefilter(previous), previous)
+    lookup = _Lookup(prefilter, derived_prefilter(previous, taken_tops(kb)), previous)
     found = python_files(
         options.paths, options.root, exclusion(options.exclude, options.include_tests)
     )
@@ -143,6 +151,8 @@ def scan(
         )
     slots: list[FileFacts | None] = []
     jobs: list[Job] = []
+    # What each file read and left out imports, so that the rounds need not read it again.
+    imports: dict[str, frozenset[str]] = {}
     modules = ModuleNames()
     order: list[str] = []
     located: dict[str, Discovered] = {}
@@ -151,7 +161,7 @@ def scan(
         shown = show(item.path)
         order.append(shown)
         located[shown] = item
-        outcome = _look_up(item, shown, cache, lookup, modules, result)
+        outcome = _look_up(item, shown, cache, lookup, modules, result, imports)
         if outcome is _GONE:
             del located[shown]
             continue
@@ -163,7 +173,11 @@ def scan(
             slots.append(outcome)  # type: ignore[arg-type]
     _analyse(jobs, slots, cache, kb, options.named_patterns, lookup, progress, result)
     facts_by_path = {facts.path: facts for facts in slots if facts is not None}
-    skipped = [shown for shown in order if shown in located and shown not in facts_by_path]
+    skipped = {
+        shown: imports.get(shown)
+        for shown in order
+        if shown in located and shown not in facts_by_path
+    }
     result.parsed += whole_project(
         previous,
         facts_by_path,
@@ -187,9 +201,11 @@ def _look_up(
     lookup: _Lookup,
     modules: ModuleNames,
     result: ScanResult,
+    imports: dict[str, frozenset[str]],
 ) -> FileFacts | Job | _Gone | None:
     """The file's facts without parsing it (cached, unreadable, or not mattering: None), or
-    the job of parsing it, with its bytes read once; _GONE when it vanished."""
+    the job of parsing it, with its bytes read once; _GONE when it vanished. A file read and
+    left out has its imports noted in ``imports``."""
     prefilter = lookup.prefilter
     key = os.path.abspath(item.path)  # noqa: PTH100 (resolve() would follow links)
     try:
@@ -217,6 +233,7 @@ def _look_up(
         return _counted(hit, shown, result)  # type: ignore[arg-type]
     facts: FileFacts | None = None
     if len(source) > MAX_PARSE_BYTES:
+        imports[shown] = frozenset()  # never parsed, whatever it imports
         if prefilter.may_matter(source[:MAX_PARSE_BYTES]):
             size = status.st_size / 1024 / 1024
             facts = _unreadable(
@@ -225,9 +242,13 @@ def _look_up(
             facts.module = module
     elif prefilter.may_matter(source):
         return Job(shown, module, source, key, digest, signature)
-    elif lookup.derived_names.wants(source):
-        # It imports a module that defines a derived client: parsed whatever its tokens say.
-        return Job(shown, module, source, key, digest, signature, wanted=True)
+    else:
+        job = Job(shown, module, source, key, digest, signature, wanted=True)
+        imported = file_imports(job)
+        if lookup.derived_names.reached(imported):
+            # It imports a module that defines a derived client: parsed whatever its tokens say.
+            return job
+        imports[shown] = imported
     cache.put(key, digest, signature, facts)
     return facts
 

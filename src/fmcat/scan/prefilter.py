@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
 
+from fmcat.scan.scope import resolve_relative
 from fmcat.scan.tokens import TokenFacts, decode
 
 #: The first two lines, where a PEP 263 encoding cookie may be.
@@ -153,3 +155,122 @@ def _imports(imported: set[str], modules: list[str]) -> bool:
             elif name == module or name.startswith(module + ".") or module.startswith(name + "."):
                 return True
     return False
+
+
+# --- What a file's imports bind, read from its bytes (the whole-project rounds) ----------
+
+_DOTTED_NAME = rf"\w+(?:{_GAP}\.{_GAP}\w+)*"
+#: `from`, its dots and module, `import`, and an opening bracket if the names are in one.
+_FROM = (
+    rf"from{_GAP}(?P<dots>(?:\.{_GAP})*)(?P<base>{_DOTTED_NAME})?{_GAP}"
+    rf"(?P<keyword>import){_GAP}(?P<open>\()?"
+)
+#: The names of an import without brackets: the rest of the logical line, up to `;` or `#`
+#: (an import statement holds no strings, so neither can be anything else there).
+_LINE_REST = r"(?:[^\r\n\\;#]|\\(?:\r\n?|\n)?)*"
+_IMPORT = rf"import{_GAP}(?P<names>{_DOTTED_NAME}(?:{_GAP}(?:as|,){_GAP}{_DOTTED_NAME})*)"
+_SPACE = re.compile(r"[\s\\]+")
+
+
+class _Grammar:
+    """The patterns for bytes or for text (a file that is not ASCII is read NFKC-normalised)."""
+
+    def __init__(self, kind: type[str] | type[bytes]) -> None:
+        def make(pattern: str) -> re.Pattern[str]:
+            return re.compile(pattern.encode() if kind is bytes else pattern)  # type: ignore[arg-type]
+
+        self.keyword = make(_KEYWORD)
+        self.from_ = make(_FROM)
+        self.rest = make(_LINE_REST)
+        self.import_ = make(_IMPORT)
+        self.comment = make(r"#[^\r\n]*")
+
+
+_BYTES = _Grammar(bytes)
+_TEXT = _Grammar(str)
+
+
+def ascii_text(source: bytes) -> bytes | str:
+    """``source`` itself when it is ASCII with no encoding cookie, else its text, NFKC-
+    normalised as Python reads identifiers."""
+    head = _HEAD.match(source)
+    if source.isascii() and (head is None or b"coding" not in head[0]):
+        return source
+    return unicodedata.normalize("NFKC", decode(source)[0])
+
+
+def bound_imports(source: bytes | str, module: str, is_package: bool) -> frozenset[str]:
+    """What the file's import statements make reachable, as dotted names, with relative
+    imports resolved against its ``module`` as the analysis does (scope.BindingCollector): a
+    name the file can refer to is one of these or inside one. `from a.b import c as d` gives
+    a.b.c, `from a.b import *` a.b, `import a.b.c as d` a.b.c, and `import a.b.c` a (which
+    it binds). ``source`` comes from ascii_text.
+
+    Read from every `from` and `import` keyword, in brackets over lines, after `;` and across
+    continuation lines, so it may find imports that are not there (in a string), never miss
+    one."""
+    grammar = _BYTES if isinstance(source, bytes) else _TEXT
+    found: set[str] = set()
+    text: str | bytes
+    of_from: set[int] = set()  # the `import` of each `from ... import`, not one of its own
+    for keyword in grammar.keyword.finditer(source):  # type: ignore[arg-type]
+        start = keyword.start()
+        if start in of_from:
+            continue
+        statement = grammar.from_.match(source, start)  # type: ignore[arg-type]
+        if statement is not None:
+            of_from.add(statement.start("keyword"))
+            base = _plain(statement["base"] or "")
+            dots = _plain(statement["dots"] or "")
+            if dots:
+                base = resolve_relative(module, is_package, len(dots), base or None)
+            if statement["open"]:
+                text = _bracketed(source, statement.end(), grammar)
+            else:
+                rest = grammar.rest.match(source, statement.end())  # type: ignore[arg-type]
+                text = rest[0] if rest else source[:0]
+            for item in _plain(text).split(","):
+                name = item.split()[0] if item.split() else ""
+                if name == "*":
+                    found.add(base)
+                elif name.isidentifier():
+                    found.add(f"{base}.{name}" if base else name)
+            continue
+        statement = grammar.import_.match(source, start)  # type: ignore[arg-type]
+        if statement is None:
+            continue
+        for item in _plain(statement["names"]).split(","):
+            words = item.split()
+            if not words:
+                continue
+            name = words[0]
+            found.add(name if len(words) > 1 else name.partition(".")[0])
+    found.discard("")
+    return frozenset(map(sys.intern, found))  # the same names recur across a project's files
+
+
+def _plain(part: str | bytes) -> str:
+    """A dotted name or list as written, without continuation lines and space in dotted
+    names (`a . b` is a.b); words stay apart."""
+    text = part if isinstance(part, str) else part.decode("ascii")
+    text = text.replace("\\\r\n", " ").replace("\\\n", " ").replace("\\\r", " ")
+    return re.sub(r"\s*\.\s*", ".", text)
+
+
+def _bracketed(source: str | bytes, start: int, grammar: _Grammar) -> str | bytes:
+    """The names inside an import's brackets from ``start`` to the closing one, comments
+    left out (a `)` in a comment does not close them); to the end when none does."""
+    close, ends = (")", "\r\n") if isinstance(source, str) else (b")", b"\r\n")
+    end = start
+    while True:
+        found = source.find(close, end)  # type: ignore[arg-type]
+        if found < 0:
+            found = len(source)
+            break
+        line = max(start, *(source.rfind(ends[i : i + 1], 0, found) + 1 for i in (0, 1)))  # type: ignore[arg-type]
+        if grammar.comment.search(source, line, found) is None:  # type: ignore[arg-type]
+            break
+        # In a comment: on from the end of its line.
+        after = [source.find(ends[i : i + 1], found) for i in (0, 1)]  # type: ignore[arg-type]
+        end = min((a for a in after if a >= 0), default=len(source))
+    return grammar.comment.sub(source[:0], source[start:found])  # type: ignore[arg-type]

@@ -46,6 +46,12 @@ class Derived:
         found = {lib.modules[-1] for lib in self.libraries}
         return found | {name.rpartition(".")[0] for name in self.instances}
 
+    def entries(self) -> dict[str, str]:
+        """Each name a file can reach in the table (an entry, a module-level client), with its
+        module."""
+        found = {name: lib.modules[-1] for lib in self.libraries for name in entry_names(lib)}
+        return found | {name: name.rpartition(".")[0] for name in self.instances}
+
     def extend(self, kb: KnowledgeBase) -> KnowledgeBase:
         base = KnowledgeBase(
             library=[lib for lib in kb.library if not lib.project],

@@ -2,15 +2,16 @@
 
 Round by round: derive the table of project clients from every file's facts (project.py); stop
 when it no longer changes; else analyse again the files that can reach a changed entry, and
-parse, for the first time, the files the prefilter had left out that import a module defining
-one. The table of the last run is the first round's (kept beside the scan cache), so a warm run
-with nothing changed does one join and no parse.
+parse, for the first time, the files the prefilter had left out whose imports reach an entry
+the round added (DerivedModules; what each imports is noted once, when it is first read). The
+table of the last run is the first round's (kept beside the scan cache), so a warm run with
+nothing changed does one join and no parse.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +22,20 @@ from fmcat.safe_io import FileRefusedError, read_bytes
 from fmcat.scan.cache import ScanCache, write_private
 from fmcat.scan.facts import FileFacts
 from fmcat.scan.knowledge import KnowledgeBase
+from fmcat.scan.prefilter import ascii_text, bound_imports
 from fmcat.scan.project import MAX_ROUNDS, derive
 from fmcat.scan.reach import Derived, file_key
 from fmcat.scan.workers import Job
 
-__all__ = ["derived_prefilter", "file_key", "load_derived", "whole_project"]
+__all__ = [
+    "DerivedModules",
+    "derived_prefilter",
+    "file_imports",
+    "file_key",
+    "load_derived",
+    "taken_tops",
+    "whole_project",
+]
 
 #: The derived table of the last run, read bounded.
 MAX_TABLE_BYTES = 64 * 1024 * 1024
@@ -37,48 +47,94 @@ Store = Callable[[Job, FileFacts | None], None]
 
 
 @dataclass(frozen=True)
-class NamesFilter:
-    """Does a file's text name a module that defines a derived client (so it may import it)?"""
+class DerivedModules:
+    """Which of a file's imports reach an entry of the derived table (a client, a function, a
+    module-level client object), by the names they make reachable (prefilter.bound_imports):
+    the entry's module itself or a package above it (`from shop.lib import curl`, `import
+    shop.lib`: then any of its entries), the entry or a name inside it (`from shop.lib.curl
+    import get`; not `from shop.lib.curl import HEADERS`, which reaches none), or, for an import
+    that names no library nor project package, a shorter name of its module (`from lib.curl
+    import get`: project._shorter_imports)."""
 
-    pattern: re.Pattern[bytes] | None
-    #: The modules' last parts: a file that contains none cannot import one (a substring
-    #: test each, far cheaper than the pattern on every file of every round).
-    leaves: tuple[bytes, ...] = ()
+    modules: frozenset[str] = frozenset()
+    #: The entries, and each with its dotted prefixes (a class of which a method is one).
+    entries: frozenset[str] = frozenset()
+    within: frozenset[str] = frozenset()
+    #: Each module and the packages above it.
+    above: frozenset[str] = frozenset()
+    #: Each module's dotted tails (`lib.curl`, `curl`), and every run of its parts but the
+    #: first (`lib`), which an import by a shorter name may be or begin with.
+    tails: frozenset[str] = frozenset()
+    runs: frozenset[str] = frozenset()
+    #: First parts that are no shorter name: the standard library's, the libraries', the
+    #: project's own packages.
+    taken: frozenset[str] = frozenset()
 
-    def wants(self, source: bytes) -> bool:
-        if self.pattern is None:
-            return False
-        if self.leaves and not any(leaf in source for leaf in self.leaves):
-            return False
-        return self.pattern.search(source) is not None
+    @classmethod
+    def of(cls, entries: dict[str, str], taken: Iterable[str]) -> DerivedModules:
+        """``entries``: name -> module (Derived.entries)."""
+        found = {m for m in entries.values() if m}
+        within = {e.rpartition(".")[0] for e in entries} | set(entries)
+        for entry in list(within):
+            while entry:
+                within.add(entry)
+                entry = entry.rpartition(".")[0]
+        above: set[str] = set()
+        tails: set[str] = set()
+        runs: set[str] = set()
+        for module in found:
+            parts = module.split(".")
+            for end in range(1, len(parts) + 1):
+                above.add(".".join(parts[:end]))
+                for begin in range(1, end):
+                    runs.add(".".join(parts[begin:end]))
+            tails.update(".".join(parts[begin:]) for begin in range(1, len(parts)))
+        return cls(
+            frozenset(found),
+            frozenset(entries),
+            frozenset(within),
+            frozenset(above),
+            frozenset(tails),
+            frozenset(runs),
+            frozenset(taken),
+        )
+
+    def reached(self, names: Iterable[str]) -> bool:
+        """Does a file whose imports make ``names`` reachable reach one of the entries?"""
+        for name in names:
+            if name in self.above:
+                return True
+            shorter = name.partition(".")[0] not in self.taken
+            if shorter and name in self.runs:
+                return True
+            inside = False  # a name in a module: only an entry, or what holds one, reaches
+            head = name.rpartition(".")[0]
+            while head:
+                if head in self.entries or (shorter and head in self.tails):
+                    return True
+                inside |= head in self.modules
+                head = head.rpartition(".")[0]
+            if inside and name in self.within:
+                return True
+        return False
 
 
-def derived_prefilter(derived: Derived) -> NamesFilter:
-    """Files that import a module defining a derived client, by their import lines: for
-    ``shop.lib.curl``, ``from shop.lib.curl import get``, ``from shop.lib import curl``,
-    ``import shop.lib.curl``, ``from .curl import get``, ``from . import curl`` (and deeper
-    relative forms). It may let a file through for nothing, never stop one whose import
-    statement is on one line."""
-    alternatives: list[str] = []
-    leaves: set[bytes] = set()
-    for module in sorted(derived.modules()):
-        parent, _, name = module.rpartition(".")
-        if not name.isidentifier():
-            continue
-        leaves.add(name.encode())
-        leaf = re.escape(name)
-        above = rf"(?:[\w.]*\b{re.escape(parent.rpartition('.')[2])}|\.+)" if parent else r"\.*"
-        alternatives += [
-            rf"from[ \t]+(?:{above}\.|\.+){leaf}[ \t]+import\b",
-            rf"from[ \t]+{above}[ \t]+import[ \t(][^\n]*\b{leaf}\b",
-            rf"import[ \t]+(?:[\w.]*\.)?{leaf}\b"
-            if not parent
-            else rf"import[ \t][^\n]*\b{re.escape(module)}\b",
-        ]
-    if not alternatives:
-        return NamesFilter(None)
-    pattern = r"^[ \t]*(?:" + "|".join(alternatives) + ")"
-    return NamesFilter(re.compile(pattern.encode(), re.M), tuple(sorted(leaves)))
+def taken_tops(kb: KnowledgeBase, files: Iterable[FileFacts] = ()) -> set[str]:
+    """The first parts of names that project._shorter_imports never reads as a shorter name
+    (it also leaves out the project's derived modules' tops: fewer here is the safe side)."""
+    tops = {m.partition(".")[0] for lib in kb.library if not lib.project for m in lib.modules}
+    tops |= {f.module.partition(".")[0] for f in files if f.parse_error is None}
+    return tops | set(sys.stdlib_module_names)
+
+
+def derived_prefilter(derived: Derived, taken: Iterable[str]) -> DerivedModules:
+    """The files that import a module of ``derived``: they are parsed whatever their tokens say."""
+    return DerivedModules.of(derived.entries(), taken)
+
+
+def file_imports(job: Job) -> frozenset[str]:
+    """What the job's file imports (prefilter.bound_imports), resolved as the analysis does."""
+    return bound_imports(ascii_text(job.source), job.module, job.shown.endswith("__init__.py"))
 
 
 def _table_file(cache: ScanCache) -> Path:
@@ -112,7 +168,7 @@ def _save(cache: ScanCache, derived: Derived) -> None:
 def whole_project(
     previous: Derived,
     facts_by_path: dict[str, FileFacts],
-    skipped: list[str],
+    skipped: dict[str, frozenset[str] | None],
     kb: KnowledgeBase,
     make_job: MakeJob,
     run: Runner,
@@ -121,39 +177,48 @@ def whole_project(
     notes: list[str],
 ) -> int:
     """Rounds until the derived table is stable; returns how many files it parsed that the
-    per-file phase had left out (files analysed again are not counted twice)."""
+    per-file phase had left out (files analysed again are not counted twice). ``skipped``:
+    those files, each with what it imports (file_imports), or None when this run did not read
+    it (cached as not mattering)."""
     parsed = 0
     current = previous
-    pending = list(skipped)
+    pending = dict(skipped)
     table = kb
     # A file left out (read now, or cached as not mattering under the last run's table) was
-    # already held against the last table's modules: it is read again only when a round derives
-    # a client in a module not among them.
-    checked = set(previous.modules())
+    # already held against the last table's entries: a round holds it against the entries it
+    # adds (reaching is per entry, so the others need no second look), by what it imports,
+    # read once in the run.
+    checked = set(previous.entries())
     for _round in range(MAX_ROUNDS):
         new = derive(facts_by_path.values(), table)
         if new == current:
             break
         table = new.extend(kb)
-        names = derived_prefilter(new)
         batch: list[Job] = []
         for facts in facts_by_path.values():
             stale = facts.parse_error is None and facts.derived_key != file_key(new, facts)
             job = make_job(facts.path) if facts.parsed and stale else None
             if job is not None:
                 batch.append(job)
-        modules = set(new.modules())
-        if not modules <= checked:
-            still = []
-            for shown in pending:
-                job = make_job(shown)
-                if job is None or not names.wants(job.source):
-                    still.append(shown)
+        entries = new.entries()
+        fresh = {name: module for name, module in entries.items() if name not in checked}
+        if fresh:
+            names = DerivedModules.of(fresh, taken_tops(kb, facts_by_path.values()))
+            for shown, imported in list(pending.items()):
+                job = None
+                if imported is None:
+                    job = make_job(shown)
+                    if job is None:
+                        continue  # unreadable now: perhaps in the next round
+                    imported = pending[shown] = file_imports(job)
+                if not names.reached(imported):
                     continue
-                batch.append(job)
-                parsed += 1
-            pending = still
-        checked |= modules
+                job = job or make_job(shown)
+                if job is not None:
+                    batch.append(job)
+                    parsed += 1
+                    del pending[shown]
+        checked |= fresh.keys()
         for job, answer in run(batch, table):
             if answer is None:
                 continue
