@@ -52,6 +52,19 @@ PUBLISH_ERRORS = ("kombu.", "celery.", "amqp.", "redis.")
 _GENERIC = {"*", "Exception", "BaseException", "OSError", "ConnectionError"}
 #: Calls inside a retried task that create something (FM112), besides HTTP POSTs.
 CREATING = frozenset({"create", "charge", "capture", "confirm", "refund", "transfer", "payout"})
+#: slack_sdk's WebClient methods that post a new message or file each time they are called (Slack
+#: has no idempotency key for them): checked against the installed slack_sdk in
+#: tests/test_library_facts.py, which sees each one POST its Web API method.
+SLACK_CREATING = frozenset(
+    {
+        "chat_postMessage",
+        "chat_postEphemeral",
+        "chat_scheduleMessage",
+        "chat_meMessage",
+        "files_upload",
+        "files_upload_v2",
+    }
+)
 
 
 @dataclass
@@ -210,10 +223,14 @@ def _calls_retry(function: cst.FunctionDef) -> bool:
     return found
 
 
-def creating_calls(function: cst.FunctionDef, source: Source, retry: str) -> list[RetriedCall]:
-    """POSTs and SDK creates in a retried function, and whether an idempotency key reaches them."""
+def creating_calls(
+    function: cst.CSTNode, source: Source, retry: str, keys_in: cst.CSTNode | None = None
+) -> list[RetriedCall]:
+    """POSTs and SDK creates in a retried function (or a retry loop's body), and whether an
+    idempotency key reaches them: in the call, or set anywhere in ``keys_in`` (the function
+    itself by default; a loop's enclosing function, where the key is made before the loop)."""
     found: list[RetriedCall] = []
-    body = source.text(function).lower()
+    body = source.text(keys_in if keys_in is not None else function).lower()
 
     class Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
@@ -224,7 +241,7 @@ def creating_calls(function: cst.FunctionDef, source: Source, retry: str) -> lis
             post = method == "post" or (
                 method == "request" and isinstance(first, str) and first.upper() == "POST"
             )
-            if not (post or method in CREATING):
+            if not (post or method in CREATING or method in SLACK_CREATING):
                 return
             text = source.text(node)
             has_key = (

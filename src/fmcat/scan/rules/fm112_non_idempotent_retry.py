@@ -12,8 +12,10 @@ from fmcat.scan.rules.base import CodeRule, ScanContext
 class NonIdempotentRetry(CodeRule):
     """
     A POST, or an SDK call that creates or charges (`stripe.PaymentIntent.create`,
-    `client.messages.create`), runs inside a user-level retry (tenacity, backoff, stamina,
-    or a Celery task with `autoretry_for` or `self.retry()`) and carries no idempotency key.
+    `client.messages.create`, Slack's `chat_postMessage` and `files_upload_v2`), runs inside a
+    user-level retry (tenacity's `@retry` or its `for attempt in Retrying(...)` loop, backoff,
+    stamina, or a Celery task with `autoretry_for` or `self.retry()`) and carries no
+    idempotency key.
     A urllib3 `Retry` whose `allowed_methods` names POST (or is None: every method) re-sends
     the POSTs of every session it is mounted on; it is reported on the `Retry` itself,
     unless its file sets an idempotency header (`Idempotency-Key`, `PayPal-Request-Id`),
@@ -52,6 +54,22 @@ def session():
     s = requests.Session()
     s.mount("https://", HTTPAdapter(max_retries=retry))
     return s
+""",
+        """\
+import requests
+from slack_sdk import WebClient
+from tenacity import Retrying, retry, stop_after_attempt
+
+slack = WebClient(token="xoxb-token", timeout=10)
+
+def notify(url, body):
+    for attempt in Retrying(stop=stop_after_attempt(3)):
+        with attempt:
+            requests.post(url, json=body, timeout=5)  # expect: FM112 "tenacity.Retrying (line 8)"
+
+@retry(stop=stop_after_attempt(3))
+def announce(channel):
+    slack.chat_postMessage(channel=channel, text="up")  # expect: FM112 "takes no idempotency"
 """,
         """\
 import requests
@@ -99,6 +117,18 @@ def session(request):
 def reads():
     return Retry(total=5)
 """,
+        """\
+import uuid
+
+import requests
+from tenacity import AsyncRetrying, stop_after_attempt
+
+async def pay(session, order):
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    async for attempt in AsyncRetrying(stop=stop_after_attempt(3)):
+        with attempt:
+            requests.post("https://api.pay.example.com/v1/charges", headers=key, timeout=5)
+""",
     )
 
     def check(self, facts: FileFacts, context: ScanContext) -> Iterator[Finding]:
@@ -125,11 +155,21 @@ def reads():
                 keys = [op.idempotency_key for op in entry.model.operations if op.idempotency_key]
                 if any(key in call.text for key in keys):
                     continue
+            if site.qualname.startswith("slack_sdk."):
+                advice = (
+                    "Slack's Web API takes no idempotency key, so retry only failures that "
+                    "happened before Slack received the request (a refused connection), not "
+                    "a timeout or an error answer"
+                )
+            else:
+                advice = (
+                    "pass idempotency_key= or an Idempotency-Key header that stays the same "
+                    "across attempts"
+                )
             yield self.finding(
                 facts,
                 site.span,
                 f"{site.qualname} creates something and is retried by {call.retry} without "
-                "an idempotency key, so a retry can repeat it; pass idempotency_key= or an "
-                "Idempotency-Key header that stays the same across attempts",
+                f"an idempotency key, so a retry can repeat it; {advice}",
                 entry.name if entry is not None else None,
             )
