@@ -21,6 +21,7 @@ Read statically, like the Django settings:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -52,6 +53,11 @@ PUBLISH_ERRORS = ("kombu.", "celery.", "amqp.", "redis.")
 _GENERIC = {"*", "Exception", "BaseException", "OSError", "ConnectionError"}
 #: Calls inside a retried task that create something (FM112), besides HTTP POSTs.
 CREATING = frozenset({"create", "charge", "capture", "confirm", "refund", "transfer", "payout"})
+#: A function that gets a token (``_get_sp_token``, ``_a_get_federated_databricks_token``,
+#: ``_get_k8s_token_request_api``): its POSTs ask a token endpoint for a new short-lived
+#: credential, which a retry only asks for again. Not ``create_api_token``: that one makes a lasting
+#: object.
+TOKEN_GETTER = re.compile(r"(?:^|_)get_\w*token")
 #: slack_sdk's WebClient methods that post a new message or file each time they are called (Slack
 #: has no idempotency key for them): checked against the installed slack_sdk in
 #: tests/test_library_facts.py, which sees each one POST its Web API method.
@@ -230,7 +236,10 @@ def creating_calls(
     idempotency key reaches them: in the call, or set anywhere in ``keys_in`` (the function
     itself by default; a loop's enclosing function, where the key is made before the loop)."""
     found: list[RetriedCall] = []
-    body = source.text(keys_in if keys_in is not None else function).lower()
+    owner = keys_in if keys_in is not None else function
+    body = source.text(owner).lower()
+    if isinstance(owner, cst.FunctionDef) and TOKEN_GETTER.search(owner.name.value):
+        return found  # a retried token request mints another short-lived token, nothing more
 
     class Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
@@ -244,6 +253,8 @@ def creating_calls(
             if not (post or method in CREATING or method in SLACK_CREATING):
                 return
             text = source.text(node)
+            if post and "grant_type" in text:
+                return  # an OAuth token request (RFC 6749 section 4): repeating it is harmless
             has_key = (
                 keyword(node, "idempotency_key") is not None
                 or "idempotency-key" in body

@@ -4,7 +4,10 @@ creating calls are retried (FM112).
 
 The loop's body is the retried code: tenacity runs it again, from the top, each time the
 ``with attempt:`` block raises what the policy retries; the attempts are the ``stop=`` keyword's,
-read as for ``@retry(stop=...)``. The ``Retrying(...)(fn, *args)`` call form is not read: what it
+read as for ``@retry(stop=...)``. The loop may also run over a call of a function or method of
+the same file that returns such an object (``for attempt in self._get_retry_object():``, whose
+body is ``return Retrying(**self.retry_args)``: Airflow's Databricks hook); functions are matched
+by name, the class not checked. The ``Retrying(...)(fn, *args)`` call form is not read: what it
 retries is a function passed as a value, which the pass does not follow.
 """
 
@@ -27,23 +30,46 @@ LOOP_CLASSES = frozenset(
 def loop_policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
     found: list[RetryPolicy] = []
     retried: list[RetriedCall] = []
+    loops: list[cst.For] = []
+    #: The functions and methods that return a loop object, by name: the call and its class.
+    getters: dict[str, tuple[cst.Call, str]] = {}
 
-    class Finder(cst.CSTVisitor):
+    class Finder(cst.CSTVisitor):  # one walk: a getter may be defined after its loops
         def visit_For(self, node: cst.For) -> None:
-            call = node.iter
-            if not isinstance(call, cst.Call):
-                return
-            name = source.qual(call.func)
-            if name not in LOOP_CLASSES:
-                return
-            stop = keyword(call, "stop")
-            attempts = _stop_attempts(stop, source) if stop is not None else None
-            function = source.enclosing_function(node)
-            scope = source.function_name(function) if function is not None else source.module
-            span = source.span(call)
-            found.append(RetryPolicy(span, name, attempts, scope=scope))
-            retry = f"{name} (line {span.line})"
-            retried.extend(creating_calls(node.body, source, retry, function or node))
+            if isinstance(node.iter, cst.Call):
+                loops.append(node)
+
+        def visit_Return(self, node: cst.Return) -> None:
+            value = node.value
+            if isinstance(value, cst.Call) and source.qual(value.func) in LOOP_CLASSES:
+                function = source.enclosing_function(node)
+                if function is not None:
+                    getters[function.name.value] = (value, source.qual(value.func) or "")
 
     walk(source.tree, Finder())
+    for node in loops:
+        call = cst.ensure_type(node.iter, cst.Call)
+        name = source.qual(call.func)
+        if name not in LOOP_CLASSES:
+            made = getters.get(_called_name(call.func))
+            if made is None:
+                continue
+            call, name = made
+        stop = keyword(call, "stop")
+        attempts = _stop_attempts(stop, source) if stop is not None else None
+        function = source.enclosing_function(node)
+        scope = source.function_name(function) if function is not None else source.module
+        span = source.span(node.iter)
+        found.append(RetryPolicy(span, name or "tenacity.Retrying", attempts, scope=scope))
+        retry = f"{name} (line {span.line})"
+        retried.extend(creating_calls(node.body, source, retry, function or node))
     return found, retried
+
+
+def _called_name(func: cst.BaseExpression) -> str:
+    """``f`` of ``f()`` or of ``self.f()``; "" for anything else."""
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        return func.attr.value
+    return ""

@@ -25,7 +25,9 @@ class NonIdempotentRetry(CodeRule):
     reuse one key; a user-level retry makes a new request each time. Give the call a key
     that stays the same across attempts: Stripe's `idempotency_key=`, an `Idempotency-Key`
     header, or the operation's declared `idempotency_key` (the catalog's
-    `operations[].idempotency_key`, e.g. `order_id`) passed into the call.
+    `operations[].idempotency_key`, e.g. `order_id`) passed into the call. A token request is
+    not reported (an OAuth `grant_type` POST, or any POST of a `get_..._token` function): a
+    retry only mints another short-lived token.
     """
 
     code = "FM112"
@@ -70,6 +72,15 @@ def notify(url, body):
 @retry(stop=stop_after_attempt(3))
 def announce(channel):
     slack.chat_postMessage(channel=channel, text="up")  # expect: FM112 "takes no idempotency"
+
+class Hook:
+    def submit(self, url, run):
+        for attempt in self._get_retry_object():
+            with attempt:
+                requests.post(url, json=run, timeout=5)  # expect: FM112 "Retrying (line 18)"
+
+    def _get_retry_object(self):
+        return Retrying(stop=stop_after_attempt(5))
 """,
         """\
 import requests
@@ -121,13 +132,23 @@ def reads():
 import uuid
 
 import requests
-from tenacity import AsyncRetrying, stop_after_attempt
+from tenacity import AsyncRetrying, Retrying, retry, stop_after_attempt
 
 async def pay(session, order):
     key = {"Idempotency-Key": str(uuid.uuid4())}
     async for attempt in AsyncRetrying(stop=stop_after_attempt(3)):
         with attempt:
             requests.post("https://api.pay.example.com/v1/charges", headers=key, timeout=5)
+
+def _get_oauth_token(url):
+    for attempt in Retrying(stop=stop_after_attempt(3)):
+        with attempt:
+            return requests.post(url, data={"scope": "all"}, timeout=5).json()
+
+@retry(stop=stop_after_attempt(3))
+def login(url, secret):
+    form = {"secret": secret}
+    return requests.post(url, data={"grant_type": "client_credentials", **form}, timeout=5)
 """,
     )
 
