@@ -15,7 +15,7 @@ from typing import Any, ClassVar, cast
 import pytest
 
 from fmcat.frameworks import celery as celery_facts
-from fmcat.frameworks import consumers, retries
+from fmcat.frameworks import consumers, creating, retries
 from fmcat.frameworks.django import CACHE_TIMEOUT_KEYS, DATABASE_TIMEOUT_KEYS
 
 
@@ -270,7 +270,7 @@ def test_slack_creating_methods_post_a_new_message_or_file() -> None:
             "files_upload": "/files.upload",
             "files_upload_v2": "/files.completeUploadExternal",
         }
-        assert set(expected) == celery_facts.SLACK_CREATING
+        assert set(expected) == creating.SLACK_CREATING
         arguments: dict[str, dict[str, object]] = {
             "chat_postMessage": {"channel": "C1", "text": "hi"},
             "chat_postEphemeral": {"channel": "C1", "user": "U1", "text": "hi"},

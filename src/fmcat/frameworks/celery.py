@@ -21,13 +21,13 @@ Read statically, like the Django settings:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from fmcat.frameworks.celery_config import CeleryConfig
+from fmcat.frameworks.creating import creating_calls as creating_calls  # retries.py's import
 from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal, walk
 from fmcat.frameworks.values import FromEnv, Mapping, Opaque
 from fmcat.scan.facts import Consumer, RetriedCall, RetryPolicy, Role, Site, TimeoutState
@@ -51,26 +51,6 @@ CANVAS = {
 #: A handler of these (or a generic one) handles a publish failure.
 PUBLISH_ERRORS = ("kombu.", "celery.", "amqp.", "redis.")
 _GENERIC = {"*", "Exception", "BaseException", "OSError", "ConnectionError"}
-#: Calls inside a retried task that create something (FM112), besides HTTP POSTs.
-CREATING = frozenset({"create", "charge", "capture", "confirm", "refund", "transfer", "payout"})
-#: A function that gets a token (``_get_sp_token``, ``_a_get_federated_databricks_token``,
-#: ``_get_k8s_token_request_api``): its POSTs ask a token endpoint for a new short-lived
-#: credential, which a retry only asks for again. Not ``create_api_token``: that one makes a lasting
-#: object.
-TOKEN_GETTER = re.compile(r"(?:^|_)get_\w*token")
-#: slack_sdk's WebClient methods that post a new message or file each time they are called (Slack
-#: has no idempotency key for them): checked against the installed slack_sdk in
-#: tests/test_library_facts.py, which sees each one POST its Web API method.
-SLACK_CREATING = frozenset(
-    {
-        "chat_postMessage",
-        "chat_postEphemeral",
-        "chat_scheduleMessage",
-        "chat_meMessage",
-        "files_upload",
-        "files_upload_v2",
-    }
-)
 
 
 @dataclass
@@ -224,43 +204,6 @@ def _calls_retry(function: cst.FunctionDef) -> bool:
                 and func.value.value == "self"
             ):
                 found = True
-
-    walk(function, Finder())
-    return found
-
-
-def creating_calls(
-    function: cst.CSTNode, source: Source, retry: str, keys_in: cst.CSTNode | None = None
-) -> list[RetriedCall]:
-    """POSTs and SDK creates in a retried function (or a retry loop's body), and whether an
-    idempotency key reaches them: in the call, or set anywhere in ``keys_in`` (the function
-    itself by default; a loop's enclosing function, where the key is made before the loop)."""
-    found: list[RetriedCall] = []
-    owner = keys_in if keys_in is not None else function
-    body = source.text(owner).lower()
-    if isinstance(owner, cst.FunctionDef) and TOKEN_GETTER.search(owner.name.value):
-        return found  # a retried token request mints another short-lived token, nothing more
-
-    class Finder(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            if not isinstance(node.func, cst.Attribute):
-                return
-            method = node.func.attr.value
-            first = literal(node.args[0].value) if node.args else UNKNOWN
-            post = method == "post" or (
-                method == "request" and isinstance(first, str) and first.upper() == "POST"
-            )
-            if not (post or method in CREATING or method in SLACK_CREATING):
-                return
-            text = source.text(node)
-            if post and "grant_type" in text:
-                return  # an OAuth token request (RFC 6749 section 4): repeating it is harmless
-            has_key = (
-                keyword(node, "idempotency_key") is not None
-                or "idempotency-key" in body
-                or "idempotency_key" in text
-            )
-            found.append(RetriedCall(source.span(node), retry, has_key, text))
 
     walk(function, Finder())
     return found

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from fmcat.frameworks.celery import creating_calls
+from fmcat.frameworks.creating import creating_calls
 from fmcat.frameworks.retries import _stop_attempts
 from fmcat.frameworks.source import Source, keyword, walk
 from fmcat.scan.facts import RetriedCall, RetryPolicy

@@ -79,6 +79,15 @@ class Hook:
             with attempt:
                 requests.post(url, json=run, timeout=5)  # expect: FM112 "Retrying (line 18)"
 
+    def call(self, method, url, body):
+        if method == "POST":
+            send = requests.post
+        else:
+            send = requests.get
+        for attempt in self._get_retry_object():
+            with attempt:
+                send(url, json=body, timeout=5)  # expect: FM112 "requests.post (called through"
+
     def _get_retry_object(self):
         return Retrying(stop=stop_after_attempt(5))
 """,
@@ -168,8 +177,17 @@ def login(url, secret):
                     "across attempts",
                 )
                 continue
-            if index is None or call.has_key:
-                continue  # not an external call (a local `create`), or keyed
+            if call.has_key or (index is None and not call.library):
+                continue  # keyed, or not an external call (a local `create`)
+            if index is None:  # a POST through a local name bound to one: no site of its own
+                yield self.finding(
+                    facts,
+                    call.span,
+                    f"{call.library} (called through a local name) creates something and is "
+                    f"retried by {call.retry} without an idempotency key, so a retry can repeat "
+                    "it; pass an Idempotency-Key header that stays the same across attempts",
+                )
+                continue
             site = facts.sites[index]
             entry = context.attribution.of(facts, index) if context.attribution else None
             if entry is not None:

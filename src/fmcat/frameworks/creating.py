@@ -1,0 +1,100 @@
+"""The calls in a retried body that create something (FM112), and whether a key reaches them.
+
+A creating call is a POST (``x.post(...)``, ``x.request("POST", ...)``, or a local name bound to
+an ``x.post`` and called: ``request_func = requests.post`` in one branch of a dispatch on the
+method, Airflow's Databricks hook), an SDK create or charge (CREATING), or one of Slack's posting
+methods (SLACK_CREATING). Not a token request: an OAuth ``grant_type`` POST, or any POST of a
+function that gets a token (TOKEN_GETTER).
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal, walk
+from fmcat.scan.facts import RetriedCall
+
+#: Calls inside a retried task that create something (FM112), besides HTTP POSTs.
+CREATING = frozenset({"create", "charge", "capture", "confirm", "refund", "transfer", "payout"})
+#: A function that gets a token (``_get_sp_token``, ``_a_get_federated_databricks_token``,
+#: ``_get_k8s_token_request_api``): its POSTs ask a token endpoint for a new short-lived
+#: credential, which a retry only asks for again. Not ``create_api_token``: that one makes a lasting
+#: object.
+TOKEN_GETTER = re.compile(r"(?:^|_)get_\w*token")
+#: slack_sdk's WebClient methods that post a new message or file each time they are called (Slack
+#: has no idempotency key for them): checked against the installed slack_sdk in
+#: tests/test_framework_facts.py, which sees each one POST its Web API method.
+SLACK_CREATING = frozenset(
+    {
+        "chat_postMessage",
+        "chat_postEphemeral",
+        "chat_scheduleMessage",
+        "chat_meMessage",
+        "files_upload",
+        "files_upload_v2",
+    }
+)
+
+
+def creating_calls(
+    function: cst.CSTNode, source: Source, retry: str, keys_in: cst.CSTNode | None = None
+) -> list[RetriedCall]:
+    """POSTs and SDK creates in a retried function (or a retry loop's body), and whether an
+    idempotency key reaches them: in the call, or set anywhere in ``keys_in`` (the function
+    itself by default; a loop's enclosing function, where the key is made before the loop)."""
+    found: list[RetriedCall] = []
+    owner = keys_in if keys_in is not None else function
+    body = source.text(owner).lower()
+    if isinstance(owner, cst.FunctionDef) and TOKEN_GETTER.search(owner.name.value):
+        return found  # a retried token request mints another short-lived token, nothing more
+
+    posters = _bound_posts(owner, source)
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            library = ""
+            if isinstance(node.func, cst.Name) and node.func.value in posters:
+                library = posters[node.func.value]
+                method = "post"
+            elif isinstance(node.func, cst.Attribute):
+                method = node.func.attr.value
+            else:
+                return
+            first = literal(node.args[0].value) if node.args else UNKNOWN
+            post = method == "post" or (
+                method == "request" and isinstance(first, str) and first.upper() == "POST"
+            )
+            if not (post or method in CREATING or method in SLACK_CREATING):
+                return
+            text = source.text(node)
+            if post and "grant_type" in text:
+                return  # an OAuth token request (RFC 6749 section 4): repeating it is harmless
+            has_key = (
+                keyword(node, "idempotency_key") is not None
+                or "idempotency-key" in body
+                or "idempotency_key" in text
+            )
+            found.append(RetriedCall(source.span(node), retry, has_key, text, library))
+
+    walk(function, Finder())
+    return found
+
+
+def _bound_posts(owner: cst.CSTNode, source: Source) -> dict[str, str]:
+    """Local names that some assignment in ``owner`` binds to an ``x.post``, with what is bound
+    (``request_func = requests.post``): calling one may POST."""
+    found: dict[str, str] = {}
+
+    class Finder(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            value = node.value
+            if not (isinstance(value, cst.Attribute) and value.attr.value == "post"):
+                return
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    found[target.target.value] = source.qual(value) or source.text(value)
+
+    walk(owner, Finder())
+    return found
