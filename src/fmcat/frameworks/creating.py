@@ -4,7 +4,7 @@ A creating call is a POST (``x.post(...)``, ``x.request("POST", ...)``, or a loc
 an ``x.post`` and called: ``request_func = requests.post`` in one branch of a dispatch on the
 method, Airflow's Databricks hook), an SDK create or charge (CREATING), or one of Slack's posting
 methods (SLACK_CREATING). Not a token request: an OAuth ``grant_type`` POST, or any POST of a
-function that gets a token (TOKEN_GETTER).
+function that gets, requests, fetches or refreshes a token (TOKEN_GETTER).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from fmcat.scan.facts import RetriedCall
 #: Calls inside a retried task that create something (FM112), besides HTTP POSTs.
 CREATING = frozenset({"create", "charge", "capture", "confirm", "refund", "transfer", "payout"})
 #: A function that gets a token (``_get_sp_token``, ``_a_get_federated_databricks_token``,
-#: ``_get_k8s_token_request_api``): its POSTs ask a token endpoint for a new short-lived
-#: credential, which a retry only asks for again. Not ``create_api_token``: that one makes a lasting
-#: object.
-TOKEN_GETTER = re.compile(r"(?:^|_)get_\w*token")
+#: ``_get_k8s_token_request_api``, Snowflake's ``request_oauth_token``): its POSTs ask a token
+#: endpoint for a new short-lived credential, which a retry only asks for again. Not
+#: ``create_api_token``: that one makes a lasting object.
+TOKEN_GETTER = re.compile(r"(?:^|_)(?:get|request|fetch|refresh|obtain)_\w*token")
 #: slack_sdk's WebClient methods that post a new message or file each time they are called (Slack
 #: has no idempotency key for them): checked against the installed slack_sdk in
 #: tests/test_framework_facts.py, which sees each one POST its Web API method.

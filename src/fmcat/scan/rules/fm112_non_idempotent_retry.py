@@ -26,7 +26,8 @@ class NonIdempotentRetry(CodeRule):
     that stays the same across attempts: Stripe's `idempotency_key=`, an `Idempotency-Key`
     header, or the operation's declared `idempotency_key` (the catalog's
     `operations[].idempotency_key`, e.g. `order_id`) passed into the call. A token request is
-    not reported (an OAuth `grant_type` POST, or any POST of a `get_..._token` function): a
+    not reported (an OAuth `grant_type` POST, or any POST of a function that gets, requests,
+    fetches or refreshes a token: `get_..._token`, `request_oauth_token`): a
     retry only mints another short-lived token.
     """
 
@@ -153,6 +154,10 @@ def _get_oauth_token(url):
     for attempt in Retrying(stop=stop_after_attempt(3)):
         with attempt:
             return requests.post(url, data={"scope": "all"}, timeout=5).json()
+
+@retry(stop=stop_after_attempt(3))
+def request_oauth_token(url, form):
+    return requests.post(url, data=form, timeout=5)
 
 @retry(stop=stop_after_attempt(3))
 def login(url, secret):
