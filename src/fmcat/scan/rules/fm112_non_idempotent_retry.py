@@ -28,7 +28,9 @@ class NonIdempotentRetry(CodeRule):
     `operations[].idempotency_key`, e.g. `order_id`) passed into the call. A token request is
     not reported (an OAuth `grant_type` POST, or any POST of a function that gets, requests,
     fetches or refreshes a token: `get_..._token`, `request_oauth_token`): a
-    retry only mints another short-lived token.
+    retry only mints another short-lived token. Nor is a call whose failure the retry cannot see:
+    a `try` around it catches every exception the retry names (backoff's exception argument,
+    tenacity's `retry_if_exception_type`) and raises another.
     """
 
     code = "FM112"
@@ -91,6 +93,17 @@ class Hook:
 
     def _get_retry_object(self):
         return Retrying(stop=stop_after_attempt(5))
+
+import backoff
+from slack_sdk.errors import SlackApiError
+
+@backoff.on_exception(backoff.expo, SlackApiError, max_tries=3)
+def report(channel):
+    try:
+        slack.chat_postMessage(channel=channel, text="report")  # expect: FM112
+    except SlackApiError:
+        print("Slack refused the report")
+        raise
 """,
         """\
 import requests
@@ -141,14 +154,29 @@ def reads():
         """\
 import uuid
 
+import backoff
 import requests
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from tenacity import AsyncRetrying, Retrying, retry, stop_after_attempt
+
+slack = WebClient(token="xoxb-token", timeout=10)
 
 async def pay(session, order):
     key = {"Idempotency-Key": str(uuid.uuid4())}
     async for attempt in AsyncRetrying(stop=stop_after_attempt(3)):
         with attempt:
             requests.post("https://api.pay.example.com/v1/charges", headers=key, timeout=5)
+
+class ReportFailed(Exception):
+    pass
+
+@backoff.on_exception(backoff.expo, SlackApiError, max_tries=3)
+def notify(channel):
+    try:
+        slack.chat_postMessage(channel=channel, text="done")
+    except SlackApiError as error:
+        raise ReportFailed(str(error)) from error
 
 def _get_oauth_token(url):
     for attempt in Retrying(stop=stop_after_attempt(3)):
