@@ -3,14 +3,19 @@ libraries, checked against the installed versions (the dev extra installs them).
 
 from __future__ import annotations
 
+import asyncio
+import http.server
 import importlib
 import inspect
-from typing import Any
+import json
+import threading
+import warnings
+from typing import Any, ClassVar, cast
 
 import pytest
 
 from fmcat.frameworks import celery as celery_facts
-from fmcat.frameworks import consumers, retries
+from fmcat.frameworks import consumers, creating, retries
 from fmcat.frameworks.django import CACHE_TIMEOUT_KEYS, DATABASE_TIMEOUT_KEYS
 
 
@@ -182,3 +187,106 @@ def test_celery_canvas_calls_publish_and_a_bare_signature_runs_here() -> None:
 
     assert all(hasattr(Task, method) for method in celery_facts.SIGNATURE_METHODS)
     assert hasattr(canvas.Signature, "delay") and hasattr(canvas.Signature, "apply_async")
+
+
+def test_tenacity_loops_retry_their_body_as_fmcat_reads_them() -> None:
+    import tenacity
+
+    from fmcat.frameworks.retry_loops import LOOP_CLASSES
+
+    for name in LOOP_CLASSES:
+        assert inspect.isclass(obj(name)), name
+    runs = 0
+    with pytest.raises(OSError):
+        for attempt in tenacity.Retrying(stop=tenacity.stop_after_attempt(3), reraise=True):
+            with attempt:
+                runs += 1
+                raise OSError
+    assert runs == 3  # the loop's body runs once per attempt: stop_after_attempt(N), N runs
+    async_runs = 0
+
+    async def flaky() -> None:
+        nonlocal async_runs
+        retrying = tenacity.AsyncRetrying(stop=tenacity.stop_after_attempt(2), reraise=True)
+        async for attempt in retrying:
+            with attempt:
+                async_runs += 1
+                raise OSError
+
+    with pytest.raises(OSError):
+        asyncio.run(flaky())
+    assert async_runs == 2
+
+
+class _SlackAPI(http.server.BaseHTTPRequestHandler):
+    """Slack's Web API on 127.0.0.1: records each request's method and path, answers ok."""
+
+    seen: ClassVar[list[tuple[str, str]]] = []
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self.seen.append((self.command, self.path))
+        port = cast("tuple[str, int]", self.server.server_address)[1]
+        body = {
+            "ok": True,
+            "upload_url": f"http://127.0.0.1:{port}/upload",
+            "file_id": "F1",
+            "files": [{"id": "F1"}],
+            "file": {"id": "F1"},
+        }
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_slack_creating_methods_post_a_new_message_or_file() -> None:
+    import slack_sdk
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlackAPI)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        client = slack_sdk.WebClient(token="xoxb-test", base_url=f"http://127.0.0.1:{port}/")
+        expected = {
+            "chat_postMessage": "/chat.postMessage",
+            "chat_postEphemeral": "/chat.postEphemeral",
+            "chat_scheduleMessage": "/chat.scheduleMessage",
+            "chat_meMessage": "/chat.meMessage",
+            "files_upload": "/files.upload",
+            "files_upload_v2": "/files.completeUploadExternal",
+        }
+        assert set(expected) == creating.SLACK_CREATING
+        arguments: dict[str, dict[str, object]] = {
+            "chat_postMessage": {"channel": "C1", "text": "hi"},
+            "chat_postEphemeral": {"channel": "C1", "user": "U1", "text": "hi"},
+            "chat_scheduleMessage": {"channel": "C1", "post_at": 2_000_000_000, "text": "hi"},
+            "chat_meMessage": {"channel": "C1", "text": "hi"},
+            "files_upload": {"channels": "C1", "content": "x"},
+            "files_upload_v2": {"channel": "C1", "content": "x", "filename": "x.txt"},
+        }
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # files_upload is deprecated, still shipped
+            for method, path in expected.items():
+                assert hasattr(AsyncWebClient, method), method
+                _SlackAPI.seen.clear()
+                getattr(client, method)(**arguments[method])
+                assert ("POST", path) in _SlackAPI.seen, (method, _SlackAPI.seen)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -24,7 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fmcat.findings import Finding, Location, Severity
-from fmcat.frameworks import celery, celery_config, consumers, django, django_aliases, retries
+from fmcat.frameworks import (
+    celery,
+    celery_config,
+    consumers,
+    django,
+    django_aliases,
+    retries,
+    retry_loops,
+)
 from fmcat.frameworks.cache import Found, FrameworkCache, cache_key
 from fmcat.frameworks.files import read, read_with_status, real
 from fmcat.frameworks.local import drop_local_engines
@@ -50,6 +58,7 @@ _RETRIES = (
     b"on_exception",
     b"on_predicate",
     b"Retry(",
+    b"Retrying(",
     b"HTTPAdapter(",
     b"max_network_retries",
 )
@@ -173,6 +182,9 @@ def _pure_passes(source: Source, marks: list[str]) -> Found:
         found[0].extend(consumers.consumers(source))
     if "retries" in marks:
         policies, retried = retries.policies(source)
+        found[1].extend(policies)
+        found[2].extend(retried)
+        policies, retried = retry_loops.loop_policies(source)
         found[1].extend(policies)
         found[2].extend(retried)
     return found

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from fmcat.frameworks.celery_config import CeleryConfig
+from fmcat.frameworks.creating import creating_calls as creating_calls  # retries.py's import
 from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal, walk
 from fmcat.frameworks.values import FromEnv, Mapping, Opaque
 from fmcat.scan.facts import Consumer, RetriedCall, RetryPolicy, Role, Site, TimeoutState
@@ -50,8 +51,6 @@ CANVAS = {
 #: A handler of these (or a generic one) handles a publish failure.
 PUBLISH_ERRORS = ("kombu.", "celery.", "amqp.", "redis.")
 _GENERIC = {"*", "Exception", "BaseException", "OSError", "ConnectionError"}
-#: Calls inside a retried task that create something (FM112), besides HTTP POSTs.
-CREATING = frozenset({"create", "charge", "capture", "confirm", "refund", "transfer", "payout"})
 
 
 @dataclass
@@ -205,34 +204,6 @@ def _calls_retry(function: cst.FunctionDef) -> bool:
                 and func.value.value == "self"
             ):
                 found = True
-
-    walk(function, Finder())
-    return found
-
-
-def creating_calls(function: cst.FunctionDef, source: Source, retry: str) -> list[RetriedCall]:
-    """POSTs and SDK creates in a retried function, and whether an idempotency key reaches them."""
-    found: list[RetriedCall] = []
-    body = source.text(function).lower()
-
-    class Finder(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            if not isinstance(node.func, cst.Attribute):
-                return
-            method = node.func.attr.value
-            first = literal(node.args[0].value) if node.args else UNKNOWN
-            post = method == "post" or (
-                method == "request" and isinstance(first, str) and first.upper() == "POST"
-            )
-            if not (post or method in CREATING):
-                return
-            text = source.text(node)
-            has_key = (
-                keyword(node, "idempotency_key") is not None
-                or "idempotency-key" in body
-                or "idempotency_key" in text
-            )
-            found.append(RetriedCall(source.span(node), retry, has_key, text))
 
     walk(function, Finder())
     return found

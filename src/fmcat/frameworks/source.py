@@ -98,6 +98,10 @@ class Source:
             child, current = current, self.parent(current)
         return caught
 
+    def caught_by(self, handler: cst.ExceptHandler) -> set[str]:
+        """Qualified names one ``except`` catches ("*" for a bare except)."""
+        return self._names(handler.type)
+
     def _names(self, node: cst.BaseExpression | None) -> set[str]:
         if node is None:
             return {"*"}

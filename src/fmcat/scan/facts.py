@@ -187,6 +187,9 @@ class RetriedCall:
     has_key: bool
     #: The call's text and its function's, to look for an operation's declared key.
     text: str = ""
+    #: The library call, when the framework pass resolved it and the scan has no site for it:
+    #: ``requests.post`` called through ``request_func = requests.post``.
+    library: str = ""
 
 
 @dataclass(frozen=True)

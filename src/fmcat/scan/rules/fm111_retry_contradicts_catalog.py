@@ -28,7 +28,8 @@ class RetryContradictsCatalog(CodeRule):
     the operations' latency, and what the runbook tells the on-call engineer: a code that
     makes more attempts waits longer and loads a struggling dependency harder than anyone
     planned. Counted as total attempts, the first included: tenacity's
-    `stop_after_attempt(N)` and backoff's `max_tries=N` make N, stamina's `attempts=N` (10
+    `stop_after_attempt(N)` (in `@retry` or a `for attempt in Retrying(...)` loop) and
+    backoff's `max_tries=N` make N, stamina's `attempts=N` (10
     by default), urllib3's `Retry(total=N)` and requests' `HTTPAdapter(max_retries=N)`
     N + 1, a Celery task with `autoretry_for` or `self.retry()` `max_retries + 1` (Celery's
     default `max_retries` is 3), and `stripe.max_network_retries = N` N + 1. The retry is
@@ -57,6 +58,17 @@ def charge(order):
 @backoff.on_exception(backoff.expo, requests.RequestException, max_tries=4)  # expect: FM111
 def status(charge_id):
     return requests.get(f"{URL}/{charge_id}", timeout=1)
+""",
+        """\
+import requests
+from tenacity import Retrying, stop_after_attempt
+
+URL = "https://api.pay.example.com/v1/charges"
+
+def refunds(charge_id):
+    for attempt in Retrying(stop=stop_after_attempt(4)):  # expect: FM111 "makes 4 attempts"
+        with attempt:
+            return requests.get(f"{URL}/{charge_id}/refunds", timeout=1)
 """,
     )
     VALID = (

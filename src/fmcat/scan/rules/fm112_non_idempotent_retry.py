@@ -12,8 +12,10 @@ from fmcat.scan.rules.base import CodeRule, ScanContext
 class NonIdempotentRetry(CodeRule):
     """
     A POST, or an SDK call that creates or charges (`stripe.PaymentIntent.create`,
-    `client.messages.create`), runs inside a user-level retry (tenacity, backoff, stamina,
-    or a Celery task with `autoretry_for` or `self.retry()`) and carries no idempotency key.
+    `client.messages.create`, Slack's `chat_postMessage` and `files_upload_v2`), runs inside a
+    user-level retry (tenacity's `@retry` or its `for attempt in Retrying(...)` loop, backoff,
+    stamina, or a Celery task with `autoretry_for` or `self.retry()`) and carries no
+    idempotency key.
     A urllib3 `Retry` whose `allowed_methods` names POST (or is None: every method) re-sends
     the POSTs of every session it is mounted on; it is reported on the `Retry` itself,
     unless its file sets an idempotency header (`Idempotency-Key`, `PayPal-Request-Id`),
@@ -23,7 +25,12 @@ class NonIdempotentRetry(CodeRule):
     reuse one key; a user-level retry makes a new request each time. Give the call a key
     that stays the same across attempts: Stripe's `idempotency_key=`, an `Idempotency-Key`
     header, or the operation's declared `idempotency_key` (the catalog's
-    `operations[].idempotency_key`, e.g. `order_id`) passed into the call.
+    `operations[].idempotency_key`, e.g. `order_id`) passed into the call. A token request is
+    not reported (an OAuth `grant_type` POST, or any POST of a function that gets, requests,
+    fetches or refreshes a token: `get_..._token`, `request_oauth_token`): a
+    retry only mints another short-lived token. Nor is a call whose failure the retry cannot see:
+    a `try` around it catches every exception the retry names (backoff's exception argument,
+    tenacity's `retry_if_exception_type`) and raises another.
     """
 
     code = "FM112"
@@ -52,6 +59,51 @@ def session():
     s = requests.Session()
     s.mount("https://", HTTPAdapter(max_retries=retry))
     return s
+""",
+        """\
+import requests
+from slack_sdk import WebClient
+from tenacity import Retrying, retry, stop_after_attempt
+
+slack = WebClient(token="xoxb-token", timeout=10)
+
+def notify(url, body):
+    for attempt in Retrying(stop=stop_after_attempt(3)):
+        with attempt:
+            requests.post(url, json=body, timeout=5)  # expect: FM112 "tenacity.Retrying (line 8)"
+
+@retry(stop=stop_after_attempt(3))
+def announce(channel):
+    slack.chat_postMessage(channel=channel, text="up")  # expect: FM112 "takes no idempotency"
+
+class Hook:
+    def submit(self, url, run):
+        for attempt in self._get_retry_object():
+            with attempt:
+                requests.post(url, json=run, timeout=5)  # expect: FM112 "Retrying (line 18)"
+
+    def call(self, method, url, body):
+        if method == "POST":
+            send = requests.post
+        else:
+            send = requests.get
+        for attempt in self._get_retry_object():
+            with attempt:
+                send(url, json=body, timeout=5)  # expect: FM112 "requests.post (called through"
+
+    def _get_retry_object(self):
+        return Retrying(stop=stop_after_attempt(5))
+
+import backoff
+from slack_sdk.errors import SlackApiError
+
+@backoff.on_exception(backoff.expo, SlackApiError, max_tries=3)
+def report(channel):
+    try:
+        slack.chat_postMessage(channel=channel, text="report")  # expect: FM112
+    except SlackApiError:
+        print("Slack refused the report")
+        raise
 """,
         """\
 import requests
@@ -99,6 +151,47 @@ def session(request):
 def reads():
     return Retry(total=5)
 """,
+        """\
+import uuid
+
+import backoff
+import requests
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from tenacity import AsyncRetrying, Retrying, retry, stop_after_attempt
+
+slack = WebClient(token="xoxb-token", timeout=10)
+
+async def pay(session, order):
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    async for attempt in AsyncRetrying(stop=stop_after_attempt(3)):
+        with attempt:
+            requests.post("https://api.pay.example.com/v1/charges", headers=key, timeout=5)
+
+class ReportFailed(Exception):
+    pass
+
+@backoff.on_exception(backoff.expo, SlackApiError, max_tries=3)
+def notify(channel):
+    try:
+        slack.chat_postMessage(channel=channel, text="done")
+    except SlackApiError as error:
+        raise ReportFailed(str(error)) from error
+
+def _get_oauth_token(url):
+    for attempt in Retrying(stop=stop_after_attempt(3)):
+        with attempt:
+            return requests.post(url, data={"scope": "all"}, timeout=5).json()
+
+@retry(stop=stop_after_attempt(3))
+def request_oauth_token(url, form):
+    return requests.post(url, data=form, timeout=5)
+
+@retry(stop=stop_after_attempt(3))
+def login(url, secret):
+    form = {"secret": secret}
+    return requests.post(url, data={"grant_type": "client_credentials", **form}, timeout=5)
+""",
     )
 
     def check(self, facts: FileFacts, context: ScanContext) -> Iterator[Finding]:
@@ -117,19 +210,38 @@ def reads():
                     "across attempts",
                 )
                 continue
-            if index is None or call.has_key:
-                continue  # not an external call (a local `create`), or keyed
+            if call.has_key or (index is None and not call.library):
+                continue  # keyed, or not an external call (a local `create`)
+            if index is None:  # a POST through a local name bound to one: no site of its own
+                yield self.finding(
+                    facts,
+                    call.span,
+                    f"{call.library} (called through a local name) creates something and is "
+                    f"retried by {call.retry} without an idempotency key, so a retry can repeat "
+                    "it; pass an Idempotency-Key header that stays the same across attempts",
+                )
+                continue
             site = facts.sites[index]
             entry = context.attribution.of(facts, index) if context.attribution else None
             if entry is not None:
                 keys = [op.idempotency_key for op in entry.model.operations if op.idempotency_key]
                 if any(key in call.text for key in keys):
                     continue
+            if site.qualname.startswith("slack_sdk."):
+                advice = (
+                    "Slack's Web API takes no idempotency key, so retry only failures that "
+                    "happened before Slack received the request (a refused connection), not "
+                    "a timeout or an error answer"
+                )
+            else:
+                advice = (
+                    "pass idempotency_key= or an Idempotency-Key header that stays the same "
+                    "across attempts"
+                )
             yield self.finding(
                 facts,
                 site.span,
                 f"{site.qualname} creates something and is retried by {call.retry} without "
-                "an idempotency key, so a retry can repeat it; pass idempotency_key= or an "
-                "Idempotency-Key header that stays the same across attempts",
+                f"an idempotency key, so a retry can repeat it; {advice}",
                 entry.name if entry is not None else None,
             )
