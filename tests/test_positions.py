@@ -12,6 +12,7 @@ import dataclasses
 import inspect
 import re
 import sys
+import warnings
 from pathlib import Path
 
 import libcst as cst
@@ -245,3 +246,14 @@ def test_the_home_assistant_files_the_prefilter_lets_through_agree(
     summary = capsys.readouterr().out.splitlines()[-1]
     files = int(summary.split(": ", 1)[1].split(" files")[0])
     assert files >= 150, summary
+
+
+def test_the_second_parse_prints_no_warning() -> None:
+    # CPython warns of an invalid escape when it compiles; the scan has nothing to say of it.
+    source = b"import re\nre.compile('\\d+')\n"
+    module = cst.parse_module(source)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        located = locate(module, source, cst_nodes(module)[0])
+    assert located.fallback is None
+    assert [str(w.message) for w in caught] == []

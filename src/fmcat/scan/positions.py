@@ -195,14 +195,14 @@ def locate(
 ) -> Located:
     """The spans of ``nodes`` (calls, names of definitions, decorators) in ``module``, parsed
     from ``source``. ``known``: PositionProvider's positions, when the caller has them."""
-    if known is None and nodes:
+    if not nodes:
+        return Located({}, None)
+    reason = "positions given"
+    if known is None:
         try:
             return Located(_Fast(module, source).spans(nodes), None)
         except _DoubtError as doubt:
-            reason: str | None = str(doubt)
-    else:
-        reason = "positions given" if known is not None else None
-    if known is None:
+            reason = str(doubt)
         known = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     return Located({id(node): span_of(known[node]) for node in nodes}, reason)
 
