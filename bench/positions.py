@@ -85,10 +85,11 @@ def compare(source: bytes, in_strings: bool = False) -> Comparison:
     written = normalise_identifiers(module) if not source.isascii() else None
     nodes = needed_nodes(module, in_strings)
     fast = locate(module, source, nodes, written)
-    # The truth: PositionProvider on the file as written, parsed again without normalising
-    # its identifiers (`ﬁle` is `file`: findings point at the text on disk).
-    as_written = cst.parse_module(source)
-    twins = needed_nodes(as_written, in_strings)
+    # The truth: PositionProvider on the file as written; parsed again, without normalising
+    # its identifiers, when a name changed length (`ﬁle` is `file`: findings point at the
+    # text on disk).
+    as_written = module if written is None else cst.parse_module(source)
+    twins = nodes if written is None else needed_nodes(as_written, in_strings)
     exact = MetadataWrapper(as_written, unsafe_skip_copy=True).resolve(PositionProvider)
     twin_of = dict(zip(map(id, nodes), twins, strict=True))
     result = Comparison(len(nodes), fast.fallback)
