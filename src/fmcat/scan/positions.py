@@ -72,14 +72,18 @@ _PUNCTUATION = frozenset(
 
 #: Nodes the walk does not enter: their insides are neither needed nor comparable (CPython
 #: 3.11 places the expressions of an f-string by parsing them again, not always exactly).
-_OPAQUE_CST: tuple[type[cst.CSTNode], ...] = (
-    cst.FormattedString,
-    cst.TemplatedString,
-    cst.SimpleString,
-    cst.Name,
-    cst.Integer,
-    cst.Float,
-    cst.Imaginary,
+_OPAQUE_CST: tuple[type[cst.CSTNode], ...] = tuple(
+    kind
+    for kind in (
+        cst.FormattedString,
+        getattr(cst, "TemplatedString", None),  # libcst 1.8 and later (PEP 750)
+        cst.SimpleString,
+        cst.Name,
+        cst.Integer,
+        cst.Float,
+        cst.Imaginary,
+    )
+    if kind is not None
 )
 _OPAQUE_AST: tuple[type[ast.AST], ...] = tuple(
     kind for kind in (ast.JoinedStr, getattr(ast, "TemplateStr", None)) if kind is not None
