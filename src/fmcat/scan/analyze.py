@@ -8,7 +8,6 @@ import sys
 from collections.abc import Callable
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from fmcat.scan.client_arguments import bind_client_arguments
 from fmcat.scan.facts import (
@@ -22,6 +21,7 @@ from fmcat.scan.facts import (
 )
 from fmcat.scan.identifiers import normalise_identifiers
 from fmcat.scan.knowledge import KnowledgeBase, Library
+from fmcat.scan.positions import locate
 from fmcat.scan.project import local_table, without_module
 from fmcat.scan.scope import BindingCollector
 from fmcat.scan.sites import PendingClass, PendingFunction, SiteFinder
@@ -44,13 +44,6 @@ def suppressions(source: bytes) -> dict[int, tuple[str, ...]]:
         codes = match[1].decode("ascii", "replace") if match[1] is not None else ""
         found[number] = tuple(c.strip().upper() for c in codes.split(",") if c.strip())
     return found
-
-
-def _span(position: CodeRange) -> Span:
-    # libcst columns are 0-based; findings are 1-based like every editor.
-    return Span(
-        position.start.line, position.start.column + 1, position.end.line, position.end.column + 1
-    )
 
 
 def _python_says(source: bytes) -> ParseError | None:
@@ -140,18 +133,15 @@ def analyze(
     functions, classes = _kept(finder)
     if not (finder.sites or finder.retries or finder.named_calls or functions or classes):
         return facts
-    # Positions cost about four plain visits, so they are computed only for files with sites;
-    # unsafe_skip_copy keeps node identity, so the nodes found above can be looked up.
-    positions = written or MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    _fill(facts, finder, lambda node: _span(positions[node]), module.code_for_node)
+    # Positions are computed only for files with sites, and only for the nodes that need one.
+    positions = locate(module, source, _located(finder, functions, classes), written)
+    _fill(facts, finder, positions.__getitem__, module.code_for_node)
     for retry in finder.retries:
         facts.retries.append(
-            RetryDecorator(
-                _span(positions[retry.node]), retry.qualname, retry.has_stop, retry.enclosing
-            )
+            RetryDecorator(positions[retry.node], retry.qualname, retry.has_stop, retry.enclosing)
         )
     for node, name in finder.named_calls:
-        facts.named_calls.append((_span(positions[node]), name, finder.enclosing))
+        facts.named_calls.append((positions[node], name, finder.enclosing))
     return facts
 
 
@@ -200,6 +190,18 @@ def _kept(finder: SiteFinder) -> tuple[list[PendingFunction], list[PendingClass]
     kept = {f.qualname.rpartition(".")[0] for f in functions if f.is_method}
     classes = [c for c in finder.classes if c.bases or c.qualname in kept]
     return functions, classes
+
+
+def _located(
+    finder: SiteFinder, functions: list[PendingFunction], classes: list[PendingClass]
+) -> list[cst.CSTNode]:
+    """Every node that _fill and analyze ask the span of."""
+    nodes: list[cst.CSTNode] = [pending.node for pending in finder.sites]
+    nodes += [function.node.name for function in functions]
+    nodes += [klass.node.name for klass in classes]
+    nodes += [retry.node for retry in finder.retries]
+    nodes += [node for node, _name in finder.named_calls]
+    return nodes
 
 
 def _fill(
