@@ -43,7 +43,15 @@ def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
     found: list[RetryPolicy] = []
     retried: list[RetriedCall] = []
     retry_classes = _RETRY_CLASSES | _local_subclasses(source)
-    keyed_file = any(header in source.tree.code.lower() for header in IDEMPOTENCY_HEADERS)
+    keyed: list[bool] = []  # whether the file sets an idempotency header, once asked
+
+    def keyed_file() -> bool:
+        """Asked only for a Retry that re-sends POSTs: the module's whole text is regenerated
+        from its tree by libcst on each ``code``, which cost more than the pass's own walk."""
+        if not keyed:
+            code = source.tree.code.lower()
+            keyed.append(any(header in code for header in IDEMPOTENCY_HEADERS))
+        return keyed[0]
 
     def decorated(node: cst.FunctionDef) -> None:
         for decorator in node.decorators:
@@ -91,7 +99,7 @@ def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
                 )
             )
             if post:  # FM112 on the policy: the POSTs it repeats go through a session
-                retried.append(RetriedCall(span, f"{shown} (line {span.line})", keyed_file, ""))
+                retried.append(RetriedCall(span, f"{shown} (line {span.line})", keyed_file(), ""))
         elif name in _ADAPTERS:
             value = literal(keyword(node, "max_retries", 3))
             if isinstance(value, int) and not isinstance(value, bool) and value > 0:
