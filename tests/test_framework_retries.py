@@ -7,12 +7,16 @@ function's assignments, and its cost on a long function is bounded.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import libcst as cst
 import pytest
 
+import fmcat.frameworks as frameworks
+from fmcat.frameworks import FrameworkOptions, post_pass, retries
 from fmcat.frameworks.retries import policies
 from fmcat.frameworks.source import Source
-from fmcat.scan.facts import RetryPolicy
+from fmcat.scan.facts import FileFacts, RetriedCall, RetryPolicy
 from tests.cputime import cpu_time
 
 
@@ -181,3 +185,74 @@ def test_the_module_text_is_made_once_and_only_for_a_retry_of_posts(
     made.clear()
     assert shown(LOCAL_CLASSES)  # Retry classes, none of which re-sends POSTs
     assert made == []
+
+
+@pytest.mark.parametrize(
+    ("text", "marked"),
+    [
+        (
+            b"from tenacity import retry, stop_after_attempt\n@retry(stop=stop_after_attempt(2))\n",
+            True,
+        ),
+        (b"import stamina\n@stamina.retry(on=OSError)\n", True),
+        (b"import backoff\n@backoff.on_exception(backoff.expo, OSError)\n", True),
+        (b"import backoff\n@backoff.on_predicate(backoff.fibo)\n", True),
+        (b"from urllib3.util import Retry as R\nR(total=2)\n", True),
+        (b"import requests\nRetry = requests.adapters.Retry\n", True),
+        (b"from requests.adapters import HTTPAdapter\n", True),
+        (b"import stripe\nstripe.max_network_retries = 2\n", True),
+        (b"raise ConfigEntryNotReady  # setup is retried\nretry_after = 5\n", False),
+        (b"def on_exception(self, error):\n    self.retry()\n", False),
+        (b"class Retry(Exception):\n    pass\n", False),
+        (b"HTTPAdapter = object\nmax_network_retries = 3\n", False),
+    ],
+)
+def test_only_a_retry_library_s_names_send_a_file_to_the_retry_pass(
+    text: bytes, marked: bool
+) -> None:
+    """The pass knows each policy by its qualified name, so a file it can find one in mentions
+    the library and the name's last part. The marker was any ``retry``: Home Assistant's 100
+    files that say it (config entries' retries, no retry library) were parsed on every run."""
+    assert ("retries" in frameworks._marks(text)) is marked
+
+
+RELATIVE = """\
+from . import retry, stop_after_attempt
+
+
+@retry(stop=stop_after_attempt(4))
+def fetch():
+    return 1
+"""
+
+
+def test_the_retry_pass_parses_only_files_of_a_retry_library_or_its_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside tenacity's own package a relative import names ``tenacity.retry``: the file's
+    module name supplies the library's name that its text lacks. Files that only say
+    ``retry`` are not parsed for this pass."""
+    root = tmp_path / "proj"
+    (root / "tenacity").mkdir(parents=True)
+    (root / "other").mkdir()
+    (root / "pyproject.toml").write_text("[tool.fmcat]\n", encoding="utf-8")
+    (root / "tenacity" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "tenacity" / "wrappers.py").write_text(RELATIVE, encoding="utf-8")
+    (root / "other" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "other" / "wrappers.py").write_text(RELATIVE, encoding="utf-8")
+    (root / "other" / "setup.py").write_text("RETRY_AFTER = 5  # retry later\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    parsed: list[str] = []
+    original = retries.policies
+
+    def counting(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
+        parsed.append(source.path)
+        return original(source)
+
+    monkeypatch.setattr(retries, "policies", counting)
+    files: list[FileFacts] = []
+    post_pass(FrameworkOptions(root, (root,), use_cache=False), files)
+    assert parsed == ["tenacity/wrappers.py"]
+    assert [(f.path, [p.attempts for p in f.retry_policies]) for f in files] == [
+        ("tenacity/wrappers.py", [4])
+    ]

@@ -37,6 +37,22 @@ _DECORATORS = {
 }
 _ADAPTERS = frozenset({"requests.adapters.HTTPAdapter", "requests.HTTPAdapter"})
 _STRIPE_CLIENTS = frozenset({"stripe.StripeClient", "stripe.http_client.RequestsClient"})
+#: What a file must mention for this pass to find anything in it, as groups of words that
+#: must all be there (the post-pass parses no other file for it). A policy is known by its
+#: qualified name: its last part is in the file's text, and its package in the file's imports,
+#: or in the file's own module name when a relative import names it (``from . import retry``
+#: inside tenacity). Stripe's clients count only with a ``max_network_retries=``, which
+#: ``stripe.max_network_retries = N`` needs too. A bare ``retry`` is no mark: Home Assistant
+#: has 100 files that say it (``ConfigEntryNotReady``'s retries) and no retry library.
+MARKERS: tuple[tuple[bytes, bytes], ...] = tuple(
+    sorted(
+        {
+            (name.split(".")[0].encode(), name.rsplit(".", 1)[1].encode())
+            for name in (*_DECORATORS, *_RETRY_CLASSES, *_ADAPTERS)
+        }
+        | {(b"stripe", b"max_network_retries")}
+    )
+)
 
 
 def policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]:
