@@ -17,9 +17,11 @@ It adds facts and findings and never imports or runs the user's code.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,22 +55,34 @@ _CELERY_CONFIG = (b"Celery(", b"config_from_", b".conf.")
 _TASKS = re.compile(rb"[.@]task\b|shared_task")
 _PUBLISH = (b".delay(", b".apply_async(", b".send_task(", b"chain(", b"chord(")
 _CONSUMERS = (b"basic_consume", b"Consumer(")
-_RETRIES = (
-    b"retry",
-    b"on_exception",
-    b"on_predicate",
-    b"Retry(",
-    b"Retrying(",
-    b"HTTPAdapter(",
-    b"max_network_retries",
-)
+#: Groups of words, all of one group: tenacity and retry, urllib3 and Retry (retries.MARKERS);
+#: tenacity's retry loops (`for attempt in Retrying(...)`, retry_loops.py) by their class.
+_RETRIES = (*retries.MARKERS, (b"tenacity", b"Retrying"))
 _ALIASES = (b"caches[", b"connections[")
 
+#: Any of these words; a group (a tuple) counts when all its words are there.
+Words = tuple[bytes | tuple[bytes, ...], ...] | re.Pattern[bytes]
 
-def _mentions(data: bytes, words: tuple[bytes, ...] | re.Pattern[bytes]) -> bool:
+
+def _mentions(data: bytes, words: Words, module: Callable[[], str] = str) -> bool:
+    """Whether ``data`` mentions ``words``. A group's word may be in the file's module name
+    instead (``module()``, asked only then; by default none): a relative import names the
+    file's own package."""
     if isinstance(words, re.Pattern):
         return words.search(data) is not None
-    return any(word in data for word in words)
+    for word in words:
+        if isinstance(word, bytes):
+            if word in data:
+                return True
+            continue
+        missing = [w for w in word if w not in data]
+        if not missing:
+            return True
+        if len(missing) < len(word):
+            name = module().encode()
+            if all(w in name for w in missing):
+                return True
+    return False
 
 
 #: FM109 (timeout-from-configuration) is another rule's; until it is registered, findings about
@@ -172,8 +186,13 @@ _MARKERS = (
 )
 
 
-def _marks(data: bytes) -> list[str]:
-    return [name for name, words in _MARKERS if _mentions(data, words)]
+def _marks(data: bytes, module: Callable[[], str] = str) -> list[str]:
+    return [name for name, words in _MARKERS if _mentions(data, words, module)]
+
+
+def _module_of(path: Path) -> Callable[[], str]:
+    """The file's module name, looked up on first ask: it stats the file's folders."""
+    return functools.cache(lambda: module_name(path)[0])
 
 
 def _pure_passes(source: Source, marks: list[str]) -> Found:
@@ -215,7 +234,7 @@ def _sources(
             digest, signature = content_hash(data), status_key(status)
             hit = cache.by_hash(key, digest, signature)
             if hit is None:
-                marks = _marks(data)
+                marks = _marks(data, _module_of(path))
                 found: Found | None = None
                 if marks and set(marks) <= _PURE:
                     parsed = Source.parse(data, shown, module_name(path)[0])
