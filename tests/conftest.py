@@ -5,7 +5,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,18 @@ EXAMPLE = REPO / "examples" / "shop"
 #: "Today" for every CLI run (SOURCE_DATE_EPOCH, 2026-12-01 UTC), so that review ages (FM024,
 #: "reviewed N days ago") in golden files do not change with the calendar.
 TODAY_EPOCH = "1796083200"
+
+
+def write(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """A project under ``root``: each file (text as UTF-8, or bytes as given), folders made."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
 
 
 @dataclass(frozen=True)

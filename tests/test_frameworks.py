@@ -15,6 +15,7 @@ import pytest
 from fmcat.frameworks.settings import read_settings
 from fmcat.frameworks.values import FromEnv, Mapping, Opaque
 from tests.conftest import run_fmcat
+from tests.conftest import write as write_files  # test_frameworks' write adds the pyproject
 
 PROJECT = Path(__file__).resolve().parent / "projects" / "django_shop"
 
@@ -94,12 +95,8 @@ def test_text_output_and_exit_code() -> None:
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    (root / "pyproject.toml").write_text("[tool.fmcat]\n", encoding="utf-8")
-    return root
+    """The project, with a pyproject.toml that makes ``root`` its root."""
+    return write_files(root, {**files, "pyproject.toml": "[tool.fmcat]\n"})
 
 
 MANAGE = 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n'

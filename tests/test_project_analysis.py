@@ -17,18 +17,10 @@ from fmcat.lint import LintOptions, knowledge, run_lint
 from fmcat.paths import display_path
 from fmcat.scan.engine import ScanOptions, scan
 from fmcat.scan.project import MAX_ROUNDS
-from tests.conftest import run_fmcat
+from tests.conftest import run_fmcat, write
 from tests.cputime import cpu_time
 
 REPORT_LINE = re.compile(r"^[^:\n]+:\d+:\d+: FM\d{3} .+$")
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-    return root
 
 
 def findings(root: Path) -> list[tuple[str, int, str, str]]:

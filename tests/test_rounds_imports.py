@@ -22,15 +22,7 @@ from fmcat.scan.files import module_name
 from fmcat.scan.knowledge import KnowledgeBase
 from fmcat.scan.prefilter import ascii_text, bound_imports
 from fmcat.scan.rounds import DerivedModules
-from tests.conftest import run_fmcat
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-    return root
+from tests.conftest import run_fmcat, write
 
 
 def imports(source: str, module: str = "top.pkg.mod", is_package: bool = False) -> list[str]:

@@ -17,22 +17,11 @@ from fmcat.paths import display_path
 from fmcat.scan.cache import ScanCache
 from fmcat.scan.engine import PARALLEL_THRESHOLD, ScanOptions, ScanResult, scan
 from fmcat.scan.knowledge import builtin
-from tests.conftest import run_fmcat
+from tests.conftest import run_fmcat, write
 from tests.cputime import cpu_time
 from tests.parse_log import log_parses, parsed
 
 MISSING = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
 
 
 def codes(root: Path, **options: object) -> list[tuple[str, int, str]]:

@@ -20,9 +20,9 @@ from fmcat.scan.cache import ScanCache, content_hash
 from fmcat.scan.engine import PARALLEL_THRESHOLD, ScanOptions, _config_key
 from fmcat.scan.facts import FileFacts
 from fmcat.scan.knowledge import builtin
-from tests.conftest import REPO, run_fmcat
+from tests.conftest import REPO, run_fmcat, write
 from tests.cputime import cpu_time
-from tests.test_scan_engine import MISSING, codes, write
+from tests.test_scan_engine import MISSING, codes
 
 
 def lint_json(

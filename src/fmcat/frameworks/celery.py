@@ -172,14 +172,7 @@ def _max_retries(call: cst.Call | None, function: cst.FunctionDef) -> object:
 
     class Retries(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
-            func = node.func
-            if (
-                isinstance(func, cst.Attribute)
-                and func.attr.value == "retry"
-                and isinstance(func.value, cst.Name)
-                and func.value.value == "self"
-                and keyword(node, "max_retries") is not None
-            ):
+            if _self_retry(node) and keyword(node, "max_retries") is not None:
                 per_call.append(literal(keyword(node, "max_retries")))
 
     walk(function, Retries())
@@ -190,20 +183,24 @@ def _max_retries(call: cst.Call | None, function: cst.FunctionDef) -> object:
     return value
 
 
+def _self_retry(node: cst.Call) -> bool:
+    """``self.retry(...)`` in a bound task."""
+    func = node.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "retry"
+        and isinstance(func.value, cst.Name)
+        and func.value.value == "self"
+    )
+
+
 def _calls_retry(function: cst.FunctionDef) -> bool:
     found = False
 
     class Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
             nonlocal found
-            func = node.func
-            if (
-                isinstance(func, cst.Attribute)
-                and func.attr.value == "retry"
-                and isinstance(func.value, cst.Name)
-                and func.value.value == "self"
-            ):
-                found = True
+            found = found or _self_retry(node)
 
     walk(function, Finder())
     return found
