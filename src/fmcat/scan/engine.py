@@ -28,7 +28,7 @@ from fmcat.scan.files import (
     read_source,
 )
 from fmcat.scan.knowledge import KnowledgeBase
-from fmcat.scan.prefilter import Prefilter
+from fmcat.scan.prefilter import Prefilter, Wants
 from fmcat.scan.reach import Derived
 from fmcat.scan.rounds import (
     DerivedModules,
@@ -184,7 +184,7 @@ def scan(
         skipped,
         kb,
         lambda shown: _round_job(located[shown], shown, modules, result),
-        lambda batch, table: _rerun(batch, table, options.named_patterns, prefilter),
+        lambda batch, table, wants: _rerun(batch, table, options.named_patterns, wants),
         lambda job, facts: cache.put(job.key, job.digest, job.status, facts),
         cache,
         result.notes,
@@ -282,10 +282,10 @@ def _round_job(
 
 
 def _rerun(
-    jobs: list[Job], kb: KnowledgeBase, patterns: tuple[str, ...], prefilter: Prefilter
+    jobs: list[Job], kb: KnowledgeBase, patterns: tuple[str, ...], wants: Wants
 ) -> Iterable[tuple[Job, FileFacts | None]]:
     workers = max(1, min(os.cpu_count() or 1, 8, -(-len(jobs) // PARALLEL_THRESHOLD)))
-    return parse_all(jobs, workers, kb, patterns, prefilter)
+    return parse_all(jobs, workers, kb, patterns, wants)
 
 
 def _counted(facts: FileFacts | None, shown: str, result: ScanResult) -> FileFacts | None:

@@ -18,6 +18,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable
+from typing import Protocol
 
 from fmcat.scan.scope import resolve_relative
 from fmcat.scan.tokens import TokenFacts, decode
@@ -46,6 +47,13 @@ def _import_pattern(words: list[str], relative: bool) -> str:
     if relative:
         alternatives.append(rf"from{_GAP}\.")  # any relative import may reach the project
     return "|".join(alternatives)
+
+
+class Wants(Protocol):
+    """What the parse workers ask of a file's tokens: the per-file phase's Prefilter, or a
+    round's (rounds.RoundFilter)."""
+
+    def wants(self, facts: TokenFacts, module: str = "") -> bool: ...
 
 
 class Prefilter:
@@ -134,6 +142,35 @@ def _used(facts: TokenFacts, modules: list[str], names: frozenset[str]) -> bool:
         if not plain and imported.rpartition(".")[2] in names:
             return True
     return False
+
+
+def inert(facts: TokenFacts, bound: str) -> bool:
+    """Can the analysis reach nothing through the name ``bound`` (an import binds it)? So when
+    it is read only in the annotations of plain names (`def __init__(self, version: Version)`,
+    `v: Version = ...`), each of which is only ever passed on as a call's argument
+    (`super().__init__(version)`), or never read at all (a re-export).
+
+    The analysis reaches a client through a name by calling it, an attribute of it, or what it
+    is bound to (`=`, `:=`, `with ... as`, a dict's or tuple's value, a return); the tokens show
+    each of these (TokenFacts.bare, called, uses). An annotated name is a client only where it
+    is read, and a call's argument is judged only as the argument of a call that reaches a
+    client by another way (client_arguments binds a parameter to a client class, never to the
+    instance an annotation makes). A return annotation (`-> Version`: calling the function
+    gives a client) or an annotated attribute (`self.v: Version`) is not followed here: the
+    name is then not inert."""
+    if bound == "*" or bound in facts.unannotated or bound in facts.quoted:
+        return False
+    return all(target and _passed_on(facts, target) for target in facts.annotating.get(bound, ()))
+
+
+def _passed_on(facts: TokenFacts, name: str) -> bool:
+    """Is ``name`` read only as a call's argument: never called, with an attribute, bound to
+    another name (TokenFacts.bare), in a string, nor the attribute of anything (`self.name`,
+    which a class's annotated attribute `name: Version` may be read as)?"""
+    if name in facts.bare or name in facts.called or facts.uses.get(name) or name in facts.quoted:
+        return False
+    attributes = [*facts.uses.values(), *facts.quoted.values()]
+    return not any(name in names for names in attributes)
 
 
 def _inside(module: str, facts: TokenFacts, modules: list[str], names: frozenset[str]) -> bool:

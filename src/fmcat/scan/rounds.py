@@ -22,13 +22,15 @@ from fmcat.safe_io import FileRefusedError, read_bytes
 from fmcat.scan.cache import ScanCache, write_private
 from fmcat.scan.facts import FileFacts
 from fmcat.scan.knowledge import KnowledgeBase
-from fmcat.scan.prefilter import ascii_text, bound_imports
+from fmcat.scan.prefilter import Wants, ascii_text, bound_imports, inert
 from fmcat.scan.project import MAX_ROUNDS, derive
 from fmcat.scan.reach import Derived, file_key
+from fmcat.scan.tokens import TokenFacts
 from fmcat.scan.workers import Job
 
 __all__ = [
     "DerivedModules",
+    "RoundFilter",
     "derived_prefilter",
     "file_imports",
     "file_key",
@@ -42,7 +44,7 @@ MAX_TABLE_BYTES = 64 * 1024 * 1024
 
 
 MakeJob = Callable[[str], Job | None]
-Runner = Callable[[list[Job], KnowledgeBase], Iterable[tuple[Job, FileFacts | None]]]
+Runner = Callable[[list[Job], KnowledgeBase, Wants], Iterable[tuple[Job, FileFacts | None]]]
 Store = Callable[[Job, FileFacts | None], None]
 
 
@@ -115,6 +117,30 @@ class DerivedModules:
                 inside |= head in self.modules
                 head = head.rpartition(".")[0]
             if inside and name in self.within:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class RoundFilter:
+    """A round's second look at a file whose imports reach one of the entries it adds, from
+    its tokens in the parse worker: parsed unless every import that reaches one binds a name
+    the analysis can reach nothing through (prefilter.inert). A generated SDK's resource
+    module imports its client class only to annotate the constructor's parameter, which it
+    hands to its base class (`def __init__(self, version: Version): super().__init__(version)`):
+    no call of the file goes through it, nor does it define a wrapper, a factory or a
+    subclass. A file with a relative import, or tokens cut short, is parsed."""
+
+    names: DerivedModules
+
+    def wants(self, facts: TokenFacts, module: str = "") -> bool:
+        if facts.incomplete or facts.relative:
+            return True
+        for imported, bound in facts.bindings:
+            top = imported.partition(".")[0]
+            # `import a.b` binds a, through which anything in a is reached.
+            reachable = top if bound in (top, "*") else imported
+            if self.names.reached([reachable]) and not inert(facts, bound):
                 return True
         return False
 
@@ -202,6 +228,8 @@ def whole_project(
                 batch.append(job)
         entries = new.entries()
         fresh = {name: module for name, module in entries.items() if name not in checked}
+        admitted: set[str] = set()
+        names = DerivedModules()
         if fresh:
             names = DerivedModules.of(fresh, taken_tops(kb, facts_by_path.values()))
             for shown, imported in list(pending.items()):
@@ -215,13 +243,18 @@ def whole_project(
                     continue
                 job = job or make_job(shown)
                 if job is not None:
+                    # Its tokens have the last word (RoundFilter); held against the next
+                    # rounds' entries if they leave it out.
+                    job.wanted = False
                     batch.append(job)
-                    parsed += 1
-                    del pending[shown]
+                    admitted.add(job.shown)
         checked |= fresh.keys()
-        for job, answer in run(batch, table):
+        for job, answer in run(batch, table, RoundFilter(names)):
             if answer is None:
                 continue
+            if job.shown in admitted:
+                parsed += 1
+                del pending[job.shown]
             answer.derived_key = file_key(new, answer)
             facts_by_path[answer.path] = answer
             store(job, answer)

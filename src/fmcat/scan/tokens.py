@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import keyword
 import re
 import tokenize
 import unicodedata
@@ -85,6 +86,14 @@ class TokenFacts:
     called: set[str] = field(default_factory=set)
     #: Every name called, as a name or an attribute (`get` of `cls.get(...)`).
     calls: set[str] = field(default_factory=set)
+    #: Names read in annotations (of a parameter, a variable, a return), each with the plain
+    #: names whose annotation it is in: `def __init__(self, version: Version)` gives Version
+    #: -> {version}; "" stands for a return (`-> Version`) or a target that is no plain name
+    #: (`self.v: Version`), which this does not follow.
+    annotating: dict[str, set[str]] = field(default_factory=dict)
+    #: The names of ``uses`` read at least once outside an annotation (all of them, once the
+    #: file has a ``problem``: its brackets are no longer followed).
+    unannotated: set[str] = field(default_factory=set)
     #: Why libcst must not be given this file, or None.
     problem: ParseError | None = None
     #: The tokenizer stopped early (a syntax error): the sets above are incomplete.
@@ -149,6 +158,12 @@ def scan_tokens(source: bytes) -> TokenFacts:
     return facts
 
 
+def _variable(word: str) -> bool:
+    """Can a statement that starts with ``word`` be an annotated assignment? Not one that
+    starts with a keyword (`else:`, `if x:`) or a soft one (`match x:`, `case _:`)."""
+    return word.isidentifier() and not keyword.iskeyword(word) and not keyword.issoftkeyword(word)
+
+
 def _normal(name: str) -> str:
     return name if name.isascii() else unicodedata.normalize("NFKC", name)
 
@@ -178,6 +193,15 @@ class _Walker:
         self.head_attributes = False
         self.head_flows = True
         self.last_name = ""
+        #: Annotations: the one being read (its target, and the bracket level it is read at),
+        #: the levels of the open brackets of a `def`'s parameters and of each `lambda` whose
+        #: `:` is still to come, whether the name just read is a `def`'s, and the first
+        #: tokens of the statement (`name :` is an annotated variable).
+        self.annotation: tuple[str, int] | None = None
+        self.def_levels: list[int] = []
+        self.lambda_levels: list[int] = []
+        self.defining = False
+        self.line: list[str] = []
 
     def step(self, token: tokenize.TokenInfo) -> None:
         kind, string = token.type, token.string
@@ -186,6 +210,11 @@ class _Walker:
         if kind == tokenize.NAME:
             name = _normal(string)
             self.facts.names.add(name)
+            self.defining = self.last_name == "def" and self.importing is None
+            if name == "lambda":
+                self.lambda_levels.append(len(self.stack))
+            if len(self.line) < 3:
+                self.line.append(name)
             outside = self.importing is None
             self._import_name(name)
             if outside and self.importing is None:
@@ -223,6 +252,9 @@ class _Walker:
                 self.chain += 1
             elif string in ("=", ";") and not self.stack:
                 self.chain = 0
+            self._annotation_op(string)
+            if len(self.line) < 3:
+                self.line.append(string)
             self.previous = string
         elif kind == tokenize.STRING:
             if self.importing is None and len(string) <= _MAX_ANNOTATION:
@@ -235,6 +267,8 @@ class _Walker:
             self._end_statement()
             self.chain = 0
             self.previous = ""
+            self.annotation = None
+            self.def_levels, self.lambda_levels, self.line = [], [], []
         elif kind == tokenize.INDENT:
             self.indent += 1
             if self.indent > MAX_INDENT:
@@ -271,6 +305,43 @@ class _Walker:
         self.head, self.dot, self.head_attributes = name, False, False
         self.head_flows = self._may_flow()
         self.facts.uses.setdefault(name, set())
+        if self.annotation is not None and self.facts.problem is None:
+            self.facts.annotating.setdefault(name, set()).add(self.annotation[0])
+        else:
+            self.facts.unannotated.add(name)
+
+    def _annotation_op(self, string: str) -> None:
+        """Where an annotation starts and ends: after a parameter's `:` to the `,`, `=` or
+        `)` at its level; after a statement's `name :` to its `=` or end; after `->` to the
+        `:` at its level. A lambda's `:`, a dict's and a slice's start none."""
+        if self.facts.problem is not None:
+            return
+        level = len(self.stack)
+        if string == "(" and self.defining:
+            self.def_levels.append(level)
+        self.defining = False
+        if string == ")":
+            while self.def_levels and self.def_levels[-1] > level:
+                self.def_levels.pop()
+        if self.annotation is not None:
+            at = self.annotation[1]
+            # A parameter's ends at `,`, `=` or its `)`, a variable's at `=`, a return's at
+            # the `:` of its def.
+            if level < at or (level == at and string in (",", "=", ";", ":")):
+                self.annotation = None
+            return
+        if string == "->":
+            self.annotation = ("", level)
+        elif string != ":":
+            return
+        elif self.lambda_levels and self.lambda_levels[-1] == level:
+            self.lambda_levels.pop()
+        elif self.def_levels and self.def_levels[-1] == level and self.previous == "NAME":
+            self.annotation = (self.last_name, level)
+        elif not self.stack and self.line and _variable(self.line[0]):
+            # `name: T`, and `self.v: T`, whose target is no plain name.
+            plain = len(self.line) == 1
+            self.annotation = (self.line[0] if plain else "", level)
 
     def _string_uses(self, string: str) -> None:
         """A string may be an annotation (`client: "WebClient"`), which the analysis reads
@@ -288,10 +359,16 @@ class _Walker:
     def _may_flow(self) -> bool:
         """Can a name read here be bound to a variable the analysis follows? Not among a
         call's arguments, a class's bases or a subscript (`List[Person]`), nor after `:`,
-        `->`, `except` or `raise`; the analysis binds names by assignment alone."""
+        `->`, `except` or `raise`; the analysis binds names by assignment alone (`=`, `:=`,
+        `with ... as`), and reads the values of dicts and tuples."""
         if self.facts.problem is not None:
             return True  # the brackets are no longer followed
-        if self.previous in _NO_FLOW:
+        if self.previous == ":=":
+            return True  # `f(x := name)` binds x, even among a call's arguments
+        # A `:` that starts no annotation is a dict's (`{"client": name}`, which the analysis
+        # reads), a slice's, a lambda's or a block's.
+        annotation = self.previous != ":" or self.annotation is not None
+        if self.previous in _NO_FLOW and annotation:
             return False
         return not (self.stack and self.stack[-1][1])
 

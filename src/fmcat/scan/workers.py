@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from fmcat.scan import analyze as analysis
 from fmcat.scan.facts import FileFacts, ParseError, Span
 from fmcat.scan.knowledge import KnowledgeBase
-from fmcat.scan.prefilter import Prefilter
+from fmcat.scan.prefilter import Wants
 from fmcat.scan.tokens import scan_tokens
 
 #: Files handed to a pool per worker at a time: enough to keep each busy, few enough that a
@@ -44,10 +44,10 @@ class Job:
 
 
 # Worker state: set once per process by _init, so each task ships only its file.
-_STATE: tuple[KnowledgeBase, tuple[str, ...], Prefilter] | None = None
+_STATE: tuple[KnowledgeBase, tuple[str, ...], Wants] | None = None
 
 
-def _init(kb: KnowledgeBase, patterns: tuple[str, ...], prefilter: Prefilter) -> None:
+def _init(kb: KnowledgeBase, patterns: tuple[str, ...], prefilter: Wants) -> None:
     global _STATE
     _STATE = (kb, patterns, prefilter)
 
@@ -75,7 +75,7 @@ def parse_all(
     workers: int,
     kb: KnowledgeBase,
     patterns: tuple[str, ...],
-    prefilter: Prefilter,
+    prefilter: Wants,
 ) -> Iterator[tuple[Job, FileFacts | None]]:
     """Each job with its answer, in the order they finish."""
     remaining = deque(jobs)
@@ -103,9 +103,7 @@ def parse_all(
                 yield job, _alone(job, initargs)
 
 
-def _alone(
-    job: Job, initargs: tuple[KnowledgeBase, tuple[str, ...], Prefilter]
-) -> FileFacts | None:
+def _alone(job: Job, initargs: tuple[KnowledgeBase, tuple[str, ...], Wants]) -> FileFacts | None:
     try:
         with ProcessPoolExecutor(1, initializer=_init, initargs=initargs) as pool:
             return pool.submit(work, job).result()
