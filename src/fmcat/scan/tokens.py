@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import codecs
 import io
-import keyword
 import re
 import tokenize
 import unicodedata
 from dataclasses import dataclass, field
 
+from fmcat.scan.annotations import Annotations
 from fmcat.scan.facts import ParseError, Span
 
 #: Python's own limits (its tokenizer's MAXLEVEL and MAXINDENT): deeper code is not valid
@@ -158,12 +158,6 @@ def scan_tokens(source: bytes) -> TokenFacts:
     return facts
 
 
-def _variable(word: str) -> bool:
-    """Can a statement that starts with ``word`` be an annotated assignment? Not one that
-    starts with a keyword (`else:`, `if x:`) or a soft one (`match x:`, `case _:`)."""
-    return word.isidentifier() and not keyword.iskeyword(word) and not keyword.issoftkeyword(word)
-
-
 def _normal(name: str) -> str:
     return name if name.isascii() else unicodedata.normalize("NFKC", name)
 
@@ -193,15 +187,7 @@ class _Walker:
         self.head_attributes = False
         self.head_flows = True
         self.last_name = ""
-        #: Annotations: the one being read (its target, and the bracket level it is read at),
-        #: the levels of the open brackets of a `def`'s parameters and of each `lambda` whose
-        #: `:` is still to come, whether the name just read is a `def`'s, and the first
-        #: tokens of the statement (`name :` is an annotated variable).
-        self.annotation: tuple[str, int] | None = None
-        self.def_levels: list[int] = []
-        self.lambda_levels: list[int] = []
-        self.defining = False
-        self.line: list[str] = []
+        self.annotations = Annotations()
 
     def step(self, token: tokenize.TokenInfo) -> None:
         kind, string = token.type, token.string
@@ -210,11 +196,8 @@ class _Walker:
         if kind == tokenize.NAME:
             name = _normal(string)
             self.facts.names.add(name)
-            self.defining = self.last_name == "def" and self.importing is None
-            if name == "lambda":
-                self.lambda_levels.append(len(self.stack))
-            if len(self.line) < 3:
-                self.line.append(name)
+            after_def = self.last_name == "def" and self.importing is None
+            self.annotations.name(name, after_def, len(self.stack))
             outside = self.importing is None
             self._import_name(name)
             if outside and self.importing is None:
@@ -252,9 +235,8 @@ class _Walker:
                 self.chain += 1
             elif string in ("=", ";") and not self.stack:
                 self.chain = 0
-            self._annotation_op(string)
-            if len(self.line) < 3:
-                self.line.append(string)
+            if self.facts.problem is None:  # the brackets are followed
+                self.annotations.op(string, len(self.stack), self.previous, self.last_name)
             self.previous = string
         elif kind == tokenize.STRING:
             if self.importing is None and len(string) <= _MAX_ANNOTATION:
@@ -267,8 +249,7 @@ class _Walker:
             self._end_statement()
             self.chain = 0
             self.previous = ""
-            self.annotation = None
-            self.def_levels, self.lambda_levels, self.line = [], [], []
+            self.annotations.end_line()
         elif kind == tokenize.INDENT:
             self.indent += 1
             if self.indent > MAX_INDENT:
@@ -305,43 +286,11 @@ class _Walker:
         self.head, self.dot, self.head_attributes = name, False, False
         self.head_flows = self._may_flow()
         self.facts.uses.setdefault(name, set())
-        if self.annotation is not None and self.facts.problem is None:
-            self.facts.annotating.setdefault(name, set()).add(self.annotation[0])
+        target = self.annotations.target
+        if target is not None and self.facts.problem is None:
+            self.facts.annotating.setdefault(name, set()).add(target)
         else:
             self.facts.unannotated.add(name)
-
-    def _annotation_op(self, string: str) -> None:
-        """Where an annotation starts and ends: after a parameter's `:` to the `,`, `=` or
-        `)` at its level; after a statement's `name :` to its `=` or end; after `->` to the
-        `:` at its level. A lambda's `:`, a dict's and a slice's start none."""
-        if self.facts.problem is not None:
-            return
-        level = len(self.stack)
-        if string == "(" and self.defining:
-            self.def_levels.append(level)
-        self.defining = False
-        if string == ")":
-            while self.def_levels and self.def_levels[-1] > level:
-                self.def_levels.pop()
-        if self.annotation is not None:
-            at = self.annotation[1]
-            # A parameter's ends at `,`, `=` or its `)`, a variable's at `=`, a return's at
-            # the `:` of its def.
-            if level < at or (level == at and string in (",", "=", ";", ":")):
-                self.annotation = None
-            return
-        if string == "->":
-            self.annotation = ("", level)
-        elif string != ":":
-            return
-        elif self.lambda_levels and self.lambda_levels[-1] == level:
-            self.lambda_levels.pop()
-        elif self.def_levels and self.def_levels[-1] == level and self.previous == "NAME":
-            self.annotation = (self.last_name, level)
-        elif not self.stack and self.line and _variable(self.line[0]):
-            # `name: T`, and `self.v: T`, whose target is no plain name.
-            plain = len(self.line) == 1
-            self.annotation = (self.line[0] if plain else "", level)
 
     def _string_uses(self, string: str) -> None:
         """A string may be an annotation (`client: "WebClient"`), which the analysis reads
@@ -367,7 +316,7 @@ class _Walker:
             return True  # `f(x := name)` binds x, even among a call's arguments
         # A `:` that starts no annotation is a dict's (`{"client": name}`, which the analysis
         # reads), a slice's, a lambda's or a block's.
-        annotation = self.previous != ":" or self.annotation is not None
+        annotation = self.previous != ":" or self.annotations.target is not None
         if self.previous in _NO_FLOW and annotation:
             return False
         return not (self.stack and self.stack[-1][1])
