@@ -67,7 +67,8 @@ def test_annotations_and_their_targets_are_read_from_the_tokens() -> None:
         ("def f(version: Version):\n    g(v := version)\n", False),
         ("def f(version: Version):\n    g({'v': version})\n", False),
         ("def f(version: Version):\n    version()\n", False),
-        ("def f(version: 'Version'):\n    pass\n", False),  # a string: not followed here
+        ("def f(version: 'Version'):\n    pass\n", True),  # a string annotation too
+        ("cast('Version', x)\n", False),  # a string elsewhere: not followed here
         ("def f(version: Version):\n    self.version.fetch()\n", False),
         ("class C:\n    version: Version\n    def f(self):\n        self.version.fetch()\n", False),
         ("def f() -> Version:\n    pass\n", False),  # calling f gives a client
@@ -141,3 +142,55 @@ def test_a_file_that_only_annotates_with_a_derived_client_is_not_parsed(
     }
     for path in set(USERS) - LEFT_OUT:
         assert any(name.endswith(".fetch") for name in calls[path]), (path, calls[path])
+
+
+#: The per-file phase, on a project that holds a library's own modules (an SDK corpus) and
+#: modules that import its client: each file, and whether it is parsed.
+PER_FILE = {
+    # Defines an entry point (`def create(`), calls none: a definition is no call.
+    "stripe/_defines.py": (
+        "from stripe._util import sanitize_id\n\n\nclass Thing:\n    @classmethod\n"
+        "    def create(cls, **params):\n"
+        "        return cls._static_request('post', '/v1/things', params=params)\n"
+    ),
+    # Calls one of its own entry points: `cls.search(...)` is stripe._calls.Thing.search.
+    "stripe/_calls.py": (
+        "from stripe._util import sanitize_id\n\n\nclass Thing:\n    @classmethod\n"
+        "    def search(cls, **params):\n        return cls._static_request('get', '/v1/x')\n\n"
+        "    @classmethod\n    def search_all(cls, **params):\n"
+        "        return cls.search(**params)\n"
+    ),
+    # Takes the client only to hand it to its base class.
+    "app/events.py": (
+        "from typing import TYPE_CHECKING\n\nfrom app.base import Base\n\n"
+        "if TYPE_CHECKING:\n    from stripe import StripeClient\n\n\n"
+        "class Notification(Base):\n    def __init__(self, body, client: 'StripeClient'):\n"
+        "        super().__init__(body, client)\n"
+    ),
+    # Calls through the parameter it annotates.
+    "app/charges.py": (
+        "from stripe import StripeClient\n\n\n"
+        "def charge(client: 'StripeClient'):\n    return client.charges.create(amount=1)\n"
+    ),
+}
+PER_FILE_PARSED = {"stripe/_calls.py", "app/charges.py"}
+
+
+def test_a_definition_or_a_handed_on_annotation_is_no_reason_to_parse(
+    tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    files = {"app/__init__.py": "", "app/base.py": "", "stripe/__init__.py": "", **PER_FILE}
+    files["stripe/_util.py"] = ""
+    root = write(tmp_path, files).resolve()
+    result = scan(ScanOptions(paths=(root,), root=root, use_cache=False), kb, display_path)
+    have_facts = sorted(Path(f.path).relative_to(root).as_posix() for f in result.files)
+    assert have_facts == sorted(PER_FILE_PARSED), have_facts
+    assert result.parsed == len(PER_FILE_PARSED)
+    sites = {
+        Path(f.path).relative_to(root).as_posix(): [s.qualname for s in f.sites]
+        for f in result.files
+    }
+    assert sites == {
+        "stripe/_calls.py": ["stripe._calls.Thing.search"],
+        "app/charges.py": ["stripe.StripeClient.create"],
+    }, sites

@@ -138,8 +138,10 @@ def _used(facts: TokenFacts, modules: list[str], names: frozenset[str]) -> bool:
         # `s3: BaseClient` makes a client), unless it is the module itself (`socket`, whose
         # client is `socket.socket`); else not when only called (a call of `StripeError(...)`
         # or `ListObject(...)` is no site).
+        # Not when it only annotates names it hands on (inert): an SDK's event class that
+        # takes `client: "StripeClient"` to give it to its base class calls nothing.
         plain = imported == bound or imported.startswith(bound + ".")  # `import socket`
-        if not plain and imported.rpartition(".")[2] in names:
+        if not plain and imported.rpartition(".")[2] in names and not inert(facts, bound):
             return True
     return False
 
@@ -157,8 +159,9 @@ def inert(facts: TokenFacts, bound: str) -> bool:
     client by another way (client_arguments binds a parameter to a client class, never to the
     instance an annotation makes). A return annotation (`-> Version`: calling the function
     gives a client) or an annotated attribute (`self.v: Version`) is not followed here: the
-    name is then not inert."""
-    if bound == "*" or bound in facts.unannotated or bound in facts.quoted:
+    name is then not inert. An annotation in a string (`client: "StripeClient"`) is one too,
+    as the analysis reads it."""
+    if bound == "*" or bound in facts.unannotated:
         return False
     return all(target and _passed_on(facts, target) for target in facts.annotating.get(bound, ()))
 
@@ -175,10 +178,14 @@ def _passed_on(facts: TokenFacts, name: str) -> bool:
 
 def _inside(module: str, facts: TokenFacts, modules: list[str], names: frozenset[str]) -> bool:
     """A module of the library that calls one of its entry points or names one (they may be
-    its own definitions, which it reaches without an import)."""
+    its own definitions, which it reaches without an import). Defining one (`def create(`)
+    is neither: a definition is analysed for the calls in it."""
     if not any(module == m or module.startswith(m + ".") for m in modules if m[:1] != "*"):
         return False
-    return not names or not names.isdisjoint(facts.calls) or not names.isdisjoint(facts.uses)
+    if not names or not names.isdisjoint(facts.calls):
+        return True
+    # A name read only in the annotations of names it hands on reaches nothing (inert).
+    return any(name in facts.uses and not inert(facts, name) for name in names)
 
 
 def _imports(imported: set[str], modules: list[str]) -> bool:

@@ -84,15 +84,16 @@ class TokenFacts:
     bare: set[str] = field(default_factory=set)
     #: And those called at least once (`get(url)`, `StripeError(...)`).
     called: set[str] = field(default_factory=set)
-    #: Every name called, as a name or an attribute (`get` of `cls.get(...)`).
+    #: Every name called, as a name or an attribute (`get` of `cls.get(...)`); not the name
+    #: of a definition (`def get(...)`).
     calls: set[str] = field(default_factory=set)
     #: Names read in annotations (of a parameter, a variable, a return), each with the plain
     #: names whose annotation it is in: `def __init__(self, version: Version)` gives Version
     #: -> {version}; "" stands for a return (`-> Version`) or a target that is no plain name
     #: (`self.v: Version`), which this does not follow.
     annotating: dict[str, set[str]] = field(default_factory=dict)
-    #: The names of ``uses`` read at least once outside an annotation (all of them, once the
-    #: file has a ``problem``: its brackets are no longer followed).
+    #: The names of ``uses`` and ``quoted`` read at least once outside an annotation (all of
+    #: them, once the file has a ``problem``: its brackets are no longer followed).
     unannotated: set[str] = field(default_factory=set)
     #: Why libcst must not be given this file, or None.
     problem: ParseError | None = None
@@ -188,6 +189,7 @@ class _Walker:
         self.head_flows = True
         self.last_name = ""
         self.annotations = Annotations()
+        self.defined = False  # the name just read is a def's or a class's
 
     def step(self, token: tokenize.TokenInfo) -> None:
         kind, string = token.type, token.string
@@ -196,7 +198,9 @@ class _Walker:
         if kind == tokenize.NAME:
             name = _normal(string)
             self.facts.names.add(name)
-            after_def = self.last_name == "def" and self.importing is None
+            # The name of a definition (`def create(`) is no call; a def's opens parameters.
+            self.defined = self.last_name in ("def", "class") and self.importing is None
+            after_def = self.defined and self.last_name == "def"
             self.annotations.name(name, after_def, len(self.stack))
             outside = self.importing is None
             self._import_name(name)
@@ -209,7 +213,8 @@ class _Walker:
                 self.previous = name
         elif kind == tokenize.OP:
             self._import_op(string)
-            if string == "(" and self.previous == "NAME" and self.importing is None:
+            called = self.previous == "NAME" and not self.defined and self.importing is None
+            if string == "(" and called:
                 self.facts.calls.add(self.last_name)
             if self.facts.problem is not None:
                 pass  # known to be refused: only the imports and names are still wanted
@@ -301,9 +306,14 @@ class _Walker:
         content = literal[3]
         if _TYPE_LIKE.fullmatch(content) is None or _WORDS.search(content) is not None:
             return  # prose (a docstring), not a type
+        target = self.annotations.target if self.facts.problem is None else None
         for match in _DOTTED.finditer(content):
             head, *attributes = (_normal(p.strip()) for p in match[0].split("."))
             self.facts.quoted.setdefault(head, set()).update(attributes)
+            if target is not None:
+                self.facts.annotating.setdefault(head, set()).add(target)
+            else:
+                self.facts.unannotated.add(head)
 
     def _may_flow(self) -> bool:
         """Can a name read here be bound to a variable the analysis follows? Not among a
