@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,46 @@ def test_only_celery_tasks_send_a_file_to_the_task_pass(line: bytes, marked: boo
     """Home Assistant's 445 `async_create_task(` files were parsed again on every run because
     the marker was `task(`: the task pass looks for Celery's decorators, not any `...task(`."""
     assert ("tasks" in frameworks._marks(line)) is marked
+
+
+@pytest.mark.parametrize(
+    ("text", "module", "marked"),
+    [
+        (b"from itertools import chain\nrows = list(chain(a, b))\n", "app.rows", False),
+        (b"import itertools\nitertools.chain(a, b)\nchord(x)\n", "app.rows", False),
+        (b"from celery import chain\nchain(bill.s(1), remind.si(1))()\n", "app.flow", True),
+        (b"import celery\ncelery.chord([a.s()], b.s())()\n", "app.flow", True),
+        # Inside celery's own package, `chain` is celery's without the word in the file.
+        (b"from .canvas import chain\nchain(a, b)()\n", "celery.app.base", True),
+        (b"from app.tasks import ship\nship.delay(1)\n", "app.views", True),
+        (b"app.send_task('ship', args=[1])\n", "app.views", True),
+    ],
+)
+def test_only_celery_s_canvas_sends_a_file_to_the_publish_pass(
+    text: bytes, module: str, marked: bool
+) -> None:
+    """`chain(` and `chord(` publish only as celery's canvas: Home Assistant's 23 files of
+    `itertools.chain(` were parsed on every run, and each call judged, for nothing."""
+    assert ("publish" in frameworks._marks(text, lambda: module)) is marked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"@app.task\n",
+        b"@task()\n",
+        b"x.task",
+        b"task\n",
+        b"a.tasks\n",
+        b"a.task_id\n",
+        b"a._task\n",
+        b"@shared_tasks\n",
+        b"shared_task",
+        b".task.x",
+        b"@task\xe9",
+        b"\n.task-",
+    ],
+)
+def test_the_task_marker_finds_what_its_regular_expression_found(text: bytes) -> None:
+    expected = re.search(rb"[.@]task\b|shared_task", text) is not None
+    assert frameworks._TASKS.search(text) is expected
