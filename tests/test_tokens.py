@@ -39,6 +39,8 @@ CASES = {
     "no final newline": b"import socket\nsocket.create_connection(a)",
     "tabs": b"if a:\n\tif b:\n\t\tc()\n",
     "non-ASCII names": "import requests\nrequests.\uff47et(u)\n\u00e9t\u00e9 = 1\n".encode(),
+    # tokenize splits a name at a combining mark (Python keeps it whole): as tokenize does.
+    "a name with a combining mark": "import a\n\u0926\u0947\u0935 = a.b\n".encode(),
     "latin-1 cookie": b"# -*- coding: latin-1 -*-\nimport a\ns = '\xe9'\n",
     "strings": b"x = f'{a!r}' 'b' rb'c' u'd'\ny = '''\nimport nothing\n'''\n",
     "numbers": b"x = 1_000 + 0x1f + 1.5e3j + 1.real\n",
@@ -103,6 +105,7 @@ def test_plain_files_take_the_c_path_and_others_fall_back() -> None:
         "characters that are no token",
         "a number the C tokenizer warns about",
         "a dedent to no level",
+        "a name with a combining mark",
         "unclosed bracket",
         "indentation too deep",
     ):

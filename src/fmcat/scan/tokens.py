@@ -176,6 +176,9 @@ _C_TOKENS = _c_tokens()
 _EXACT = frozenset(token_kinds.EXACT_TOKEN_TYPES.values())
 #: And `async` and `await` kinds of their own: NAME, as ``tokenize`` has them.
 _KEYWORDS = frozenset({token_kinds.ASYNC, token_kinds.AWAIT})
+#: A name as ``tokenize`` reads one: it splits a name at a combining mark (`देव`), which
+#: the C tokenizer (and Python, and libcst) keep in it.
+_TOKENIZE_NAME = re.compile(r"\w+")
 #: What may follow the last token of a file the C tokenizer read to its end.
 _BLANK_LINES = re.compile(r"(?:[ \t\f]*(?:#[^\n]*)?(?:\n|\Z))*")
 
@@ -191,6 +194,7 @@ def _fast(text: str, tokens: Callable[[str], Iterable[tuple[Any, ...]]]) -> Toke
       at the end) the C tokenizer just stops, so the file must end in a NEWLINE or DEDENT
       and blank or comment lines;
     - a character that is no token (`$`, `?`): a plain OP here, an ERRORTOKEN there;
+    - a name with a combining mark, one name here and pieces there;
     - `<>`: one token here, two there;
     - a problem: its column comes from ``tokenize``, whose columns count characters (the C
       tokenizer's count bytes)."""
@@ -212,7 +216,7 @@ def _fast(text: str, tokens: Callable[[str], Iterable[tuple[Any, ...]]]) -> Toke
                     kind = op
                 elif kind in keywords:
                     kind = name
-                elif kind == op:
+                elif kind == op or (kind == name and _split_by_tokenize(string)):
                     return None
                 step(kind, string, None)
     except Exception:  # whatever stops it, tokenize is asked instead
@@ -227,6 +231,10 @@ def _fast(text: str, tokens: Callable[[str], Iterable[tuple[Any, ...]]]) -> Toke
         after = text.split("\n", info[3])  # past the last token's line (its end_lineno)
         rest = after[-1] if len(after) > info[3] else ""
     return facts if _BLANK_LINES.fullmatch(rest) else None
+
+
+def _split_by_tokenize(name: str) -> bool:
+    return not name.isascii() and _TOKENIZE_NAME.fullmatch(name) is None
 
 
 def _normal(name: str) -> str:
