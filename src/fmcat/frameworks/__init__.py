@@ -50,6 +50,8 @@ from fmcat.scan.files import exclusion, module_name, python_files
 #: What each pass looks for, as bytes a file must contain to be read by it: a file that
 #: mentions none is not parsed again (parsing with positions is the cost of this post-pass).
 _CELERY_CONFIG = (b"Celery(", b"config_from_", b".conf.")
+#: What a file that makes a Celery app says (celery_config: `celery.Celery(...)`, by any import).
+_APP = b"Celery"
 
 
 @dataclass(frozen=True)
@@ -100,10 +102,18 @@ _ALIASES = (b"caches[", b"connections[")
 Words = tuple[bytes | tuple[bytes, ...], ...] | re.Pattern[bytes] | After
 
 
-def _mentions(data: bytes, words: Words, module: Callable[[], str] = str) -> bool:
+def _mentions(
+    data: bytes,
+    words: Words,
+    module: Callable[[], str] = str,
+    seen: dict[bytes, bool] | None = None,
+) -> bool:
     """Whether ``data`` mentions ``words``. A group's word may be in the file's module name
     instead (``module()``, asked only then; by default none): a relative import names the
-    file's own package."""
+    file's own package. ``seen`` keeps whether a group's word is in ``data``, for the next
+    group with it (`requests`, `backoff`, `tenacity`, `Retry`, `retry` are in two each)."""
+    if seen is None:
+        seen = {}
     if isinstance(words, re.Pattern):
         return words.search(data) is not None
     if isinstance(words, After):
@@ -113,7 +123,13 @@ def _mentions(data: bytes, words: Words, module: Callable[[], str] = str) -> boo
             if word in data:
                 return True
             continue
-        missing = [w for w in word if w not in data]
+        missing = []
+        for w in word:
+            found = seen.get(w)
+            if found is None:
+                found = seen[w] = w in data
+            if not found:
+                missing.append(w)
         if not missing:
             return True
         if len(missing) < len(word):
@@ -175,7 +191,8 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
     drop_local_engines(files)
 
     by_path = {facts.path: facts for facts in files}
-    sources, pure = _sources(options, paths, by_path)
+    shown_paths = [display_path(path) for path in paths]  # once: it resolves each path
+    sources, pure = _sources(options, paths, shown_paths, by_path)
     config = celery_config.read_config(
         [s for s, marks in sources if "config" in marks],
         options.root,
@@ -183,8 +200,7 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
     )
     findings += [_note(n.code, n.path, n.span, n.message) for n in config.notes]
     tasks = celery.Tasks()
-    for path in paths:
-        shown = display_path(path)
+    for shown in shown_paths:
         if shown in pure:
             cached_consumers, cached_policies, cached_retried = pure[shown]
             if cached_consumers or cached_policies or cached_retried:
@@ -227,7 +243,8 @@ _MARKERS = (
 
 
 def _marks(data: bytes, module: Callable[[], str] = str) -> list[str]:
-    return [name for name, words in _MARKERS if _mentions(data, words, module)]
+    seen: dict[bytes, bool] = {}
+    return [name for name, words in _MARKERS if _mentions(data, words, module, seen)]
 
 
 def _module_of(path: Path) -> Callable[[], str]:
@@ -250,15 +267,22 @@ def _pure_passes(source: Source, marks: list[str]) -> Found:
 
 
 def _sources(
-    options: FrameworkOptions, paths: list[Path], by_path: dict[str, FileFacts]
+    options: FrameworkOptions,
+    paths: list[Path],
+    shown_paths: list[str],
+    by_path: dict[str, FileFacts],
 ) -> tuple[list[tuple[Source, list[str]]], dict[str, Found]]:
     """The files Celery's passes must parse, with their marks, and what the pure passes found
     in the others (by shown path): from the cache when a file is unchanged."""
     cache = FrameworkCache(options.root, cache_key(_MARKERS), options.use_cache, time.time_ns())
     sources: list[tuple[Source, list[str]]] = []
     pure: dict[str, Found] = {}
-    for path in paths:
-        shown = display_path(path)
+    # Files only the configuration pass reads, and only for a Celery app's `.conf` or
+    # `config_from_*`: with no app in the project (an app is made in a file that says
+    # `Celery`), there is nothing to read in them. Each keeps its place in ``sources``.
+    waiting: list[tuple[int, Path, str, bytes]] = []
+    apps = False
+    for path, shown in zip(paths, shown_paths, strict=True):
         known = by_path.get(shown)
         if known is not None and known.parse_error is not None:
             continue
@@ -291,10 +315,21 @@ def _sources(
             data = read(path)
             if data is None:
                 continue
+        if "config" in marks and _APP in data:
+            apps = True
+        elif marks == ["config"]:
+            waiting.append((len(sources), path, shown, data))
+            continue
         source = Source.parse(data, shown, module_name(path)[0])
         if source is not None:
             sources.append((source, marks))
     cache.save()
+    added = 0
+    for index, path, shown, data in waiting if apps else ():
+        source = Source.parse(data, shown, module_name(path)[0])
+        if source is not None:
+            sources.insert(index + added, (source, ["config"]))
+            added += 1
     return sources, pure
 
 
