@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 import fmcat.frameworks as frameworks
 from fmcat.frameworks import FrameworkOptions, post_pass
 from fmcat.frameworks import files as framework_files
+from fmcat.frameworks.source import Source
 from fmcat.scan.facts import FileFacts
 
 RETRIED = """\
@@ -142,3 +144,111 @@ def test_only_celery_tasks_send_a_file_to_the_task_pass(line: bytes, marked: boo
     """Home Assistant's 445 `async_create_task(` files were parsed again on every run because
     the marker was `task(`: the task pass looks for Celery's decorators, not any `...task(`."""
     assert ("tasks" in frameworks._marks(line)) is marked
+
+
+@pytest.mark.parametrize(
+    ("text", "module", "marked"),
+    [
+        (b"from itertools import chain\nrows = list(chain(a, b))\n", "app.rows", False),
+        (b"import itertools\nitertools.chain(a, b)\nchord(x)\n", "app.rows", False),
+        (b"from celery import chain\nchain(bill.s(1), remind.si(1))()\n", "app.flow", True),
+        (b"import celery\ncelery.chord([a.s()], b.s())()\n", "app.flow", True),
+        # Inside celery's own package, `chain` is celery's without the word in the file.
+        (b"from .canvas import chain\nchain(a, b)()\n", "celery.app.base", True),
+        (b"from app.tasks import ship\nship.delay(1)\n", "app.views", True),
+        (b"app.send_task('ship', args=[1])\n", "app.views", True),
+    ],
+)
+def test_only_celery_s_canvas_sends_a_file_to_the_publish_pass(
+    text: bytes, module: str, marked: bool
+) -> None:
+    """`chain(` and `chord(` publish only as celery's canvas: Home Assistant's 23 files of
+    `itertools.chain(` were parsed on every run, and each call judged, for nothing."""
+    assert ("publish" in frameworks._marks(text, lambda: module)) is marked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"@app.task\n",
+        b"@task()\n",
+        b"x.task",
+        b"task\n",
+        b"a.tasks\n",
+        b"a.task_id\n",
+        b"a._task\n",
+        b"@shared_tasks\n",
+        b"shared_task",
+        b".task.x",
+        b"@task\xe9",
+        b"\n.task-",
+    ],
+)
+def test_the_task_marker_finds_what_its_regular_expression_found(text: bytes) -> None:
+    expected = re.search(rb"[.@]task\b|shared_task", text) is not None
+    assert frameworks._TASKS.search(text) is expected
+
+
+WORKER = 'from celery import Celery\n\napp = Celery("worker")\n'
+CONFIGURES = "from app.worker import app\n\napp.conf.broker_connection_timeout = 2\n"
+PUBLISH_FROM_APP = """\
+from app.worker import app
+
+
+@app.task
+def ship(order_id):
+    return order_id
+
+
+def later():
+    ship.delay(1)
+"""
+
+
+def _publish_timeouts(
+    root: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]
+) -> tuple[list[str], list[object]]:
+    """The files the configuration pass parsed, and the publish sites' timeouts."""
+    for name, text in files.items():
+        (root / "app" / name).write_text(text, encoding="utf-8")
+    parsed: list[str] = []
+    original = Source.parse
+
+    def counting(data: bytes, path: str, module: str) -> Source | None:
+        parsed.append(Path(path).name)
+        return original(data, path, module)
+
+    monkeypatch.setattr(Source, "parse", counting)
+    _, facts = _run(root, monkeypatch, use_cache=False)
+    timeouts = [
+        site["timeout_values"]
+        for f in facts
+        for site in f["sites"]  # type: ignore[attr-defined]
+        if site["library"] == "celery"
+    ]
+    return sorted(parsed), timeouts
+
+
+def test_a_conf_file_is_parsed_only_when_the_project_makes_a_celery_app(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`.conf.` (Home Assistant's `entry.conf.`, 6 files) is read for a Celery app's
+    configuration: with no `Celery` anywhere, such a file is not parsed."""
+    (project / "app" / "tasks.py").unlink()
+    parsed, _ = _publish_timeouts(project, monkeypatch, {"settings.py": CONFIGURES})
+    assert "settings.py" not in parsed
+
+
+@pytest.mark.parametrize(
+    ("conf_name", "timeouts"),
+    # In path order: an app's configuration after the app counts; before it, as before, not.
+    [("zz_conf.py", [(2.0,)]), ("aa_conf.py", [(4.0,)])],
+)
+def test_a_conf_file_keeps_its_place_when_there_is_an_app(
+    conf_name: str, timeouts: list[object], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "app" / "tasks.py").unlink()
+    files = {"worker.py": WORKER, conf_name: CONFIGURES, "shipping.py": PUBLISH_FROM_APP}
+    parsed, found = _publish_timeouts(project, monkeypatch, files)
+    assert conf_name in parsed
+    assert found == timeouts

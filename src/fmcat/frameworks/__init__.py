@@ -50,10 +50,48 @@ from fmcat.scan.files import exclusion, module_name, python_files
 #: What each pass looks for, as bytes a file must contain to be read by it: a file that
 #: mentions none is not parsed again (parsing with positions is the cost of this post-pass).
 _CELERY_CONFIG = (b"Celery(", b"config_from_", b".conf.")
+#: What a file that makes a Celery app says (celery_config: `celery.Celery(...)`, by any import).
+_APP = b"Celery"
+
+
+@dataclass(frozen=True)
+class After:
+    """``word`` right after one of the bytes ``after`` and not followed by a word character,
+    or ``anywhere`` anywhere: what ``re.compile(rb"[.@]task\b|shared_task")`` finds, ten times
+    faster (a pattern that starts with a class of characters is tried at every byte; this
+    looks only where ``word`` is). Its repr is stable: it is part of the cache's key."""
+
+    word: bytes
+    after: bytes
+    anywhere: bytes
+
+    def search(self, data: bytes) -> bool:
+        if self.anywhere in data:
+            return True
+        at = data.find(self.word)
+        while at >= 0:
+            end = at + len(self.word)
+            if at and data[at - 1] in self.after and (end == len(data) or data[end] not in _WORD):
+                return True
+            at = data.find(self.word, at + 1)
+        return False
+
+
+#: What `\b` counts as a word character in a pattern of bytes.
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 #: Celery's task decorators: `@app.task`, `@celery.task(...)`, `@shared_task`, `@task`. Not any
 #: `...task(`: Home Assistant's 445 files of `hass.async_create_task(` were parsed on every run.
-_TASKS = re.compile(rb"[.@]task\b|shared_task")
-_PUBLISH = (b".delay(", b".apply_async(", b".send_task(", b"chain(", b"chord(")
+_TASKS = After(b"task", b".@", b"shared_task")
+#: The canvas `chain(...)` and `chord(...)` publish only as celery's (celery.py's CANVAS), named
+#: through an import of celery (or inside celery's own package): `itertools.chain(` alone, in
+#: 23 of Home Assistant's files, sent each to the publish pass, parsed on every run.
+_PUBLISH = (
+    b".delay(",
+    b".apply_async(",
+    b".send_task(",
+    (b"celery", b"chain("),
+    (b"celery", b"chord("),
+)
 _CONSUMERS = (b"basic_consume", b"Consumer(")
 #: Groups of words, all of one group: tenacity and retry, urllib3 and Retry (retries.MARKERS);
 #: tenacity's retry loops (`for attempt in Retrying(...)`, retry_loops.py) by their class.
@@ -61,21 +99,37 @@ _RETRIES = (*retries.MARKERS, (b"tenacity", b"Retrying"))
 _ALIASES = (b"caches[", b"connections[")
 
 #: Any of these words; a group (a tuple) counts when all its words are there.
-Words = tuple[bytes | tuple[bytes, ...], ...] | re.Pattern[bytes]
+Words = tuple[bytes | tuple[bytes, ...], ...] | re.Pattern[bytes] | After
 
 
-def _mentions(data: bytes, words: Words, module: Callable[[], str] = str) -> bool:
+def _mentions(
+    data: bytes,
+    words: Words,
+    module: Callable[[], str] = str,
+    seen: dict[bytes, bool] | None = None,
+) -> bool:
     """Whether ``data`` mentions ``words``. A group's word may be in the file's module name
     instead (``module()``, asked only then; by default none): a relative import names the
-    file's own package."""
+    file's own package. ``seen`` keeps whether a group's word is in ``data``, for the next
+    group with it (`requests`, `backoff`, `tenacity`, `Retry`, `retry` are in two each)."""
+    if seen is None:
+        seen = {}
     if isinstance(words, re.Pattern):
         return words.search(data) is not None
+    if isinstance(words, After):
+        return words.search(data)
     for word in words:
         if isinstance(word, bytes):
             if word in data:
                 return True
             continue
-        missing = [w for w in word if w not in data]
+        missing = []
+        for w in word:
+            found = seen.get(w)
+            if found is None:
+                found = seen[w] = w in data
+            if not found:
+                missing.append(w)
         if not missing:
             return True
         if len(missing) < len(word):
@@ -124,8 +178,10 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
         *options.root.glob("*/wsgi.py"),
         *options.root.glob("*/asgi.py"),
     ]
-    seen = {real(p) for p in paths}
-    extra = [p for p in entries if p.is_file() and real(p) not in seen]
+    entries = [p for p in entries if p.is_file()]
+    # Resolved only when there is an entry file to look for (it stats every file's folders).
+    seen = {real(p) for p in paths} if entries else set()
+    extra = [p for p in entries if real(p) not in seen]
     located = locate(options.root, paths + extra, options.django_settings)
     findings = [_problem(p) for p in located.problems]
     model = django.read_model(located.settings) if located.settings is not None else None
@@ -135,7 +191,8 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
     drop_local_engines(files)
 
     by_path = {facts.path: facts for facts in files}
-    sources, pure = _sources(options, paths, by_path)
+    shown_paths = [display_path(path) for path in paths]  # once: it resolves each path
+    sources, pure = _sources(options, paths, shown_paths, by_path)
     config = celery_config.read_config(
         [s for s, marks in sources if "config" in marks],
         options.root,
@@ -143,8 +200,7 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
     )
     findings += [_note(n.code, n.path, n.span, n.message) for n in config.notes]
     tasks = celery.Tasks()
-    for path in paths:
-        shown = display_path(path)
+    for shown in shown_paths:
         if shown in pure:
             cached_consumers, cached_policies, cached_retried = pure[shown]
             if cached_consumers or cached_policies or cached_retried:
@@ -187,7 +243,8 @@ _MARKERS = (
 
 
 def _marks(data: bytes, module: Callable[[], str] = str) -> list[str]:
-    return [name for name, words in _MARKERS if _mentions(data, words, module)]
+    seen: dict[bytes, bool] = {}
+    return [name for name, words in _MARKERS if _mentions(data, words, module, seen)]
 
 
 def _module_of(path: Path) -> Callable[[], str]:
@@ -210,15 +267,22 @@ def _pure_passes(source: Source, marks: list[str]) -> Found:
 
 
 def _sources(
-    options: FrameworkOptions, paths: list[Path], by_path: dict[str, FileFacts]
+    options: FrameworkOptions,
+    paths: list[Path],
+    shown_paths: list[str],
+    by_path: dict[str, FileFacts],
 ) -> tuple[list[tuple[Source, list[str]]], dict[str, Found]]:
     """The files Celery's passes must parse, with their marks, and what the pure passes found
     in the others (by shown path): from the cache when a file is unchanged."""
     cache = FrameworkCache(options.root, cache_key(_MARKERS), options.use_cache, time.time_ns())
     sources: list[tuple[Source, list[str]]] = []
     pure: dict[str, Found] = {}
-    for path in paths:
-        shown = display_path(path)
+    # Files only the configuration pass reads, and only for a Celery app's `.conf` or
+    # `config_from_*`: with no app in the project (an app is made in a file that says
+    # `Celery`), there is nothing to read in them. Each keeps its place in ``sources``.
+    waiting: list[tuple[int, Path, str, bytes]] = []
+    apps = False
+    for path, shown in zip(paths, shown_paths, strict=True):
         known = by_path.get(shown)
         if known is not None and known.parse_error is not None:
             continue
@@ -251,10 +315,21 @@ def _sources(
             data = read(path)
             if data is None:
                 continue
+        if "config" in marks and _APP in data:
+            apps = True
+        elif marks == ["config"]:
+            waiting.append((len(sources), path, shown, data))
+            continue
         source = Source.parse(data, shown, module_name(path)[0])
         if source is not None:
             sources.append((source, marks))
     cache.save()
+    added = 0
+    for index, path, shown, data in waiting if apps else ():
+        source = Source.parse(data, shown, module_name(path)[0])
+        if source is not None:
+            sources.insert(index + added, (source, ["config"]))
+            added += 1
     return sources, pure
 
 

@@ -305,7 +305,7 @@ def _signature_names(
             if isinstance(target, cst.Name) and canvas(assign.value, frozenset()) is not None:
                 names.add(target.value)
 
-    function.visit(Finder())
+    walk(function, Finder())
     return frozenset(names)
 
 

@@ -131,7 +131,7 @@ def _dead_letter(source: Source, scope: cst.CSTNode) -> tuple[str, ...] | None:
                     if value != "":  # "" is the default exchange: the routing key names it
                         names.append(value if isinstance(value, str) else "?")
 
-    scope.visit(Finder())
+    walk(scope, Finder())
     return tuple(names) if declared else None
 
 

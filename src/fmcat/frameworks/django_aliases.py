@@ -14,7 +14,7 @@ from dataclasses import replace
 import libcst as cst
 
 from fmcat.frameworks.django import DjangoModel, State, alias_state, judged
-from fmcat.frameworks.source import Source, literal
+from fmcat.frameworks.source import Source, literal, walk
 from fmcat.scan.facts import Role, Site, TimeoutState
 
 #: The alias tables, by qualified name: (library, the table in the settings, methods that do I/O;
@@ -81,7 +81,7 @@ def alias_sites(source: Source, model: DjangoModel | None) -> list[Site]:
                 site = judged(site, state)
             sites.append(site)
 
-    source.tree.visit(Finder())
+    walk(source.tree, Finder())
     return sites
 
 

@@ -20,6 +20,7 @@ from fmcat.frameworks.files import parse, read, real
 from fmcat.frameworks.values import FromEnv, Mapping, Opaque, StaticEvaluator, Value, dotted
 from fmcat.paths import display_path
 from fmcat.scan.facts import Span
+from fmcat.scan.walk import walk
 
 #: Files in which Django projects set DJANGO_SETTINGS_MODULE, in the order they are trusted.
 ENTRY_FILES = ("manage.py", "wsgi.py", "asgi.py")
@@ -102,7 +103,7 @@ def _declared_module(path: Path) -> tuple[str, Span] | None:
                 if isinstance(index, cst.Index) and _literal(index.value) == _VARIABLE and module:
                     found.append((module, _span(positions, node)))
 
-    wrapper.module.visit(Finder())
+    walk(wrapper.module, Finder())
     return found[0] if found else None
 
 
@@ -358,7 +359,7 @@ def _keys(module: cst.Module) -> list[cst.CSTNode]:
             if node.keyword is not None:
                 keys.append(node.keyword)
 
-    module.visit(Keys())
+    walk(module, Keys())
     return keys
 
 
@@ -373,7 +374,7 @@ def _assigned_names(node: cst.CSTNode) -> list[str]:
             if isinstance(inner, cst.Name):
                 names.append(inner.value)
 
-    node.visit(Targets())
+    walk(node, Targets())
     return names
 
 

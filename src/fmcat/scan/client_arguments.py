@@ -20,23 +20,32 @@ from fmcat.scan.walk import walk
 
 
 class _Calls(cst.CSTVisitor):
-    """Every call by a bare name, with the scope it is made in."""
+    """Every call by a bare name, with the scope it is made in. Hooks by node type, not
+    ``on_visit``: only calls and the nodes that open a scope (scope.BindingCollector's) are
+    looked at, not every node of the tree."""
 
     def __init__(self, scopes: dict[cst.CSTNode, Scope], root: Scope) -> None:
         self.scopes = scopes
         self.stack = [root]
         self.calls: list[tuple[cst.Call, Scope]] = []
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name):
             self.calls.append((node, self.stack[-1]))
-        if node in self.scopes and not isinstance(node, cst.Module):
-            self.stack.append(self.scopes[node])
-        return True
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if original_node in self.scopes and not isinstance(original_node, cst.Module):
+    def _enter(self, node: cst.CSTNode) -> None:
+        scope = self.scopes.get(node)
+        if scope is not None:
+            self.stack.append(scope)
+
+    def _leave(self, original_node: cst.CSTNode) -> None:
+        if original_node in self.scopes:
             self.stack.pop()
+
+    visit_ClassDef = visit_FunctionDef = visit_Lambda = _enter
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _enter
+    leave_ClassDef = leave_FunctionDef = leave_Lambda = _leave
+    leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave
 
 
 def bind_client_arguments(
