@@ -33,6 +33,7 @@ from fmcat.frameworks import (
     django,
     django_aliases,
     retries,
+    retry_calls,
     retry_loops,
 )
 from fmcat.frameworks.cache import Found, FrameworkCache, cache_key
@@ -94,7 +95,8 @@ _PUBLISH = (
 )
 _CONSUMERS = (b"basic_consume", b"Consumer(")
 #: Groups of words, all of one group: tenacity and retry, urllib3 and Retry (retries.MARKERS);
-#: tenacity's retry loops (`for attempt in Retrying(...)`, retry_loops.py) by their class.
+#: tenacity's retry loops (`for attempt in Retrying(...)`, retry_loops.py) and its call form
+#: (`Retrying(...)(fn)`, retry_calls.py) by their class.
 _RETRIES = (*retries.MARKERS, (b"tenacity", b"Retrying"))
 _ALIASES = (b"caches[", b"connections[")
 
@@ -263,6 +265,7 @@ def _pure_passes(source: Source, marks: list[str]) -> Found:
         policies, retried = retry_loops.loop_policies(source)
         found[1].extend(policies)
         found[2].extend(retried)
+        found[2].extend(retry_calls.call_policies(source))
     return found
 
 

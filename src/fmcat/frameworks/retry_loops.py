@@ -7,8 +7,10 @@ The loop's body is the retried code: tenacity runs it again, from the top, each 
 read as for ``@retry(stop=...)``. The loop may also run over a call of a function or method of
 the same file that returns such an object (``for attempt in self._get_retry_object():``, whose
 body is ``return Retrying(**self.retry_args)``: Airflow's Databricks hook); functions are matched
-by name, the class not checked. The ``Retrying(...)(fn, *args)`` call form is not read: what it
-retries is a function passed as a value, which the pass does not follow.
+by name, the class not checked. A function nested in the loop's function and called in its body
+(``async def request_func(): ...``, then ``return await request_func()`` in the loop: Airflow's
+HttpAsyncHook) is retried with the body. The ``Retrying(...)(fn, *args)`` call form is
+retry_calls.py's.
 """
 
 from __future__ import annotations
@@ -63,7 +65,37 @@ def loop_policies(source: Source) -> tuple[list[RetryPolicy], list[RetriedCall]]
         found.append(RetryPolicy(span, name or "tenacity.Retrying", attempts, scope=scope))
         retry = f"{name} (line {span.line})"
         retried.extend(creating_calls(node.body, source, retry, function or node))
+        for nested in _nested_called(node, function, source):
+            retried.extend(creating_calls(nested, source, retry, function))
     return found, retried
+
+
+def _nested_called(
+    loop: cst.For, function: cst.FunctionDef | None, source: Source
+) -> list[cst.FunctionDef]:
+    """The functions nested in ``function`` that the loop's body calls by name (``async def
+    request_func(): ...`` before ``async for attempt in AsyncRetrying(...)``): the retry runs
+    them again with the body."""
+    if function is None:
+        return []
+    nested: dict[str, cst.FunctionDef] = {}
+    called: set[str] = set()
+
+    class Defs(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            if node is not function and source.enclosing_function(node) is function:
+                nested[node.name.value] = node
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Name):
+                called.add(node.func.value)
+
+    walk(function, Defs())
+    if not nested:
+        return []
+    walk(loop.body, Calls())
+    return [nested[name] for name in sorted(called & set(nested))]
 
 
 def _called_name(func: cst.BaseExpression) -> str:

@@ -190,6 +190,9 @@ class RetriedCall:
     #: The library call, when the framework pass resolved it and the scan has no site for it:
     #: ``requests.post`` called through ``request_func = requests.post``.
     library: str = ""
+    #: How the retry reaches a request decided at run time, when the finding is on the retrying
+    #: call: "self.run sends Request(self.method, ...) (line 414), and the hook's ...".
+    via: str = ""
 
 
 @dataclass(frozen=True)

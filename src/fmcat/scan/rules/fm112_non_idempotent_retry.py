@@ -31,6 +31,11 @@ class NonIdempotentRetry(CodeRule):
     retry only mints another short-lived token. Nor is a call whose failure the retry cannot see:
     a `try` around it catches every exception the retry names (backoff's exception argument,
     tenacity's `retry_if_exception_type`) and raises another.
+    tenacity's call form, `Retrying(...)(fn, *args)`, retries what `fn` does when it names a
+    function of the file or a method of the class (`self.run`); a request `fn` sends with the
+    hook's own method (`Request(self.method, ...)`), POST by default in the class's
+    `__init__`, is reported on that retrying call (Airflow's `HttpHook.run_with_advanced_retry`).
+    A function nested in a retry loop's function and called in the loop's body is retried too.
     """
 
     code = "FM112"
@@ -107,6 +112,41 @@ def report(channel):
 """,
         """\
 import requests
+import tenacity
+from requests import Request, Session
+
+
+def deliver(url, body):
+    return requests.post(url, json=body, timeout=5)  # expect: FM112 "tenacity.Retrying (line 10)"
+
+def send(url, body):
+    return tenacity.Retrying(stop=tenacity.stop_after_attempt(3))(deliver, url, body)
+
+class Hook:
+    def __init__(self, method: str = "POST") -> None:
+        self.method = method.upper()
+
+    def run(self, url, data):
+        if self.method == "GET":
+            request = Request(self.method, url, params=data)
+        else:
+            request = Request(self.method, url, data=data)
+        return Session().send(request.prepare(), timeout=5)
+
+    def run_with_retry(self, retry_args, *args):
+        self._retry_obj = tenacity.Retrying(**retry_args)
+        return self._retry_obj(self.run, *args)  # expect: FM112 "POST by default (line 13)"
+
+def notify(url, body):
+    def send():
+        return requests.post(url, json=body, timeout=5)  # expect: FM112 "Retrying (line 31)"
+
+    for attempt in tenacity.Retrying(stop=tenacity.stop_after_attempt(3)):
+        with attempt:
+            send()
+""",
+        """\
+import requests
 from celery import shared_task
 
 @shared_task(bind=True, acks_late=True)
@@ -135,6 +175,21 @@ def charge(order):
 
 def once(order):
     stripe.PaymentIntent.create(amount=order.total, currency="eur")
+""",
+        """\
+import tenacity
+from requests import Request, Session
+
+
+class ReadHook:
+    def __init__(self, method: str = "GET") -> None:
+        self.method = method
+
+    def run(self, url):
+        return Session().send(Request(self.method, url).prepare(), timeout=5)
+
+    def run_with_retry(self, *args):
+        return tenacity.Retrying(stop=tenacity.stop_after_attempt(3))(self.run, *args)
 """,
         """\
 import uuid
@@ -212,6 +267,16 @@ def login(url, secret):
                 continue
             if call.has_key or (index is None and not call.library):
                 continue  # keyed, or not an external call (a local `create`)
+            if call.via:  # a request whose method is decided at run time, POST by default
+                yield self.finding(
+                    facts,
+                    call.span,
+                    f"{call.retry} retries a request that creates something: {call.via}; a "
+                    "retry repeats it without an idempotency key. Retry only idempotent "
+                    "methods, or send an Idempotency-Key header that stays the same across "
+                    "attempts",
+                )
+                continue
             if index is None:  # a POST through a local name bound to one: no site of its own
                 yield self.finding(
                     facts,
