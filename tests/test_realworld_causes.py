@@ -377,6 +377,28 @@ class EventConsumer:
     assert consumer_acks(source) == [(10, "before")]
 
 
+def test_confluent_kafkas_deserializing_consumer_is_a_consumer() -> None:
+    """acryl-datahub-actions' Kafka event source consumes through confluent-kafka's
+    ``DeserializingConsumer``, a subclass of ``Consumer`` with the same configuration dict
+    and the same auto-commit default; it was not seen as a consumer at all."""
+    source = """\
+import confluent_kafka
+from confluent_kafka import DeserializingConsumer
+
+def default(group):
+    return DeserializingConsumer({"group.id": group})
+
+def spread(group, recipe):
+    return confluent_kafka.DeserializingConsumer(
+        {"group.id": group, "enable.auto.commit": False, **recipe}
+    )
+
+def off(group):
+    return DeserializingConsumer({"group.id": group, "enable.auto.commit": False})
+"""
+    assert consumer_acks(source) == [(5, "before"), (8, "unknown"), (13, "unknown")]
+
+
 MLFLOW_SESSION = """\
 import requests
 from requests.adapters import HTTPAdapter
