@@ -547,3 +547,64 @@ def fixed(domain):
         (12, TimeoutState.DEFAULT.value, (5.0,)),
         (17, TimeoutState.SET.value, (3.0,)),
     ]
+
+
+AIRFLOW_CELERY = """\
+from celery import Celery
+
+from airflow.configuration import conf
+
+
+def get_celery_configuration():
+    return conf.getimport("celery", "celery_config_options")
+
+
+def _get_celery_app() -> Celery:
+    name = conf.get("celery", "CELERY_APP_NAME")
+    return Celery(name, config_source=get_celery_configuration())
+
+
+app = _get_celery_app()
+
+
+@app.task(name="execute_workload")
+def execute_workload(input):
+    pass
+"""
+
+
+def test_an_app_made_by_a_factory_with_its_configuration_from_a_source(tmp_path: Path) -> None:
+    """The Airflow Celery provider: ``app = _get_celery_app()``, a module function returning
+    ``Celery(name, config_source=get_celery_configuration())``, whose ``task_acks_late`` is
+    Airflow configuration (default True). The app was not seen, so its tasks were no consumers
+    at all; and a ``config_source`` fmcat cannot read must leave acks_late unknown, not
+    Celery's default (FM110 against the provider's at-least-once)."""
+    from fmcat.frameworks.celery import Tasks, task_facts
+    from fmcat.frameworks.celery_config import read_config
+    from fmcat.frameworks.source import Source
+
+    parsed = Source.parse(AIRFLOW_CELERY.encode(), "celery_utils.py", "celery_utils")
+    assert parsed is not None
+    config = read_config([parsed], tmp_path, None)
+    found = task_facts(parsed, config, Tasks())[0]
+    assert [(c.span.line, c.acks) for c in found] == [(18, "unknown")]
+    assert [n.span.line for n in config.notes] == [12]
+    assert "config_source" in config.notes[0].message
+
+    literal = """\
+from celery import Celery
+
+def make():
+    app = Celery("x", config_source={"task_acks_late": True})
+    return app
+
+app = make()
+
+@app.task
+def ship():
+    pass
+"""
+    parsed = Source.parse(literal.encode(), "tasks.py", "tasks")
+    assert parsed is not None
+    config = read_config([parsed], tmp_path, None)
+    assert [(c.span.line, c.acks) for c in task_facts(parsed, config, Tasks())[0]] == [(9, "after")]
