@@ -608,3 +608,61 @@ def ship():
     assert parsed is not None
     config = read_config([parsed], tmp_path, None)
     assert [(c.span.line, c.acks) for c in task_facts(parsed, config, Tasks())[0]] == [(9, "after")]
+
+
+ECOMMERCE_WORKER_FULFILLMENT = """\
+from celery import shared_task
+
+
+def _retry_order(self, exception, max_fulfillment_retries, order_number):
+    countdown = 2 ** self.request.retries
+    raise self.retry(exc=exception, countdown=countdown, max_retries=max_fulfillment_retries)
+
+
+def _give_up(task, exception):
+    raise task.retry(exc=exception, max_retries=7)
+
+
+def log(message):
+    print(message)
+
+
+@shared_task(bind=True, ignore_result=True)
+def fulfill_order(self, order_number):
+    try:
+        log(order_number)
+    except OSError as exc:
+        _retry_order(self, exc, 11, order_number)
+
+
+@shared_task(bind=True)
+def refund(self, order_number):
+    try:
+        log(order_number)
+    except OSError as exc:
+        _give_up(exception=exc, task=self)
+
+
+@shared_task(bind=True)
+def notify(self, order_number):
+    log(order_number)
+"""
+
+
+def test_a_task_retried_by_a_helper_it_hands_self_to() -> None:
+    """ecommerce-worker's fulfill_order: ``_retry_order(self, exc, ...)``, a function of the same
+    module, raises ``self.retry(...)``. The task retries (against an at-most-once catalog that is
+    FM110), and the helper's ``max_retries=`` is the task's bound; a helper given ``self`` by
+    keyword counts too, and one that is not given it (``log``) retries nothing."""
+    from fmcat.frameworks.celery import Tasks, task_facts
+    from fmcat.frameworks.celery_config import CeleryConfig
+    from fmcat.frameworks.source import Source
+
+    parsed = Source.parse(ECOMMERCE_WORKER_FULFILLMENT.encode(), "tasks.py", "tasks")
+    assert parsed is not None
+    consumers = task_facts(parsed, CeleryConfig(), Tasks())[0]
+    assert [(c.span.line, c.retries, c.max_deliveries) for c in consumers] == [
+        (17, "self.retry()", None),  # max_retries=max_fulfillment_retries: not a literal
+        (25, "self.retry()", 8),
+        (33, "", 1),
+    ]
