@@ -663,6 +663,44 @@ def test_a_task_retried_by_a_helper_it_hands_self_to() -> None:
     consumers = task_facts(parsed, CeleryConfig(), Tasks())[0]
     assert [(c.span.line, c.retries, c.max_deliveries) for c in consumers] == [
         (17, "self.retry()", None),  # max_retries=max_fulfillment_retries: not a literal
-        (25, "self.retry()", 8),
+        (25, "task.retry()", 8),
         (33, "", 1),
+    ]
+
+
+DJCELERY_EMAIL = """\
+from celery import shared_task
+
+TASK_CONFIG = {"name": "djcelery_email_send_multiple", "ignore_result": True}
+
+
+@shared_task(**TASK_CONFIG)
+def send_emails(messages, backend_kwargs=None):
+    for message in messages:
+        try:
+            print(message)
+        except Exception as e:
+            send_emails.retry([[message], backend_kwargs], exc=e, throw=False)
+
+
+@shared_task
+def ping():
+    other.retry()
+"""
+
+
+def test_a_task_that_retries_by_its_own_name() -> None:
+    """django-celery-email's send_emails is not bound: it retries a failed message with
+    ``send_emails.retry(...)``, the task named by itself. That is a retry (its bound comes in
+    the ``**TASK_CONFIG``: unknown); another object's ``retry()`` is not."""
+    from fmcat.frameworks.celery import Tasks, task_facts
+    from fmcat.frameworks.celery_config import CeleryConfig
+    from fmcat.frameworks.source import Source
+
+    parsed = Source.parse(DJCELERY_EMAIL.encode(), "tasks.py", "tasks")
+    assert parsed is not None
+    consumers = task_facts(parsed, CeleryConfig(), Tasks())[0]
+    assert [(c.span.line, c.retries, c.max_deliveries) for c in consumers] == [
+        (6, "send_emails.retry()", None),
+        (15, "", 1),
     ]

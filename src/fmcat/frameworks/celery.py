@@ -113,7 +113,7 @@ def task_facts(
             retries = (
                 "autoretry_for"
                 if autoretry is not None
-                else ("self.retry()" if retry_calls else "")
+                else (_retry_label(retry_calls[0]) if retry_calls else "")
             )
             max_retries = _max_retries(call, retry_calls)
             attempts = (
@@ -197,6 +197,13 @@ def _is_retry(node: cst.Call, owner: str = "self") -> bool:
     )
 
 
+def _retry_label(call: cst.Call) -> str:
+    """How the code retries, as written: ``self.retry()``, ``send_emails.retry()``."""
+    func = call.func
+    assert isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+    return f"{func.value.value}.retry()"
+
+
 def _module_functions(tree: cst.Module) -> dict[str, cst.FunctionDef]:
     """The module's own top-level functions, by name: the helpers a task may hand ``self`` to."""
     return {
@@ -209,14 +216,16 @@ def _module_functions(tree: cst.Module) -> dict[str, cst.FunctionDef]:
 def _retry_calls(function: cst.FunctionDef, helpers: dict[str, cst.FunctionDef]) -> list[cst.Call]:
     """The ``self.retry(...)`` calls that run for this task: in its body, and in a function of
     the same module that the body calls with ``self`` (ecommerce-worker's ``_retry_order(self,
-    exc, ...)``, whose ``self.retry(...)`` retries the task as surely as one in the body). A
-    helper in another module is not followed."""
+    exc, ...)``, whose ``self.retry(...)`` retries the task as surely as one in the body). The
+    task may name itself instead of ``self``: django-celery-email's ``send_emails.retry(...)``
+    in ``send_emails``. A helper in another module is not followed."""
     found: list[cst.Call] = []
     handed: list[tuple[cst.FunctionDef, str]] = []
+    itself = function.name.value
 
     class Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
-            if _is_retry(node):
+            if _is_retry(node) or _is_retry(node, itself):
                 found.append(node)
                 return
             helper = helpers.get(node.func.value) if isinstance(node.func, cst.Name) else None
