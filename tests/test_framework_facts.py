@@ -92,6 +92,13 @@ def test_kafka_consumers_commit_automatically_by_default() -> None:
     assert obj("kafka.KafkaConsumer").DEFAULT_CONFIG["enable_auto_commit"] is True
     assert default(obj("aiokafka.AIOKafkaConsumer"), "enable_auto_commit") is True
     assert set(consumers.KAFKA_CONSUMERS) >= {"kafka.KafkaConsumer", "aiokafka.AIOKafkaConsumer"}
+    # confluent-kafka's auto-commit is librdkafka's (no Python default to read); what fmcat
+    # assumes of DeserializingConsumer is that it is a Consumer, configured the same way.
+    assert issubclass(obj("confluent_kafka.DeserializingConsumer"), obj("confluent_kafka.Consumer"))
+    assert (
+        consumers.KAFKA_CONSUMERS["confluent_kafka.DeserializingConsumer"]
+        == (consumers.KAFKA_CONSUMERS["confluent_kafka.Consumer"])
+    )
 
 
 def test_retry_libraries_count_attempts_as_fmcat_does() -> None:

@@ -377,6 +377,28 @@ class EventConsumer:
     assert consumer_acks(source) == [(10, "before")]
 
 
+def test_confluent_kafkas_deserializing_consumer_is_a_consumer() -> None:
+    """acryl-datahub-actions' Kafka event source consumes through confluent-kafka's
+    ``DeserializingConsumer``, a subclass of ``Consumer`` with the same configuration dict
+    and the same auto-commit default; it was not seen as a consumer at all."""
+    source = """\
+import confluent_kafka
+from confluent_kafka import DeserializingConsumer
+
+def default(group):
+    return DeserializingConsumer({"group.id": group})
+
+def spread(group, recipe):
+    return confluent_kafka.DeserializingConsumer(
+        {"group.id": group, "enable.auto.commit": False, **recipe}
+    )
+
+def off(group):
+    return DeserializingConsumer({"group.id": group, "enable.auto.commit": False})
+"""
+    assert consumer_acks(source) == [(5, "before"), (8, "unknown"), (13, "unknown")]
+
+
 MLFLOW_SESSION = """\
 import requests
 from requests.adapters import HTTPAdapter
@@ -524,4 +546,161 @@ def fixed(domain):
         (7, TimeoutState.SET.value, ()),
         (12, TimeoutState.DEFAULT.value, (5.0,)),
         (17, TimeoutState.SET.value, (3.0,)),
+    ]
+
+
+AIRFLOW_CELERY = """\
+from celery import Celery
+
+from airflow.configuration import conf
+
+
+def get_celery_configuration():
+    return conf.getimport("celery", "celery_config_options")
+
+
+def _get_celery_app() -> Celery:
+    name = conf.get("celery", "CELERY_APP_NAME")
+    return Celery(name, config_source=get_celery_configuration())
+
+
+app = _get_celery_app()
+
+
+@app.task(name="execute_workload")
+def execute_workload(input):
+    pass
+"""
+
+
+def test_an_app_made_by_a_factory_with_its_configuration_from_a_source(tmp_path: Path) -> None:
+    """The Airflow Celery provider: ``app = _get_celery_app()``, a module function returning
+    ``Celery(name, config_source=get_celery_configuration())``, whose ``task_acks_late`` is
+    Airflow configuration (default True). The app was not seen, so its tasks were no consumers
+    at all; and a ``config_source`` fmcat cannot read must leave acks_late unknown, not
+    Celery's default (FM110 against the provider's at-least-once)."""
+    from fmcat.frameworks.celery import Tasks, task_facts
+    from fmcat.frameworks.celery_config import read_config
+    from fmcat.frameworks.source import Source
+
+    parsed = Source.parse(AIRFLOW_CELERY.encode(), "celery_utils.py", "celery_utils")
+    assert parsed is not None
+    config = read_config([parsed], tmp_path, None)
+    found = task_facts(parsed, config, Tasks())[0]
+    assert [(c.span.line, c.acks) for c in found] == [(18, "unknown")]
+    assert [n.span.line for n in config.notes] == [12]
+    assert "config_source" in config.notes[0].message
+
+    literal = """\
+from celery import Celery
+
+def make():
+    app = Celery("x", config_source={"task_acks_late": True})
+    return app
+
+app = make()
+
+@app.task
+def ship():
+    pass
+"""
+    parsed = Source.parse(literal.encode(), "tasks.py", "tasks")
+    assert parsed is not None
+    config = read_config([parsed], tmp_path, None)
+    assert [(c.span.line, c.acks) for c in task_facts(parsed, config, Tasks())[0]] == [(9, "after")]
+
+
+ECOMMERCE_WORKER_FULFILLMENT = """\
+from celery import shared_task
+
+
+def _retry_order(self, exception, max_fulfillment_retries, order_number):
+    countdown = 2 ** self.request.retries
+    raise self.retry(exc=exception, countdown=countdown, max_retries=max_fulfillment_retries)
+
+
+def _give_up(task, exception):
+    raise task.retry(exc=exception, max_retries=7)
+
+
+def log(message):
+    print(message)
+
+
+@shared_task(bind=True, ignore_result=True)
+def fulfill_order(self, order_number):
+    try:
+        log(order_number)
+    except OSError as exc:
+        _retry_order(self, exc, 11, order_number)
+
+
+@shared_task(bind=True)
+def refund(self, order_number):
+    try:
+        log(order_number)
+    except OSError as exc:
+        _give_up(exception=exc, task=self)
+
+
+@shared_task(bind=True)
+def notify(self, order_number):
+    log(order_number)
+"""
+
+
+def test_a_task_retried_by_a_helper_it_hands_self_to() -> None:
+    """ecommerce-worker's fulfill_order: ``_retry_order(self, exc, ...)``, a function of the same
+    module, raises ``self.retry(...)``. The task retries (against an at-most-once catalog that is
+    FM110), and the helper's ``max_retries=`` is the task's bound; a helper given ``self`` by
+    keyword counts too, and one that is not given it (``log``) retries nothing."""
+    from fmcat.frameworks.celery import Tasks, task_facts
+    from fmcat.frameworks.celery_config import CeleryConfig
+    from fmcat.frameworks.source import Source
+
+    parsed = Source.parse(ECOMMERCE_WORKER_FULFILLMENT.encode(), "tasks.py", "tasks")
+    assert parsed is not None
+    consumers = task_facts(parsed, CeleryConfig(), Tasks())[0]
+    assert [(c.span.line, c.retries, c.max_deliveries) for c in consumers] == [
+        (17, "self.retry()", None),  # max_retries=max_fulfillment_retries: not a literal
+        (25, "task.retry()", 8),
+        (33, "", 1),
+    ]
+
+
+DJCELERY_EMAIL = """\
+from celery import shared_task
+
+TASK_CONFIG = {"name": "djcelery_email_send_multiple", "ignore_result": True}
+
+
+@shared_task(**TASK_CONFIG)
+def send_emails(messages, backend_kwargs=None):
+    for message in messages:
+        try:
+            print(message)
+        except Exception as e:
+            send_emails.retry([[message], backend_kwargs], exc=e, throw=False)
+
+
+@shared_task
+def ping():
+    other.retry()
+"""
+
+
+def test_a_task_that_retries_by_its_own_name() -> None:
+    """django-celery-email's send_emails is not bound: it retries a failed message with
+    ``send_emails.retry(...)``, the task named by itself. That is a retry (its bound comes in
+    the ``**TASK_CONFIG``: unknown); another object's ``retry()`` is not."""
+    from fmcat.frameworks.celery import Tasks, task_facts
+    from fmcat.frameworks.celery_config import CeleryConfig
+    from fmcat.frameworks.source import Source
+
+    parsed = Source.parse(DJCELERY_EMAIL.encode(), "tasks.py", "tasks")
+    assert parsed is not None
+    consumers = task_facts(parsed, CeleryConfig(), Tasks())[0]
+    assert [(c.span.line, c.retries, c.max_deliveries) for c in consumers] == [
+        (6, "send_emails.retry()", None),
+        (15, "", 1),
     ]

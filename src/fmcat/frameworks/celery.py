@@ -8,7 +8,8 @@ Read statically, like the Django settings:
   ``namespace="CELERY"``). An object, or ``config_from_envvar``, cannot be followed: FM109.
 - tasks are functions decorated with ``@app.task``, ``@shared_task`` or ``@celery.task``; each
   is a Consumer (it acknowledges before it runs unless ``acks_late``, Celery's default being
-  False) and, when it retries (``autoretry_for`` or ``self.retry``), a RetryPolicy with
+  False) and, when it retries (``autoretry_for``, or ``self.retry`` in its body or in a function
+  of its module that it hands ``self`` to), a RetryPolicy with
   ``max_retries + 1`` attempts (Celery's default ``max_retries`` is 3).
 - ``task.delay(...)``, ``task.apply_async(...)`` and ``app.send_task(...)`` publish to the
   broker: each is a call site, bounded by ``broker_connection_timeout`` (default 4 s). So do
@@ -82,6 +83,7 @@ def task_facts(
     policies: list[RetryPolicy] = []
     retried: list[RetriedCall] = []
     app_acks = config.get("task_acks_late")
+    helpers = _module_functions(source.tree)
 
     class Visitor(cst.CSTVisitor):
         def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -107,11 +109,13 @@ def task_facts(
             else:
                 when, why = "unknown", "acks_late is not a literal"
             autoretry = keyword(call, "autoretry_for") if call is not None else None
-            self_retry = _calls_retry(node)
+            retry_calls = _retry_calls(node, helpers)
             retries = (
-                "autoretry_for" if autoretry is not None else ("self.retry()" if self_retry else "")
+                "autoretry_for"
+                if autoretry is not None
+                else (_retry_label(retry_calls[0]) if retry_calls else "")
             )
-            max_retries = _max_retries(call, node)
+            max_retries = _max_retries(call, retry_calls)
             attempts = (
                 max_retries + 1
                 if isinstance(max_retries, int) and retries
@@ -148,10 +152,11 @@ def task_facts(
     return consumers, policies, retried
 
 
-def _max_retries(call: cst.Call | None, function: cst.FunctionDef) -> object:
+def _max_retries(call: cst.Call | None, retry_calls: list[cst.Call]) -> object:
     """The task's bound on retries: ``max_retries=``, else ``retry_kwargs={"max_retries": N}``
     (what autoretry_for passes to ``retry()``), else Celery's default; a ``self.retry(
-    max_retries=N)`` in the body raises it for that retry. None is no bound at all."""
+    max_retries=N)`` in the body (or in a helper given ``self``) raises it for that retry. None
+    is no bound at all."""
     given = keyword(call, "max_retries") if call is not None else None
     if given is None and call is not None:
         kwargs = keyword(call, "retry_kwargs")
@@ -168,14 +173,11 @@ def _max_retries(call: cst.Call | None, function: cst.FunctionDef) -> object:
     # Without max_retries=, a ** may carry it: then it is not Celery's default.
     fallback = UNKNOWN if spread else DEFAULT_MAX_RETRIES
     value = literal(given) if given is not None else fallback
-    per_call: list[object] = []
-
-    class Retries(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            if _self_retry(node) and keyword(node, "max_retries") is not None:
-                per_call.append(literal(keyword(node, "max_retries")))
-
-    walk(function, Retries())
+    per_call = [
+        literal(keyword(node, "max_retries"))
+        for node in retry_calls
+        if keyword(node, "max_retries") is not None
+    ]
     for bound in per_call:
         if bound is None or not isinstance(bound, int) or not isinstance(value, int):
             return bound if bound is None else UNKNOWN
@@ -183,27 +185,86 @@ def _max_retries(call: cst.Call | None, function: cst.FunctionDef) -> object:
     return value
 
 
-def _self_retry(node: cst.Call) -> bool:
-    """``self.retry(...)`` in a bound task."""
+def _is_retry(node: cst.Call, owner: str = "self") -> bool:
+    """``self.retry(...)`` in a bound task, or ``<owner>.retry(...)`` in a helper that was given
+    the task as its parameter ``owner``."""
     func = node.func
     return (
         isinstance(func, cst.Attribute)
         and func.attr.value == "retry"
         and isinstance(func.value, cst.Name)
-        and func.value.value == "self"
+        and func.value.value == owner
     )
 
 
-def _calls_retry(function: cst.FunctionDef) -> bool:
-    found = False
+def _retry_label(call: cst.Call) -> str:
+    """How the code retries, as written: ``self.retry()``, ``send_emails.retry()``."""
+    func = call.func
+    assert isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+    return f"{func.value.value}.retry()"
+
+
+def _module_functions(tree: cst.Module) -> dict[str, cst.FunctionDef]:
+    """The module's own top-level functions, by name: the helpers a task may hand ``self`` to."""
+    return {
+        statement.name.value: statement
+        for statement in tree.body
+        if isinstance(statement, cst.FunctionDef)
+    }
+
+
+def _retry_calls(function: cst.FunctionDef, helpers: dict[str, cst.FunctionDef]) -> list[cst.Call]:
+    """The ``self.retry(...)`` calls that run for this task: in its body, and in a function of
+    the same module that the body calls with ``self`` (ecommerce-worker's ``_retry_order(self,
+    exc, ...)``, whose ``self.retry(...)`` retries the task as surely as one in the body). The
+    task may name itself instead of ``self``: django-celery-email's ``send_emails.retry(...)``
+    in ``send_emails``. A helper in another module is not followed."""
+    found: list[cst.Call] = []
+    handed: list[tuple[cst.FunctionDef, str]] = []
+    itself = function.name.value
 
     class Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
-            nonlocal found
-            found = found or _self_retry(node)
+            if _is_retry(node) or _is_retry(node, itself):
+                found.append(node)
+                return
+            helper = helpers.get(node.func.value) if isinstance(node.func, cst.Name) else None
+            if helper is None or helper is function:
+                return
+            owner = _parameter_given_self(node, helper)
+            if owner is not None:
+                handed.append((helper, owner))
 
     walk(function, Finder())
+    for helper, owner in handed:
+        walk(helper, _RetriesBy(owner, found))
     return found
+
+
+class _RetriesBy(cst.CSTVisitor):
+    """Collects ``<owner>.retry(...)`` calls into ``found``."""
+
+    def __init__(self, owner: str, found: list[cst.Call]) -> None:
+        super().__init__()
+        self.owner = owner
+        self.found = found
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if _is_retry(node, self.owner):
+            self.found.append(node)
+
+
+def _parameter_given_self(call: cst.Call, helper: cst.FunctionDef) -> str | None:
+    """The helper's parameter that receives the task's ``self`` in this call, if any."""
+    params = [*helper.params.posonly_params, *helper.params.params]
+    for index, arg in enumerate(call.args):
+        if not (isinstance(arg.value, cst.Name) and arg.value.value == "self") or arg.star:
+            continue
+        if arg.keyword is not None:
+            return arg.keyword.value
+        if index < len(params):
+            return params[index].name.value
+    return None
 
 
 def publish_sites(source: Source, config: CeleryConfig, tasks: Tasks) -> list[Site]:

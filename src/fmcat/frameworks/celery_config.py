@@ -1,7 +1,9 @@
 """Celery's configuration, read statically: from ``Celery(...)`` keywords, ``app.conf.update(...)``,
-``app.conf.x = v`` and ``app.config_from_object(...)`` when it names a module fmcat can read
-(``"proj.celeryconfig"``, or Django's settings with ``namespace="CELERY"``). An object, or
-``config_from_envvar``, cannot be followed: FM109. The tasks and publishing are celery.py's.
+``app.conf.x = v`` and ``app.config_from_object(...)`` or ``Celery(config_source=...)`` when it
+names a module fmcat can read (``"proj.celeryconfig"``, or Django's settings with
+``namespace="CELERY"``) or is a dict literal. An object, or ``config_from_envvar``, cannot be
+followed: FM109. An app may come from a module function that returns ``Celery(...)``. The tasks
+and publishing are celery.py's.
 """
 
 from __future__ import annotations
@@ -67,14 +69,17 @@ def _config_statement(
 ) -> None:
     evaluator = StaticEvaluator({}, {})
     call_value = node.value if isinstance(node, cst.Assign) else None
-    if isinstance(call_value, cst.Call) and source.qual(call_value.func) == "celery.Celery":
+    app_call = _app_call(call_value, source)
+    if app_call is not None:
         assert isinstance(node, cst.Assign)
         for assigned in node.targets:
             if isinstance(assigned.target, cst.Name):
                 config.apps.add(f"{source.module}.{assigned.target.value}")
                 config.apps.add(assigned.target.value)
-        for arg in call_value.args:
-            if arg.keyword is not None:
+        for arg in app_call.args:
+            if arg.keyword is not None and arg.keyword.value == "config_source":
+                _from_source(arg.value, app_call, source, root, config)
+            elif arg.keyword is not None:
                 config.values[_canonical(arg.keyword.value)] = evaluator.expr(arg.value)
         return
     if isinstance(node, cst.Assign):
@@ -126,6 +131,76 @@ def _config_statement(
         )
     elif method == "config_from_object":
         _from_object(call, source, root, django, config)
+
+
+def _app_call(node: cst.BaseExpression | None, source: Source) -> cst.Call | None:
+    """The ``Celery(...)`` that makes a module-level app: ``app = Celery(...)``, or
+    ``app = make()`` with ``make`` a function of the module that returns ``Celery(...)``, or a
+    local name bound to one (the Airflow Celery provider's ``_get_celery_app()``)."""
+    if not isinstance(node, cst.Call):
+        return None
+    if source.qual(node.func) == "celery.Celery":
+        return node
+    if not isinstance(node.func, cst.Name):
+        return None
+    name = node.func.value
+    factory = next(
+        (s for s in source.tree.body if isinstance(s, cst.FunctionDef) and s.name.value == name),
+        None,
+    )
+    if factory is None:
+        return None
+    made: dict[str, cst.Call] = {}
+    returned: list[cst.Call] = []
+
+    class Returns(cst.CSTVisitor):
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+            return inner is factory  # not into nested functions
+
+        def visit_Assign(self, assign: cst.Assign) -> None:
+            value = assign.value
+            if isinstance(value, cst.Call) and source.qual(value.func) == "celery.Celery":
+                for assigned in assign.targets:
+                    if isinstance(assigned.target, cst.Name):
+                        made[assigned.target.value] = value
+
+        def visit_Return(self, statement: cst.Return) -> None:
+            value = statement.value
+            if isinstance(value, cst.Call) and source.qual(value.func) == "celery.Celery":
+                returned.append(value)
+            elif isinstance(value, cst.Name) and value.value in made:
+                returned.append(made[value.value])
+
+    factory.visit(Returns())
+    return returned[0] if len(returned) == 1 else None
+
+
+def _from_source(
+    value: cst.BaseExpression, call: cst.Call, source: Source, root: Path, config: CeleryConfig
+) -> None:
+    """``Celery(..., config_source=...)``: a dict literal is read, a module name is followed
+    as ``config_from_object`` would; anything else is configuration fmcat cannot see."""
+    if isinstance(value, cst.Dict):
+        mapping = StaticEvaluator({}, {}).expr(value)
+        if isinstance(mapping, Mapping):
+            for key, item in mapping.items.items():
+                config.values[_canonical(key)] = item
+            return
+    target = literal(value)
+    if isinstance(target, str):
+        module = target.replace(":", ".")
+        path = resolve_module(module, [root])
+        located = read_settings(module, path) if path is not None else None
+        if located is not None and located.settings is not None:
+            for name, setting in located.settings.settings.items():
+                config.values[_canonical(name)] = setting.value
+            return
+    _cannot(
+        config,
+        source,
+        call,
+        "the Celery app is configured from its config_source=, which fmcat does not follow",
+    )
 
 
 def _from_object(

@@ -7,8 +7,9 @@
   in the same file tells where the queue dead-letters to (``x-dead-letter-exchange``,
   ``x-dead-letter-routing-key``), or that it has no dead letter.
 - Kafka: kafka-python's ``KafkaConsumer`` and aiokafka's ``AIOKafkaConsumer`` commit offsets
-  automatically unless ``enable_auto_commit=False``; confluent-kafka's ``Consumer`` unless its
-  configuration has ``"enable.auto.commit": False``. Auto-commit can commit before a message is
+  automatically unless ``enable_auto_commit=False``; confluent-kafka's ``Consumer`` (and its
+  subclass ``DeserializingConsumer``) unless its configuration has
+  ``"enable.auto.commit": False``. Auto-commit can commit before a message is
   processed. With it off, a ``commit()`` that comes first in the loop's body commits before.
 """
 
@@ -28,6 +29,8 @@ KAFKA_CONSUMERS = {
     "kafka.KafkaConsumer": "enable_auto_commit",
     "aiokafka.AIOKafkaConsumer": "enable_auto_commit",
     "confluent_kafka.Consumer": "enable.auto.commit",
+    # A subclass of Consumer (deserializers on top): the same configuration dict and defaults.
+    "confluent_kafka.DeserializingConsumer": "enable.auto.commit",
 }
 
 
