@@ -45,6 +45,33 @@ def test_celery_defaults() -> None:
     assert "reject_on_worker_lost" in NAMESPACES["task"]
 
 
+@pytest.mark.parametrize(("max_retries", "runs"), [(None, 8), (3, 4)])
+def test_celery_retries_forever_with_max_retries_none(max_retries: int | None, runs: int) -> None:
+    """consumers.CELERY_FOREVER: Task.retry stops at max_retries, and never when it is None.
+    Run eagerly (no broker): each retry runs the task again in this process."""
+    from celery import Celery
+    from celery.exceptions import MaxRetriesExceededError
+
+    app = Celery("facts", set_as_current=False)
+    app.conf.task_always_eager = True
+    calls: list[int] = []
+
+    @app.task(bind=True, max_retries=max_retries, shared=False)  # type: ignore[untyped-decorator]
+    def flaky(self: Any) -> str:
+        calls.append(self.request.retries)
+        if len(calls) < 8:
+            raise self.retry(countdown=0)
+        return "done"
+
+    if max_retries is None:
+        assert flaky.delay().get() == "done"
+    else:
+        with pytest.raises(MaxRetriesExceededError):
+            flaky.delay().get()
+    assert calls == list(range(runs))
+    assert "never" in consumers.CELERY_FOREVER and consumers.CELERY_FOREVER in consumers.UNBOUNDED
+
+
 def test_celery_publishing_and_retry_signatures() -> None:
     from celery import Celery
     from celery.app.task import Task

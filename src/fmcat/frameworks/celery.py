@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from fmcat.frameworks.celery_config import CeleryConfig
+from fmcat.frameworks.consumers import CELERY_FOREVER
 from fmcat.frameworks.creating import creating_calls as creating_calls  # retries.py's import
 from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal, walk
 from fmcat.frameworks.values import FromEnv, Mapping, Opaque
@@ -124,8 +125,10 @@ def task_facts(
             reason = (
                 ""
                 if not retries
+                else CELERY_FOREVER
+                if max_retries is None
                 else f"max_retries={max_retries}"
-                if max_retries is None or isinstance(max_retries, int)
+                if isinstance(max_retries, int)
                 else "max_retries is not a literal, or comes in a ** argument"
             )
             span = source.span(decorator.decorator)

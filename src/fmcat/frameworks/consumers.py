@@ -70,7 +70,11 @@ def _callbacks(source: Source) -> dict[str, cst.FunctionDef]:
 
 
 #: Why a consumer's redeliveries are not bounded, as FM110 reads it.
-UNBOUNDED = "requeued without a limit"
+REQUEUED_FOREVER = "requeued without a limit"
+#: Celery's Task.retry checks its bound only when max_retries is not None: None retries forever.
+CELERY_FOREVER = "max_retries=None, which Celery never stops retrying"
+#: The reasons (Consumer.max_reason) of a redelivery that the code does not bound at all.
+UNBOUNDED = frozenset({REQUEUED_FOREVER, CELERY_FOREVER})
 
 
 def _constants(source: Source) -> dict[str, object]:
@@ -178,7 +182,7 @@ def _pika(
         when, why = "unknown", "auto_ack is not a literal"
     requeue = _requeues(function)
     if limit is None:
-        max_reason = UNBOUNDED if requeue else ""
+        max_reason = REQUEUED_FOREVER if requeue else ""
     else:
         max_reason = f"the queue's x-delivery-limit={limit}"
     return Consumer(

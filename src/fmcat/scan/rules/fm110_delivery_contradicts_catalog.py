@@ -39,8 +39,9 @@ class DeliveryContradictsCatalog(CodeRule):
       `autoretry_for` or `self.retry()`, a pika callback that nacks with `requeue=True`
       (pika's default);
     - the code allows more deliveries than the catalog's `delivery.poison.max_deliveries`
-      (a task's `max_retries + 1`, Celery's default `max_retries` being 3), or requeues
-      without any bound while the catalog declares one;
+      (a task's `max_retries + 1`, Celery's default `max_retries` being 3), or redelivers
+      without any bound while the catalog declares one (pika's requeue, or a task's
+      `max_retries=None`, which Celery retries forever);
     - the catalog names a dead letter (`delivery.poison.dead_letter`) and the queue's
       `queue_declare` in the consumer's file sends elsewhere (`x-dead-letter-exchange`,
       `x-dead-letter-routing-key`), or has no dead letter at all: a poison message is dropped,
@@ -69,6 +70,10 @@ def ship(order_id):
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=10)  # expect: FM110
 def bill(order_id):
+    ...
+
+@shared_task(autoretry_for=(OSError,), max_retries=None)  # expect: FM110 "without a bound"
+def refund(order_id):
     ...
 """,
         """\
@@ -177,9 +182,9 @@ def _contradictions(consumer: Consumer, delivery: object) -> list[str]:
         )
     limit = delivery.poison.max_deliveries if delivery.poison is not None else None
     if limit is not None and consumer.retries:
-        if consumer.max_deliveries is None and consumer.max_reason == UNBOUNDED:
+        if consumer.max_deliveries is None and consumer.max_reason in UNBOUNDED:
             problems.append(
-                f"it redelivers without a bound ({consumer.retries}, {UNBOUNDED}), "
+                f"it redelivers without a bound ({consumer.retries}, {consumer.max_reason}), "
                 f"but the catalog allows {limit} deliveries"
             )
         elif consumer.max_deliveries is not None and consumer.max_deliveries > limit:
