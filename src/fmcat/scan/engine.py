@@ -21,6 +21,7 @@ from fmcat.scan.cache import FORMAT, Miss, ScanCache, content_hash, status_key
 from fmcat.scan.facts import FileFacts, ParseError, Span
 from fmcat.scan.files import (
     Discovered,
+    Discovery,
     ModuleNames,
     UnreadableError,
     exclusion,
@@ -40,7 +41,7 @@ from fmcat.scan.rounds import (
     whole_project,
 )
 from fmcat.scan.tokens import MAX_BRACKETS, MAX_DEPTH, MAX_INDENT
-from fmcat.scan.workers import Job, parse_all
+from fmcat.scan.workers import Job, Workers
 
 #: Above this many files to parse, a second worker process pays for itself.
 PARALLEL_THRESHOLD = 24
@@ -149,6 +150,20 @@ def scan(
             f"{show(path)}: left out by the scan's exclusions (tests, hidden and tool folders, "
             "[tool.fmcat] exclude); see `fmcat config`"
         )
+    with Workers(_worker_count(len(found.files))) as workers:
+        return _scan(options, kb, show, progress, (cache, lookup, found, workers), result)
+
+
+def _scan(
+    options: ScanOptions,
+    kb: KnowledgeBase,
+    show: Callable[[Path], str],
+    progress: Progress | None,
+    parts: tuple[ScanCache, _Lookup, Discovery, Workers],
+    result: ScanResult,
+) -> ScanResult:
+    cache, lookup, found, workers = parts
+    previous, prefilter = lookup.previous, lookup.prefilter
     slots: list[FileFacts | None] = []
     jobs: list[Job] = []
     # What each file read and left out imports, so that the rounds need not read it again.
@@ -166,12 +181,14 @@ def scan(
             del located[shown]
             continue
         if isinstance(outcome, Job):
+            # The workers are forked at the first file to parse, before the sources pile up.
+            workers.start()
             outcome.slot = len(slots)
             jobs.append(outcome)
             slots.append(None)
         else:
             slots.append(outcome)  # type: ignore[arg-type]
-    _analyse(jobs, slots, cache, kb, options.named_patterns, lookup, progress, result)
+    _analyse(jobs, slots, cache, (kb, options.named_patterns, workers), lookup, progress, result)
     facts_by_path = {facts.path: facts for facts in slots if facts is not None}
     skipped = {
         shown: imports.get(shown)
@@ -184,7 +201,7 @@ def scan(
         skipped,
         kb,
         lambda shown: _round_job(located[shown], shown, modules, result),
-        lambda batch, table: _rerun(batch, table, options.named_patterns, prefilter),
+        lambda batch, table: workers.run(batch, table, options.named_patterns, prefilter),
         lambda job, facts: cache.put(job.key, job.digest, job.status, facts),
         cache,
         result.notes,
@@ -281,11 +298,10 @@ def _round_job(
     return Job(shown, module, source, key, content_hash(source), status_key(status), wanted=True)
 
 
-def _rerun(
-    jobs: list[Job], kb: KnowledgeBase, patterns: tuple[str, ...], prefilter: Prefilter
-) -> Iterable[tuple[Job, FileFacts | None]]:
-    workers = max(1, min(os.cpu_count() or 1, 8, -(-len(jobs) // PARALLEL_THRESHOLD)))
-    return parse_all(jobs, workers, kb, patterns, prefilter)
+def _worker_count(files: int) -> int:
+    """One worker per PARALLEL_THRESHOLD files found (an upper bound of those to parse), up
+    to one per core, and at most 8."""
+    return max(1, min(os.cpu_count() or 1, 8, -(-files // PARALLEL_THRESHOLD)))
 
 
 def _counted(facts: FileFacts | None, shown: str, result: ScanResult) -> FileFacts | None:
@@ -299,15 +315,14 @@ def _analyse(
     jobs: list[Job],
     slots: list[FileFacts | None],
     cache: ScanCache,
-    kb: KnowledgeBase,
-    patterns: tuple[str, ...],
+    with_: tuple[KnowledgeBase, tuple[str, ...], Workers],
     lookup: _Lookup,
     progress: Progress | None,
     result: ScanResult,
 ) -> None:
+    kb, patterns, workers = with_
     total = len(jobs)
-    workers = max(1, min(os.cpu_count() or 1, 8, -(-total // PARALLEL_THRESHOLD)))
-    answers = parse_all(jobs, workers, kb, patterns, lookup.prefilter)
+    answers = workers.run(jobs, kb, patterns, lookup.prefilter)
     for done, (job, facts) in enumerate(answers, start=1):
         if facts is not None:
             facts.derived_key = file_key(lookup.previous, facts)
