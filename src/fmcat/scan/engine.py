@@ -8,11 +8,12 @@ derived clients, and the files that reach a changed one are analysed again, roun
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,30 +166,36 @@ def _scan(
     cache, lookup, found, workers = parts
     previous, prefilter = lookup.previous, lookup.prefilter
     slots: list[FileFacts | None] = []
-    jobs: list[Job] = []
     # What each file read and left out imports, so that the rounds need not read it again.
     imports: dict[str, frozenset[str]] = {}
     modules = ModuleNames()
     order: list[str] = []
     located: dict[str, Discovered] = {}
-    for item in found.files:
-        result.read += 1
-        shown = show(item.path)
-        order.append(shown)
-        located[shown] = item
-        outcome = _look_up(item, shown, cache, lookup, modules, result, imports)
-        if outcome is _GONE:
-            del located[shown]
-            continue
-        if isinstance(outcome, Job):
-            # The workers are forked at the first file to parse, before the sources pile up.
-            workers.start()
-            outcome.slot = len(slots)
-            jobs.append(outcome)
-            slots.append(None)
-        else:
-            slots.append(outcome)  # type: ignore[arg-type]
-    _analyse(jobs, slots, cache, (kb, options.named_patterns, workers), lookup, progress, result)
+    settled = _Settled(len(found.files), progress)
+
+    def to_parse() -> Iterator[Job]:
+        """Each file looked up; those to parse are handed to the workers as they are read
+        (the workers are forked at the first), so that the sources do not pile up."""
+        for item in found.files:
+            result.read += 1
+            shown = show(item.path)
+            order.append(shown)
+            located[shown] = item
+            outcome = _look_up(item, shown, cache, lookup, modules, result, imports)
+            if isinstance(outcome, Job):
+                outcome.slot = len(slots)
+                slots.append(None)
+                yield outcome
+                continue
+            if outcome is _GONE:
+                del located[shown]
+            else:
+                slots.append(outcome)  # type: ignore[arg-type]
+            settled.step()
+
+    _analyse(to_parse(), slots, cache, (kb, options.named_patterns, workers), lookup, settled)
+    result.parsed = settled.parsed
+    _give_back()
     facts_by_path = {facts.path: facts for facts in slots if facts is not None}
     skipped = {
         shown: imports.get(shown)
@@ -201,7 +208,7 @@ def _scan(
         skipped,
         kb,
         lambda shown: _round_job(located[shown], shown, modules, result),
-        lambda batch, table: workers.run(batch, table, options.named_patterns, prefilter),
+        lambda batch, table: _round(workers, batch, table, options.named_patterns, prefilter),
         lambda job, facts: cache.put(job.key, job.digest, job.status, facts),
         cache,
         result.notes,
@@ -298,6 +305,28 @@ def _round_job(
     return Job(shown, module, source, key, content_hash(source), status_key(status), wanted=True)
 
 
+def _round(
+    workers: Workers,
+    batch: list[Job],
+    kb: KnowledgeBase,
+    patterns: tuple[str, ...],
+    prefilter: Prefilter,
+) -> Iterator[tuple[Job, FileFacts | None]]:
+    yield from workers.run(batch, kb, patterns, prefilter)
+    _give_back()
+
+
+def _give_back() -> None:
+    """Hand the heap that the sources of a phase left free back to the system. glibc keeps it
+    otherwise (the sources were freed in the order their answers came, between objects that
+    stay), and the process carries it through the next round. A no-op without glibc."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError, TypeError):
+        return
+    trim(0)
+
+
 def _worker_count(files: int) -> int:
     """One worker per PARALLEL_THRESHOLD files found (an upper bound of those to parse), up
     to one per core, and at most 8."""
@@ -311,26 +340,38 @@ def _counted(facts: FileFacts | None, shown: str, result: ScanResult) -> FileFac
     return facts
 
 
+@dataclass
+class _Settled:
+    """Files whose answer is in, out of every file found, for the progress bar."""
+
+    total: int
+    progress: Progress | None
+    done: int = 0
+    #: Of them, the files parsed.
+    parsed: int = 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
 def _analyse(
-    jobs: list[Job],
+    jobs: Iterable[Job],
     slots: list[FileFacts | None],
     cache: ScanCache,
     with_: tuple[KnowledgeBase, tuple[str, ...], Workers],
     lookup: _Lookup,
-    progress: Progress | None,
-    result: ScanResult,
+    settled: _Settled,
 ) -> None:
     kb, patterns, workers = with_
-    total = len(jobs)
-    answers = workers.run(jobs, kb, patterns, lookup.prefilter)
-    for done, (job, facts) in enumerate(answers, start=1):
+    for job, facts in workers.run(jobs, kb, patterns, lookup.prefilter):
         if facts is not None:
             facts.derived_key = file_key(lookup.previous, facts)
         slots[job.slot] = facts
         cache.put(job.key, job.digest, job.status, facts)
-        result.parsed += facts is not None
-        if progress:
-            progress(done, total)
+        settled.parsed += facts is not None
+        settled.step()
 
 
 def _unreadable(shown: str, message: str) -> FileFacts:

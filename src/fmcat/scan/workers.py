@@ -15,14 +15,15 @@ file's facts) and counts those pages as its own. They live through the per-file 
 whole-project rounds; a round's knowledge base reaches each worker with its first file of that
 round. Each worker is a pool of one process (a lane), so that files can be placed: libcst's
 parser needs about 300 bytes per source byte at its peak, and a process keeps its peak, so the
-files over HEAVY_BYTES go to the first lane, before its share of the others, and the other
-lanes take one only when nothing else is left. One process grows, not all of them.
+files over HEAVY_BYTES go to the first lane, and the other lanes take one only when no other
+file is left (or too many wait). One process grows, not all of them. The files are drawn from
+the scan as the workers have room, so the main process holds only the sources in flight.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ IN_FLIGHT_PER_WORKER = 3
 #: A file larger than this goes to the first worker (a generated SDK client of 240 KB takes
 #: libcst's parser to about 70 MB).
 HEAVY_BYTES = 64 * 1024
+#: Heavy files read and waiting for the first worker, past which the others take them too.
+HEAVY_WAITING = 32
 
 
 @dataclass
@@ -106,6 +109,41 @@ def _lane() -> _Lane:
     return _Lane(pool)
 
 
+class _Queue:
+    """The files not yet handed to a worker, drawn from ``source`` as they are wanted, the
+    heavy ones apart."""
+
+    def __init__(self, source: Iterator[Job]) -> None:
+        self.source: Iterator[Job] | None = source
+        self.heavy: deque[Job] = deque()
+        self.light: deque[Job] = deque()
+
+    def __bool__(self) -> bool:
+        return bool(self.heavy or self.light) or self._draw()
+
+    def _draw(self) -> bool:
+        if self.source is None:
+            return False
+        job = next(self.source, None)
+        if job is None:
+            self.source = None
+            return False
+        (self.heavy if len(job.source) > HEAVY_BYTES else self.light).append(job)
+        return True
+
+    def next_for(self, first: bool) -> deque[Job] | None:
+        """The queue whose head goes to a lane next. The first lane takes a heavy file when one
+        is waiting; the others draw past heavy files (left for the first lane, up to
+        HEAVY_WAITING of them) for a light one, and take a heavy one when no light is left."""
+        if first:
+            if not (self.heavy or self.light):
+                self._draw()
+            return self.heavy or self.light or None
+        while not self.light and len(self.heavy) < HEAVY_WAITING and self._draw():
+            pass
+        return self.light or self.heavy or None
+
+
 class Workers:
     """The scan's worker processes, ``count`` of them, from start() (or the first run()) to
     close()."""
@@ -136,20 +174,23 @@ class Workers:
         self._lanes.clear()
 
     def run(
-        self, jobs: list[Job], kb: KnowledgeBase, patterns: tuple[str, ...], prefilter: Prefilter
+        self,
+        jobs: Iterable[Job],
+        kb: KnowledgeBase,
+        patterns: tuple[str, ...],
+        prefilter: Prefilter,
     ) -> Iterator[tuple[Job, FileFacts | None]]:
-        """Each job with its answer, in the order they finish."""
-        if not jobs:
+        """Each job with its answer, in the order they finish. ``jobs`` is drawn from as the
+        workers have room, so that a generator's files are read shortly before their parse."""
+        queue = _Queue(iter(jobs))
+        if not queue:
             return
         self.start()
         state = (kb, patterns, prefilter)
-        heavy = deque(job for job in jobs if len(job.source) > HEAVY_BYTES)
-        light = deque(job for job in jobs if len(job.source) <= HEAVY_BYTES)
         lanes = self._lanes
-        while heavy or light or any(lane.in_flight for lane in lanes):
+        while queue or any(lane.in_flight for lane in lanes):
             for index, lane in enumerate(lanes):
-                queues = (heavy, light) if index == 0 else (light, heavy)
-                if not self._feed(lane, queues, state):
+                if not self._feed(lane, queue, index == 0, state):
                     yield from self._replace(index, state)
             waiting = {future: lane for lane in lanes for future in lane.in_flight}
             if not waiting:
@@ -171,21 +212,20 @@ class Workers:
             for index in sorted(broken):
                 yield from self._replace(index, state)
 
-    def _feed(self, lane: _Lane, queues: tuple[deque[Job], deque[Job]], state: State) -> bool:
-        """Fill the lane's worker up to IN_FLIGHT_PER_WORKER from the first queue that has a
-        file; False if its pool is broken."""
+    def _feed(self, lane: _Lane, queue: _Queue, first: bool, state: State) -> bool:
+        """Fill the lane's worker up to IN_FLIGHT_PER_WORKER; False if its pool is broken."""
         while len(lane.in_flight) < IN_FLIGHT_PER_WORKER:
-            queue = queues[0] or queues[1]
-            if not queue:
+            taken = queue.next_for(first)
+            if taken is None:
                 return True
             given = state if lane.state is not state else None
             try:
-                future = lane.pool.submit(work, queue[0], given)
+                future = lane.pool.submit(work, taken[0], given)
             except BrokenProcessPool:
                 return False
             # Off the queue only once submitted: a pool that broke since the last answer
             # refuses the file, which then waits for the next worker.
-            lane.in_flight[future] = queue.popleft()
+            lane.in_flight[future] = taken.popleft()
             lane.state = state
         return True
 
