@@ -35,7 +35,8 @@ class RecordingPool(ProcessPoolExecutor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         future = super().submit(fn, *args, **kwargs)
-        self.futures.setdefault(args[0].shown, future)
+        if fn is workers.work:  # not the task that makes the pool fork its worker
+            self.futures.setdefault(args[0].shown, future)
         return future
 
 

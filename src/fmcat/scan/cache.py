@@ -132,6 +132,8 @@ class ScanCache:
         return facts
 
     def put(self, path: str, digest: str, status: Status, facts: FileFacts | None) -> None:
+        if not self.enabled:
+            return  # never saved: each file's facts as JSON would be a second copy of them
         # Modified just before the scan: its status alone cannot prove it unchanged next time.
         racy = status[1] >= self.started_ns - RACY_SECONDS * 1_000_000_000
         self.fresh[path] = {

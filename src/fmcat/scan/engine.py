@@ -8,11 +8,12 @@ derived clients, and the files that reach a changed one are analysed again, roun
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from fmcat.scan.cache import FORMAT, Miss, ScanCache, content_hash, status_key
 from fmcat.scan.facts import FileFacts, ParseError, Span
 from fmcat.scan.files import (
     Discovered,
+    Discovery,
     ModuleNames,
     UnreadableError,
     exclusion,
@@ -40,7 +42,7 @@ from fmcat.scan.rounds import (
     whole_project,
 )
 from fmcat.scan.tokens import MAX_BRACKETS, MAX_DEPTH, MAX_INDENT
-from fmcat.scan.workers import Job, parse_all
+from fmcat.scan.workers import Job, Workers
 
 #: Above this many files to parse, a second worker process pays for itself.
 PARALLEL_THRESHOLD = 24
@@ -149,29 +151,51 @@ def scan(
             f"{show(path)}: left out by the scan's exclusions (tests, hidden and tool folders, "
             "[tool.fmcat] exclude); see `fmcat config`"
         )
+    with Workers(_worker_count(len(found.files))) as workers:
+        return _scan(options, kb, show, progress, (cache, lookup, found, workers), result)
+
+
+def _scan(
+    options: ScanOptions,
+    kb: KnowledgeBase,
+    show: Callable[[Path], str],
+    progress: Progress | None,
+    parts: tuple[ScanCache, _Lookup, Discovery, Workers],
+    result: ScanResult,
+) -> ScanResult:
+    cache, lookup, found, workers = parts
+    previous = lookup.previous
     slots: list[FileFacts | None] = []
-    jobs: list[Job] = []
     # What each file read and left out imports, so that the rounds need not read it again.
     imports: dict[str, frozenset[str]] = {}
     modules = ModuleNames()
     order: list[str] = []
     located: dict[str, Discovered] = {}
-    for item in found.files:
-        result.read += 1
-        shown = show(item.path)
-        order.append(shown)
-        located[shown] = item
-        outcome = _look_up(item, shown, cache, lookup, modules, result, imports)
-        if outcome is _GONE:
-            del located[shown]
-            continue
-        if isinstance(outcome, Job):
-            outcome.slot = len(slots)
-            jobs.append(outcome)
-            slots.append(None)
-        else:
-            slots.append(outcome)  # type: ignore[arg-type]
-    _analyse(jobs, slots, cache, kb, options.named_patterns, lookup, progress, result)
+    settled = _Settled(len(found.files), progress)
+
+    def to_parse() -> Iterator[Job]:
+        """Each file looked up; those to parse are handed to the workers as they are read
+        (the workers are forked at the first), so that the sources do not pile up."""
+        for item in found.files:
+            result.read += 1
+            shown = show(item.path)
+            order.append(shown)
+            located[shown] = item
+            outcome = _look_up(item, shown, cache, lookup, modules, result, imports)
+            if isinstance(outcome, Job):
+                outcome.slot = len(slots)
+                slots.append(None)
+                yield outcome
+                continue
+            if outcome is _GONE:
+                del located[shown]
+            else:
+                slots.append(outcome)  # type: ignore[arg-type]
+            settled.step()
+
+    _analyse(to_parse(), slots, cache, (kb, options.named_patterns, workers), lookup, settled)
+    result.parsed = settled.parsed
+    _give_back()
     facts_by_path = {facts.path: facts for facts in slots if facts is not None}
     skipped = {
         shown: imports.get(shown)
@@ -184,7 +208,7 @@ def scan(
         skipped,
         kb,
         lambda shown: _round_job(located[shown], shown, modules, result),
-        lambda batch, table, wants: _rerun(batch, table, options.named_patterns, wants),
+        lambda batch, table, wants: _round(workers, batch, table, options.named_patterns, wants),
         lambda job, facts: cache.put(job.key, job.digest, job.status, facts),
         cache,
         result.notes,
@@ -281,11 +305,32 @@ def _round_job(
     return Job(shown, module, source, key, content_hash(source), status_key(status), wanted=True)
 
 
-def _rerun(
-    jobs: list[Job], kb: KnowledgeBase, patterns: tuple[str, ...], wants: Wants
-) -> Iterable[tuple[Job, FileFacts | None]]:
-    workers = max(1, min(os.cpu_count() or 1, 8, -(-len(jobs) // PARALLEL_THRESHOLD)))
-    return parse_all(jobs, workers, kb, patterns, wants)
+def _round(
+    workers: Workers,
+    batch: list[Job],
+    kb: KnowledgeBase,
+    patterns: tuple[str, ...],
+    wants: Wants,
+) -> Iterator[tuple[Job, FileFacts | None]]:
+    yield from workers.run(batch, kb, patterns, wants)
+    _give_back()
+
+
+def _give_back() -> None:
+    """Hand the heap that the sources of a phase left free back to the system. glibc keeps it
+    otherwise (the sources were freed in the order their answers came, between objects that
+    stay), and the process carries it through the next round. A no-op without glibc."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError, TypeError):
+        return
+    trim(0)
+
+
+def _worker_count(files: int) -> int:
+    """One worker per PARALLEL_THRESHOLD files found (an upper bound of those to parse), up
+    to one per core, and at most 8."""
+    return max(1, min(os.cpu_count() or 1, 8, -(-files // PARALLEL_THRESHOLD)))
 
 
 def _counted(facts: FileFacts | None, shown: str, result: ScanResult) -> FileFacts | None:
@@ -295,27 +340,38 @@ def _counted(facts: FileFacts | None, shown: str, result: ScanResult) -> FileFac
     return facts
 
 
+@dataclass
+class _Settled:
+    """Files whose answer is in, out of every file found, for the progress bar."""
+
+    total: int
+    progress: Progress | None
+    done: int = 0
+    #: Of them, the files parsed.
+    parsed: int = 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
 def _analyse(
-    jobs: list[Job],
+    jobs: Iterable[Job],
     slots: list[FileFacts | None],
     cache: ScanCache,
-    kb: KnowledgeBase,
-    patterns: tuple[str, ...],
+    with_: tuple[KnowledgeBase, tuple[str, ...], Workers],
     lookup: _Lookup,
-    progress: Progress | None,
-    result: ScanResult,
+    settled: _Settled,
 ) -> None:
-    total = len(jobs)
-    workers = max(1, min(os.cpu_count() or 1, 8, -(-total // PARALLEL_THRESHOLD)))
-    answers = parse_all(jobs, workers, kb, patterns, lookup.prefilter)
-    for done, (job, facts) in enumerate(answers, start=1):
+    kb, patterns, workers = with_
+    for job, facts in workers.run(jobs, kb, patterns, lookup.prefilter):
         if facts is not None:
             facts.derived_key = file_key(lookup.previous, facts)
         slots[job.slot] = facts
         cache.put(job.key, job.digest, job.status, facts)
-        result.parsed += facts is not None
-        if progress:
-            progress(done, total)
+        settled.parsed += facts is not None
+        settled.step()
 
 
 def _unreadable(shown: str, message: str) -> FileFacts:
