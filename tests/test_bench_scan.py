@@ -56,6 +56,21 @@ def test_measure_reports_the_child_s_exit_output_and_memory() -> None:
     assert run.tree_hwm_kb >= run.max_hwm_kb
 
 
+def test_measure_counts_pages_a_forked_child_shares_once_in_pss() -> None:
+    """A parent touches 80 MB and forks: each VmHWM holds the 80 MB, so the summed tree does
+    twice, while the summed Pss holds it once (each process counts half of a shared page)."""
+    script = (
+        "import os, time; b = bytearray(80 * 1024 * 1024); pid = os.fork(); time.sleep(0.6)\n"
+        "if pid: os.waitpid(pid, 0)\nelse: os._exit(0)"
+    )
+    run = measure.measure([sys.executable, "-c", script])
+    assert run.returncode == 0
+    if not Path("/proc/self/smaps_rollup").exists():
+        pytest.skip("the kernel has no smaps_rollup")
+    assert run.tree_hwm_kb >= 2 * 75 * 1024, run.tree_hwm_kb
+    assert 75 * 1024 <= run.tree_pss_kb <= 120 * 1024, run.tree_pss_kb
+
+
 def test_one_round_of_every_tool_and_the_report(
     tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -36,6 +36,10 @@ class Run:
     #: workers too): an upper bound of the tree's peak, since forked workers share pages and
     #: need not peak together. Processes that never lived at once are not added up.
     tree_hwm_kb: int
+    #: The largest sum, at one sample, of the tree's Pss (proportional set size: a page shared
+    #: by n processes counts 1/n in each): the memory the tree held at once. 0 where the kernel
+    #: has no smaps_rollup.
+    tree_pss_kb: int = 0
 
 
 def _parents() -> dict[int, int]:
@@ -79,6 +83,18 @@ def _hwm_kb(pid: int) -> int:
     return 0
 
 
+def _pss_kb(pid: int) -> int:
+    """The process's proportional set size now, in KB; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:  # noqa: PTH123
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
     """Wall time and peak memory of one subprocess run from the repository root."""
     sampling = Path("/proc/self/stat").exists()
@@ -88,16 +104,19 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
         # VmHWM only grows, so each process's last sample is its peak (to within one interval).
         peaks: dict[int, int] = {}
         together = [0]
+        proportional = [0]
         done = threading.Event()
 
         def sample() -> None:
             while not done.wait(0.05):
-                live = 0
+                live = pss = 0
                 for pid in _tree(process.pid):
                     hwm = _hwm_kb(pid)
                     peaks[pid] = max(peaks.get(pid, 0), hwm)
                     live += hwm
+                    pss += _pss_kb(pid)
                 together[0] = max(together[0], live)
+                proportional[0] = max(proportional[0], pss)
 
         sampler = threading.Thread(target=sample, daemon=True)
         if sampling:
@@ -118,6 +137,7 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
             cpu_seconds=usage.ru_utime + usage.ru_stime,
             max_hwm_kb=max(peaks.values(), default=0),
             tree_hwm_kb=max(together[0], max(peaks.values(), default=0)),
+            tree_pss_kb=proportional[0],
         )
 
 
@@ -153,6 +173,10 @@ class Tool:
     @property
     def tree_hwm_mb(self) -> float:
         return max(r.tree_hwm_kb for r in self.runs) / 1024
+
+    @property
+    def tree_pss_mb(self) -> float:
+        return max(r.tree_pss_kb for r in self.runs) / 1024
 
     @property
     def last(self) -> Run:
