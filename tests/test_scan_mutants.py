@@ -14,16 +14,11 @@ import pytest
 
 from fmcat.findings import Finding
 from fmcat.lint import LintOptions, run_lint
+from tests.conftest import write
 
 
 def lint(root: Path, files: dict[str, str | bytes], code: str) -> list[Finding]:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+    write(root, files)
     result = run_lint(LintOptions(paths=(root,), use_cache=False))
     return [f for f in result.findings if f.code == code]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fmcat.scan import tokens
+from fmcat.scan import c_tokens, tokens
 from fmcat.scan.tokens import decode, scan_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,14 +19,14 @@ on_311 = pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="the C path 
 def _both(source: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, object], ...]:
     fast = dataclasses.asdict(scan_tokens(source))
     with monkeypatch.context() as patch:
-        patch.setattr(tokens, "_C_TOKENS", None)
+        patch.setattr(c_tokens, "READER", None)
         slow = dataclasses.asdict(scan_tokens(source))
     return fast, slow
 
 
 def _fast(source: bytes) -> tokens.TokenFacts | None:
-    assert tokens._C_TOKENS is not None
-    return tokens._fast(decode(source)[0], tokens._C_TOKENS)
+    assert c_tokens.READER is not None
+    return tokens._fast(decode(source)[0])
 
 
 CASES = {

@@ -71,28 +71,27 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _hwm_kb(pid: int) -> int:
-    """The process's peak resident set so far (VmHWM), in KB; 0 once it is gone."""
+def _proc_kb(pid: int, file: str, field: bytes) -> int:
+    """One KB field of a /proc/PID file (``VmHWM:`` of status, ``Pss:`` of smaps_rollup);
+    0 once the process is gone."""
     try:
-        with open(f"/proc/{pid}/status", "rb") as handle:  # noqa: PTH123
+        with open(f"/proc/{pid}/{file}", "rb") as handle:  # noqa: PTH123
             for line in handle:
-                if line.startswith(b"VmHWM:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
     return 0
+
+
+def _hwm_kb(pid: int) -> int:
+    """The process's peak resident set so far (VmHWM), in KB."""
+    return _proc_kb(pid, "status", b"VmHWM:")
 
 
 def _pss_kb(pid: int) -> int:
-    """The process's proportional set size now, in KB; 0 once it is gone."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:  # noqa: PTH123
-            for line in handle:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+    """The process's proportional set size now, in KB."""
+    return _proc_kb(pid, "smaps_rollup", b"Pss:")
 
 
 def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Run:

@@ -30,7 +30,7 @@ import libcst as cst
 from fmcat.frameworks.celery_config import CeleryConfig
 from fmcat.frameworks.consumers import CELERY_FOREVER
 from fmcat.frameworks.creating import creating_calls as creating_calls  # retries.py's import
-from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal, walk
+from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal, method_call, walk
 from fmcat.frameworks.values import FromEnv, Mapping, Opaque
 from fmcat.scan.facts import Consumer, RetriedCall, RetryPolicy, Role, Site, TimeoutState
 
@@ -191,13 +191,7 @@ def _max_retries(call: cst.Call | None, retry_calls: list[cst.Call]) -> object:
 def _is_retry(node: cst.Call, owner: str = "self") -> bool:
     """``self.retry(...)`` in a bound task, or ``<owner>.retry(...)`` in a helper that was given
     the task as its parameter ``owner``."""
-    func = node.func
-    return (
-        isinstance(func, cst.Attribute)
-        and func.attr.value == "retry"
-        and isinstance(func.value, cst.Name)
-        and func.value.value == owner
-    )
+    return method_call(node, owner, "retry")
 
 
 def _retry_label(call: cst.Call) -> str:

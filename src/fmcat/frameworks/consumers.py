@@ -19,7 +19,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal, walk
+from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal, method_call, walk
 from fmcat.scan.facts import Consumer
 
 #: pika's defaults, checked against the installed pika in tests/test_library_facts.py.
@@ -260,12 +260,8 @@ def _config_value(
 
         def visit_Call(self, node: cst.Call) -> None:
             nonlocal explicit
-            func = node.func
             if (
-                isinstance(func, cst.Attribute)
-                and func.attr.value == "update"
-                and isinstance(func.value, cst.Name)
-                and func.value.value == target
+                method_call(node, target, "update")
                 and node.args
                 and isinstance(node.args[0].value, cst.Dict)
             ):

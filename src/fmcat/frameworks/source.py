@@ -190,6 +190,17 @@ def _dotted(node: cst.BaseExpression) -> str:
     return ""
 
 
+def method_call(node: cst.Call, receiver: str, method: str) -> bool:
+    """``receiver.method(...)``, the receiver a plain name."""
+    func = node.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == method
+        and isinstance(func.value, cst.Name)
+        and func.value.value == receiver
+    )
+
+
 def keyword(call: cst.Call, name: str, position: int | None = None) -> cst.BaseExpression | None:
     for index, arg in enumerate(call.args):
         if arg.keyword is not None and arg.keyword.value == name:

@@ -14,15 +14,11 @@ from __future__ import annotations
 import codecs
 import io
 import re
-import sys
-import token as token_kinds
 import tokenize
 import unicodedata
-import warnings
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
+from fmcat.scan import c_tokens
 from fmcat.scan.annotations import Annotations
 from fmcat.scan.facts import ParseError, Span
 
@@ -139,8 +135,8 @@ def _position(source: bytes, offset: int) -> Span:
 def scan_tokens(source: bytes) -> TokenFacts:
     null = source.find(b"\x00")
     text, problem = decode(source)
-    if null < 0 and problem is None and _C_TOKENS is not None:
-        facts = _fast(text, _C_TOKENS)
+    if null < 0 and problem is None and c_tokens.READER is not None:
+        facts = _fast(text)
         if facts is not None:
             return facts
     facts = TokenFacts()
@@ -168,83 +164,14 @@ def scan_tokens(source: bytes) -> TokenFacts:
     return facts
 
 
-def _c_tokens() -> Callable[[str], Iterable[tuple[Any, ...]]] | None:
-    """Python 3.11's C tokenizer, which its ``tokenize`` module does not use: about four times
-    faster than ``tokenize.generate_tokens``, the cost of this module. From 3.12, ``tokenize``
-    is built on it, and that is what runs."""
-    if sys.version_info[:2] != (3, 11):
-        return None
-    try:
-        from _tokenize import TokenizerIter  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return TokenizerIter  # type: ignore[no-any-return]
-
-
-_C_TOKENS = _c_tokens()
-#: The C tokenizer gives each operator its exact kind (LPAR, EQUAL, ...): all are OP here.
-_EXACT = frozenset(token_kinds.EXACT_TOKEN_TYPES.values())
-#: And `async` and `await` kinds of their own: NAME, as ``tokenize`` has them.
-_KEYWORDS = frozenset({token_kinds.ASYNC, token_kinds.AWAIT})
-#: A name as ``tokenize`` reads one: it splits a name at a combining mark (`देव`), which
-#: the C tokenizer (and Python, and libcst) keep in it.
-_TOKENIZE_NAME = re.compile(r"\w+")
-#: What may follow the last token of a file the C tokenizer read to its end.
-_BLANK_LINES = re.compile(r"(?:[ \t\f]*(?:#[^\n]*)?(?:\n|\Z))*")
-
-
-def _fast(text: str, tokens: Callable[[str], Iterable[tuple[Any, ...]]]) -> TokenFacts | None:
-    """The facts from the C tokenizer, or None where they could differ from what ``tokenize``
-    gives, for ``scan_tokens`` to read the file again with it. Comments and blank lines, which
-    ``tokenize`` gives and this does not, change nothing in the walk. tests/test_tokens.py
-    compares the two on fmcat's own files and on the SDK corpus. None on
-
-    - an error or a warning (`0777`, `1if`): ``tokenize`` reads on past many;
-    - a stop before the end: on some errors (bad indentation, a stray `\\`, an open bracket
-      at the end) the C tokenizer just stops, so the file must end in a NEWLINE or DEDENT
-      and blank or comment lines;
-    - a character that is no token (`$`, `?`): a plain OP here, an ERRORTOKEN there;
-    - a name with a combining mark, one name here and pieces there;
-    - `<>`: one token here, two there;
-    - a problem: its column comes from ``tokenize``, whose columns count characters (the C
-      tokenizer's count bytes)."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+def _fast(text: str) -> TokenFacts | None:
+    """The facts from the C tokenizer (c_tokens.py), or None where ``tokenize`` must read the
+    file: where its tokens could differ, and on a problem, whose column comes from
+    ``tokenize`` (its columns count characters; the C tokenizer's count bytes)."""
     facts = TokenFacts()
-    walker = _Walker(facts)
-    step = walker.step
-    exact, op, keywords, name = _EXACT, tokenize.OP, _KEYWORDS, tokenize.NAME
-    info: tuple[Any, ...] | None = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            for info in tokens(text):
-                string, kind = info[0], info[1]
-                if kind in exact:
-                    if string == "<>":
-                        return None
-                    kind = op
-                elif kind in keywords:
-                    kind = name
-                elif kind == op or (kind == name and _split_by_tokenize(string)):
-                    return None
-                step(kind, string, None)
-    except Exception:  # whatever stops it, tokenize is asked instead
-        return None
-    if facts.problem is not None:
-        return None
-    if info is None:
-        rest = text
-    elif info[1] not in (tokenize.NEWLINE, tokenize.DEDENT):
-        return None
-    else:
-        after = text.split("\n", info[3])  # past the last token's line (its end_lineno)
-        rest = after[-1] if len(after) > info[3] else ""
-    return facts if _BLANK_LINES.fullmatch(rest) else None
-
-
-def _split_by_tokenize(name: str) -> bool:
-    return not name.isascii() and _TOKENIZE_NAME.fullmatch(name) is None
+    if c_tokens.feed(text, _Walker(facts).step) and facts.problem is None:
+        return facts
+    return None
 
 
 def _normal(name: str) -> str:
