@@ -520,8 +520,9 @@ def plain(self):
 def test_a_resolver_lifetime_set_as_an_attribute_bounds_its_calls() -> None:
     """Mailman's DMARC rule: ``resolver.lifetime = as_timedelta(config...).total_seconds()``
     after ``Resolver()``; its ``resolver.query(...)`` was reported as relying on dnspython's
-    5 s default (FM107). ``timeout`` alone bounds one try of one server: the default lifetime
-    still applies."""
+    5 s default (FM107); a lifetime read from configuration is configuration's (FM109, and
+    tests/test_realworld_misses.py for the conversion). ``timeout`` alone bounds one try of one
+    server: the default lifetime still applies."""
     source = """\
 import dns.resolver
 
@@ -543,7 +544,7 @@ def fixed(domain):
 """
     facts = analyze(source.encode(), "app.py", "app", KB)
     assert [(s.span.line, s.timeout.value, s.timeout_values) for s in facts.sites] == [
-        (7, TimeoutState.SET.value, ()),
+        (7, TimeoutState.CONFIG.value, ()),
         (12, TimeoutState.DEFAULT.value, (5.0,)),
         (17, TimeoutState.SET.value, (3.0,)),
     ]

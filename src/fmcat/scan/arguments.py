@@ -14,6 +14,8 @@ import libcst as cst
 
 from fmcat.scan.facts import TimeoutState
 from fmcat.scan.knowledge import Param, TimeoutObject
+from fmcat.scan.scope import Scope
+from fmcat.scan.url_source import configured_value
 from fmcat.scan.value_types import Const, TimeoutValue, TupleValue, Value
 
 
@@ -72,6 +74,16 @@ def judge_value(value: Value, unit: float = 1.0) -> Judged:
             return Judged(TimeoutState.DISABLED)
         return Judged(TimeoutState.SET, tuple(s for p in parts for s in p.seconds))
     return Judged(TimeoutState.SET)
+
+
+def or_configured(judged: Judged, expr: cst.BaseExpression, scope: Scope, keyword: str) -> Judged:
+    """`timeout=settings.HTTP_TIMEOUT`, `resolver.lifetime = as_timedelta(config.x)...`: a
+    bound whose value configuration decides (CONFIG: FM109 says where; FM105 cannot hold it to
+    the catalog). Any other value is judged as it was."""
+    if judged.state is not TimeoutState.SET or judged.seconds:
+        return judged
+    source = configured_value(expr, scope)
+    return Judged(TimeoutState.CONFIG, source=f"{keyword}={source}") if source else judged
 
 
 def judge_timeout_object(

@@ -6,11 +6,10 @@ import re
 
 import libcst as cst
 
-from fmcat.scan.arguments import STAR, Judged, _Star, find_argument, judge_value
+from fmcat.scan.arguments import STAR, Judged, _Star, find_argument, judge_value, or_configured
 from fmcat.scan.facts import TimeoutState
 from fmcat.scan.knowledge import Call, Param
 from fmcat.scan.scope import Assigned, Imported, Scope, passes_on
-from fmcat.scan.url_source import configured_value
 from fmcat.scan.value_types import Const, DictValue, Value
 from fmcat.scan.values import Evaluator
 
@@ -66,13 +65,7 @@ def timeout_in_arguments(
             return Judged(TimeoutState.UNKNOWN)
         if arg is not None:
             judged = judge_value(evaluator.expr(arg.value, scope), spec.timeout_unit)
-            if judged.state is TimeoutState.SET and not judged.seconds:
-                # `timeout=settings.HTTP_TIMEOUT`: a bound, whose value configuration decides
-                # (FM109 says where; FM105 cannot hold it to the catalog).
-                source = configured_value(arg.value, scope)
-                if source:
-                    return Judged(TimeoutState.CONFIG, source=f"{param.keyword}={source}")
-            return judged
+            return or_configured(judged, arg.value, scope, param.keyword)
     if spec.dsn is not None and spec.dsn_timeout_key:
         arg = find_argument(node, spec.dsn)
         if isinstance(arg, cst.Arg):

@@ -55,16 +55,14 @@ def url_source(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str:
 def configured_value(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str:
     """The setting or environment variable a value is read from, when it is read directly:
     `settings.X`, `config.get("X")`, `os.environ["X"]`, `getattr(settings, "X", 5)`, a name
-    imported from a configuration module, through `int(...)`/`float(...)`, `... or default`
-    and local names. "" for anything computed (`cfg.timeout()`, `base * 2`)."""
-    if (
-        isinstance(expr, cst.Call)
-        and isinstance(expr.func, cst.Name)
-        and expr.func.value in ("int", "float")
-        and len(expr.args) == 1
-        and not expr.args[0].star
-    ):
-        return configured_value(expr.args[0].value, scope, depth)
+    imported from a configuration module, through `... or default`, local names and
+    conversions: a call that takes the value as its one argument (`int(...)`,
+    `as_timedelta(config.dmarc.lifetime)`, `timedelta(seconds=...)`) and a method called on it
+    without arguments (`.total_seconds()`). "" for anything computed (`cfg.timeout()`,
+    `base * 2`, `max(settings.T, 5)`)."""
+    if isinstance(expr, cst.Call) and not _from_call(expr):
+        converted = _converted(expr)
+        return configured_value(converted, scope, depth) if converted is not None else ""
     if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
         return configured_value(expr.left, scope, depth)
     if isinstance(expr, cst.Name):
@@ -78,6 +76,17 @@ def configured_value(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> 
     if found.split(".", 1)[0].lower() == "options":
         return ""
     return "" if found and _SECRET.search(found.lstrip("$").rsplit(".", 1)[-1]) else found
+
+
+def _converted(call: cst.Call) -> cst.BaseExpression | None:
+    """The value a conversion converts: the one argument of `f(x)` or `f(seconds=x)`, or the
+    receiver of `x.method()`. A conversion changes the unit or the type, not where the number
+    is decided."""
+    if len(call.args) == 1 and not call.args[0].star:
+        return call.args[0].value
+    if not call.args and isinstance(call.func, cst.Attribute):
+        return call.func.value
+    return None
 
 
 def format_head(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str | None:
