@@ -153,6 +153,9 @@ THROUGH_KWARGS: dict[str, Callable[[str], bool]] = {
     "redis.Redis.from_url": takes("redis.Redis"),
     "redis.asyncio.from_url": takes("redis.asyncio.Redis"),
     "redis.asyncio.Redis.from_url": takes("redis.asyncio.Redis"),
+    # A pool maker's keywords (and the URL's query) become every connection's keywords.
+    "redis.*ConnectionPool.from_url": takes("redis.connection.AbstractConnection"),
+    "redis.asyncio.*ConnectionPool.from_url": takes("redis.asyncio.connection.AbstractConnection"),
     "asyncpg.create_pool": takes("asyncpg.connect"),
     # OpenSearch(**kwargs) hands them to every connection of its default connection class.
     "opensearchpy.OpenSearch": takes("opensearchpy.connection.base.Connection"),
@@ -446,6 +449,25 @@ def test_kafka_consumer_default_is_version_dependent_as_the_table_says() -> None
     assert consumer == (30 if major >= 3 else 305)
     entry = KB.function("kafka.KafkaConsumer")
     assert entry is not None and entry[1].default_timeout == 305
+
+
+@pytest.mark.parametrize(
+    "maker",
+    [
+        "redis.ConnectionPool.from_url",
+        "redis.BlockingConnectionPool.from_url",
+        "redis.asyncio.ConnectionPool.from_url",
+        "redis.asyncio.BlockingConnectionPool.from_url",
+    ],
+)
+def test_a_pool_maker_reads_the_timeout_key_from_its_url(maker: str) -> None:
+    """The table judges a pool made from a URL by the URL's `?socket_timeout=` (its
+    dsn_timeout_key): the pool hands that value to every connection it makes."""
+    found = KB.function(maker)
+    assert found is not None and found[1].dsn_timeout_key == "socket_timeout", maker
+    pool = resolve(maker)("redis://cache:6379/0?socket_timeout=0.5")
+    assert pool.connection_kwargs["socket_timeout"] == 0.5, maker
+    assert "socket_timeout" not in resolve(maker)("redis://cache:6379/0").connection_kwargs
 
 
 def test_redis_default_is_version_dependent_as_the_table_says() -> None:

@@ -72,3 +72,45 @@ def test_a_timeout_from_configuration_through_a_conversion(tmp_path: Path) -> No
     ]
     assert "(lifetime=config.dmarc); check the value it is set to" in found[0][3]
     assert "(timeout=settings.HTTP_TIMEOUT)" in found[1][3]
+
+
+POOL = """\
+import redis
+from redis import ConnectionPool, Redis
+
+from app.common import config
+
+_pool = None
+
+
+def connect():
+    global _pool
+    if _pool is None:
+        url = config.get("app.redis.url")
+        _pool = ConnectionPool.from_url(url)
+    return Redis(connection_pool=_pool)
+
+
+def literal():
+    pool = redis.BlockingConnectionPool.from_url("redis://cache:6379/0")
+    return redis.Redis(connection_pool=pool)
+
+
+def bounded():
+    pool = redis.ConnectionPool.from_url("redis://cache:6379/0?socket_timeout=0.5")
+    return redis.Redis(connection_pool=pool)
+"""
+
+
+def test_a_redis_pool_made_from_a_url(tmp_path: Path) -> None:
+    """ckan's ``lib/redis.py:40``: ``ConnectionPool.from_url(config.get("ckan.redis.url"))``,
+    then lazy ``Redis(connection_pool=pool)`` clients over it. The pool maker is where the
+    timeout is configured, as ``redis.from_url`` is: from configuration, FM109 there; from a
+    literal URL without ``socket_timeout=``, FM101 there; the clients over it say nothing."""
+    found = lint(tmp_path, {"app/__init__.py": "", "app/common.py": "", "app/cache.py": POOL})
+    assert [(p, line, code) for p, line, code, _ in found] == [
+        ("app/cache.py", 13, "FM109"),
+        ("app/cache.py", 18, "FM101"),
+    ]
+    assert found[0][3].startswith("redis.ConnectionPool.from_url takes its timeout from")
+    assert "check `socket_timeout=` in it" in found[0][3]

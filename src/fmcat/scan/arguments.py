@@ -16,7 +16,7 @@ from fmcat.scan.facts import TimeoutState
 from fmcat.scan.knowledge import Param, TimeoutObject
 from fmcat.scan.scope import Scope
 from fmcat.scan.url_source import configured_value
-from fmcat.scan.value_types import Const, TimeoutValue, TupleValue, Value
+from fmcat.scan.value_types import Const, TimeoutValue, TupleValue, Unknown, Value
 
 
 class _Star:
@@ -76,13 +76,18 @@ def judge_value(value: Value, unit: float = 1.0) -> Judged:
     return Judged(TimeoutState.SET)
 
 
-def or_configured(judged: Judged, expr: cst.BaseExpression, scope: Scope, keyword: str) -> Judged:
-    """`timeout=settings.HTTP_TIMEOUT`, `resolver.lifetime = as_timedelta(config.x)...`: a
+def judge_configured(
+    value: Value, expr: cst.BaseExpression, scope: Scope, keyword: str, unit: float = 1.0
+) -> Judged:
+    """``value``, the evaluated ``expr``, judged as a timeout; one read from configuration
+    (`timeout=settings.HTTP_TIMEOUT`, `resolver.lifetime = as_timedelta(config.x)...`) is a
     bound whose value configuration decides (CONFIG: FM109 says where; FM105 cannot hold it to
-    the catalog). Any other value is judged as it was."""
+    the catalog). Conversions are followed only for a value of no known kind: a client or a
+    timeout object made from a setting (`connection_pool=pool`) is judged as what it is."""
+    judged = judge_value(value, unit)
     if judged.state is not TimeoutState.SET or judged.seconds:
         return judged
-    source = configured_value(expr, scope)
+    source = configured_value(expr, scope, conversions=isinstance(value, Unknown))
     return Judged(TimeoutState.CONFIG, source=f"{keyword}={source}") if source else judged
 
 

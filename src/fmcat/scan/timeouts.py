@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from fmcat.scan.arguments import STAR, Judged, _Star, find_argument, judge_value, or_configured
+from fmcat.scan.arguments import STAR, Judged, _Star, find_argument, judge_configured, judge_value
 from fmcat.scan.facts import TimeoutState
 from fmcat.scan.knowledge import Call, Param
 from fmcat.scan.scope import Assigned, Imported, Scope, passes_on
@@ -64,8 +64,8 @@ def timeout_in_arguments(
         if isinstance(arg, _Star):
             return Judged(TimeoutState.UNKNOWN)
         if arg is not None:
-            judged = judge_value(evaluator.expr(arg.value, scope), spec.timeout_unit)
-            return or_configured(judged, arg.value, scope, param.keyword)
+            value = evaluator.expr(arg.value, scope)
+            return judge_configured(value, arg.value, scope, param.keyword, spec.timeout_unit)
     if spec.dsn is not None and spec.dsn_timeout_key:
         arg = find_argument(node, spec.dsn)
         if isinstance(arg, cst.Arg):

@@ -52,7 +52,9 @@ def url_source(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str:
     return ""
 
 
-def configured_value(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str:
+def configured_value(
+    expr: cst.BaseExpression, scope: Scope, depth: int = 0, *, conversions: bool = True
+) -> str:
     """The setting or environment variable a value is read from, when it is read directly:
     `settings.X`, `config.get("X")`, `os.environ["X"]`, `getattr(settings, "X", 5)`, a name
     imported from a configuration module, through `... or default`, local names and
@@ -61,21 +63,39 @@ def configured_value(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> 
     without arguments (`.total_seconds()`). "" for anything computed (`cfg.timeout()`,
     `base * 2`, `max(settings.T, 5)`)."""
     if isinstance(expr, cst.Call) and not _from_call(expr):
+        if not conversions and not _is_number(expr):
+            return ""
         converted = _converted(expr)
-        return configured_value(converted, scope, depth) if converted is not None else ""
+        return (
+            configured_value(converted, scope, depth, conversions=conversions)
+            if converted is not None
+            else ""
+        )
     if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
-        return configured_value(expr.left, scope, depth)
+        return configured_value(expr.left, scope, depth, conversions=conversions)
     if isinstance(expr, cst.Name):
         if depth >= _MAX_DEPTH:
             return ""
         bindings = scope.lookup(expr.value)
         if bindings and len(bindings) == 1 and isinstance(bindings[0], Assigned):
-            return configured_value(bindings[0].value, bindings[0].scope, depth + 1)
+            return configured_value(
+                bindings[0].value, bindings[0].scope, depth + 1, conversions=conversions
+            )
     found = _direct(expr, scope, depth)
     # `options.get("timeout", 5)` is a caller's options, not the deployment's configuration.
     if found.split(".", 1)[0].lower() == "options":
         return ""
     return "" if found and _SECRET.search(found.lstrip("$").rsplit(".", 1)[-1]) else found
+
+
+def _is_number(call: cst.Call) -> bool:
+    """`int(x)` or `float(x)`: read as their argument in every case."""
+    return (
+        isinstance(call.func, cst.Name)
+        and call.func.value in ("int", "float")
+        and len(call.args) == 1
+        and not call.args[0].star
+    )
 
 
 def _converted(call: cst.Call) -> cst.BaseExpression | None:

@@ -7,9 +7,9 @@ import libcst as cst
 from fmcat.scan.arguments import (
     Judged,
     find_argument,
+    judge_configured,
     judge_timeout_object,
     judge_value,
-    or_configured,
 )
 from fmcat.scan.knowledge import Call, Client, KnowledgeBase
 from fmcat.scan.scope import (
@@ -112,7 +112,7 @@ class Evaluator:
         judged = None
         for attr, value, where in current.attribute_values.get(receiver.value, []):
             if attr in client.timeout_attributes:
-                judged = or_configured(judge_value(self.expr(value, where)), value, where, attr)
+                judged = judge_configured(self.expr(value, where), value, where, attr)
         return judged
 
     def _patches(

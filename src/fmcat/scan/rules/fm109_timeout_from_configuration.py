@@ -23,7 +23,11 @@ class TimeoutFromConfiguration(CodeRule):
     whose value fmcat cannot see either: it is reported here too, so that every call says
     where its bound is decided (FM101: none; FM107: the library's default; FM109:
     configuration), and FM105 cannot hold it to the catalog. A computed value
-    (`timeout=cfg.timeout()`) is not reported.
+    (`timeout=cfg.timeout()`) is not reported; a conversion of a value read from
+    configuration (`timedelta(seconds=settings.T).total_seconds()`) is that value. So is a
+    timeout set as a client's attribute (`resolver.lifetime = settings.DNS_LIFETIME`), and a
+    redis pool made from a URL (`ConnectionPool.from_url(settings.URL)`) is judged where it is
+    made, as `redis.from_url` is: the clients over it take its timeout.
     """
 
     code = "FM109"
@@ -40,16 +44,26 @@ from django.conf import settings
 
 cache = redis.from_url(settings.CACHE_URL)  # expect: FM109 "from configuration"
 queue = redis.Redis.from_url(os.environ["QUEUE_URL"])  # expect: FM109
+pool = redis.ConnectionPool.from_url(settings.POOL_URL)  # expect: FM109 "ConnectionPool.from_url"
+pooled = redis.Redis(connection_pool=pool)
 """,
         """\
 import os
+from datetime import timedelta
 
+import dns.resolver
 import requests
 from django.conf import settings
 
 def fetch(url):
     requests.get(url, timeout=settings.T)  # expect: FM109 "(timeout=settings.T); check the value"
     requests.get(url, timeout=float(os.environ.get("T", 5)))  # expect: FM109 "$T"
+    requests.get(url, timeout=timedelta(seconds=settings.T).total_seconds())  # expect: FM109
+
+def resolve(name):
+    resolver = dns.resolver.Resolver()
+    resolver.lifetime = float(settings.DNS_LIFETIME)
+    return resolver.resolve(name)  # expect: FM109 "(lifetime=settings.DNS_LIFETIME)"
 """,
     )
     VALID = (
@@ -64,8 +78,9 @@ queue = redis.Redis.from_url(os.environ["QUEUE_URL"], socket_timeout=1)
         """\
 import requests
 
-def fetch(url, cfg):
+def fetch(url, cfg, settings):
     requests.get(url, timeout=cfg.timeout())
+    requests.get(url, timeout=max(settings.T, 5))
     requests.get(url, timeout=2.5)
 """,
     )
