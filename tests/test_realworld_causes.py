@@ -413,6 +413,45 @@ def returned():
     ]
 
 
+def test_a_pika_callback_that_acks_first_acknowledges_before_processing() -> None:
+    """pycti's ListenQueue: ``basic_consume(queue=..., on_message_callback=self._process_message)``
+    with manual acknowledgement, and a callback whose first act is ``channel.basic_ack(...)``,
+    then the work (a handler thread): it acknowledges before it processes, as at most once
+    wants, and a crash loses the message. fmcat read it as acknowledging after. A callback that
+    acks once its work is done, or only on one branch, still acknowledges after."""
+    source = """\
+import json
+import pika
+
+class Listen:
+    def _process_message(self, channel, method, properties, body):
+        data = json.loads(body)
+        channel.basic_ack(delivery_tag=method.delivery_tag)
+        self.helper.connector_logger.info("Message ack")
+        self.handle(data)
+
+    def run(self, channel):
+        channel.basic_consume(queue="q", on_message_callback=self._process_message)
+
+def done(channel, method, properties, body):
+    handle(body)
+    channel.basic_ack(delivery_tag=method.delivery_tag)
+    print("acked")
+
+def branch(channel, method, properties, body):
+    if not body:
+        channel.basic_ack(delivery_tag=method.delivery_tag)
+        return
+    handle(body)
+    channel.basic_ack(delivery_tag=method.delivery_tag)
+
+def main(channel):
+    channel.basic_consume("q", done)
+    channel.basic_consume("q", branch)
+"""
+    assert consumer_acks(source) == [(12, "before"), (27, "after"), (28, "after")]
+
+
 def test_a_consumer_of_an_optional_dependency_imported_in_a_try() -> None:
     """edx-event-bus-kafka imports confluent-kafka in ``try: ... except ImportError:`` at
     module level; its consumer was not seen at all (no FM110 could judge it)."""

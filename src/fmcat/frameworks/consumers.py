@@ -19,6 +19,7 @@ from dataclasses import replace
 
 import libcst as cst
 
+from fmcat.frameworks.consumer_uses import acks_first, metadata_only
 from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal, method_call, walk
 from fmcat.scan.facts import Consumer
 
@@ -51,68 +52,11 @@ def consumers(source: Source) -> list[Consumer]:
                     function = source.enclosing_function(node)
                     here = _dead_letter(source, function) if function is not None else None
                     found.append(replace(consumer, dead_letter=in_file if here is None else here))
-            elif name in KAFKA_CONSUMERS and not _metadata_only(node, source):
+            elif name in KAFKA_CONSUMERS and not metadata_only(node, source):
                 found.append(_kafka(node, source, name, KAFKA_CONSUMERS[name]))
 
     walk(source.tree, Finder())
     return found
-
-
-#: Consumer methods that read metadata or offsets and take no message (confluent-kafka's,
-#: kafka-python's; aiokafka's coroutines have the same names).
-METADATA_METHODS = frozenset(
-    {
-        "list_topics",
-        "get_watermark_offsets",
-        "committed",
-        "offsets_for_times",
-        "position",
-        "topics",
-        "partitions_for_topic",
-        "beginning_offsets",
-        "end_offsets",
-        "metrics",
-        "close",
-    }
-)
-
-
-def _metadata_only(node: cst.Call, source: Source) -> bool:
-    """A consumer bound to a local name, only ever asked for metadata (``list_topics``, ``close``)
-    and never polled, iterated, handed on, kept or returned: it takes no message to lose."""
-    statement = source.parent(node)
-    function = source.enclosing_function(node)
-    if not (
-        function is not None
-        and isinstance(statement, cst.Assign)
-        and len(statement.targets) == 1
-        and isinstance(statement.targets[0].target, cst.Name)
-    ):
-        return False
-    bound = statement.targets[0].target
-    other_use = False
-
-    class Uses(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            nonlocal other_use
-            if name.value != bound.value or name is bound:
-                return
-            owner = source.parent(name)
-            if isinstance(owner, cst.Attribute) and owner.attr is name:
-                return  # self.consumer: another name
-            if isinstance(owner, cst.Arg) and owner.keyword is name:
-                return  # f(consumer=...): a parameter's name
-            call = source.parent(owner) if owner is not None else None
-            if not (
-                isinstance(owner, cst.Attribute)
-                and owner.attr.value in METADATA_METHODS
-                and isinstance(call, cst.Call)
-                and call.func is owner
-            ):
-                other_use = True
-
-    walk(function, Uses())
-    return not other_use
 
 
 def _callbacks(source: Source) -> dict[str, cst.FunctionDef]:
@@ -233,6 +177,8 @@ def _pika(
     function = callbacks.get(local)
     if auto_ack is True:
         when, why = "before", "auto_ack=True acknowledges on delivery, before the callback runs"
+    elif auto_ack is False and function is not None and acks_first(function):
+        when, why = "before", "auto_ack=False, but the callback acks first, then processes"
     elif auto_ack is False:
         when, why = "after", "auto_ack=False: the callback acknowledges"
     else:
