@@ -15,7 +15,7 @@ from typing import Any, ClassVar, cast
 import pytest
 
 from fmcat.frameworks import celery as celery_facts
-from fmcat.frameworks import consumers, creating, retries
+from fmcat.frameworks import consumer_uses, consumers, creating, retries
 from fmcat.frameworks.django import CACHE_TIMEOUT_KEYS, DATABASE_TIMEOUT_KEYS
 
 
@@ -126,6 +126,19 @@ def test_kafka_consumers_commit_automatically_by_default() -> None:
         consumers.KAFKA_CONSUMERS["confluent_kafka.DeserializingConsumer"]
         == (consumers.KAFKA_CONSUMERS["confluent_kafka.Consumer"])
     )
+
+
+def test_kafka_metadata_methods_are_consumer_methods_that_take_no_message() -> None:
+    """Each name of consumer_uses.METADATA_METHODS is a method of a Kafka client's consumer, and
+    none is one of the ways a consumer takes messages: a consumer only asked for these consumes
+    nothing (pipelinewise-tap-kafka's topic discovery)."""
+    classes = [obj(name) for name in consumers.KAFKA_CONSUMERS]
+    for method in consumer_uses.METADATA_METHODS:
+        owners = [c.__name__ for c in classes if callable(getattr(c, method, None))]
+        assert owners, f"{method} is a method of none of {[c.__name__ for c in classes]}"
+    takers = {"poll", "consume", "subscribe", "assign", "getone", "getmany", "__iter__"}
+    assert all(any(callable(getattr(c, t, None)) for c in classes) for t in takers)
+    assert not (consumer_uses.METADATA_METHODS & takers)
 
 
 def test_retry_libraries_count_attempts_as_fmcat_does() -> None:

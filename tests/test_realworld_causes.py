@@ -359,6 +359,99 @@ def plain():
     ]
 
 
+def test_a_kafka_consumer_made_only_to_read_metadata_consumes_nothing() -> None:
+    """pipelinewise-tap-kafka's ``do_discovery``: ``consumer = Consumer({...})`` with
+    auto-commit at its default, then only ``consumer.list_topics(...)`` and
+    ``consumer.close()``. It never subscribes or polls, so no message is read and none can be
+    lost (FM110 was reported on it against the tap's at-least-once). A consumer that is
+    polled, iterated, handed on, kept or returned is still one."""
+    source = """\
+from confluent_kafka import Consumer
+from kafka import KafkaConsumer
+
+def discover(config):
+    consumer = Consumer({"group.id": config["group"]})
+    try:
+        return consumer.list_topics(topic="t", timeout=5).topics
+    finally:
+        consumer.close()
+
+def offsets(partition):
+    probe = KafkaConsumer(bootstrap_servers="k:9092")
+    low = probe.beginning_offsets([partition])
+    probe.close()
+    return low
+
+def polled(config):
+    consumer = Consumer({"group.id": config["group"]})
+    consumer.list_topics()
+    return consumer.poll(1.0)
+
+def iterated():
+    consumer = KafkaConsumer("orders")
+    for message in consumer:
+        print(message)
+
+def handed_on(run):
+    consumer = KafkaConsumer("orders")
+    run(consumer)
+
+def kept(self):
+    self.consumer = KafkaConsumer("orders")
+
+def returned():
+    consumer = KafkaConsumer("orders")
+    consumer.topics()
+    return consumer
+"""
+    assert consumer_acks(source) == [
+        (18, "before"),
+        (23, "before"),
+        (28, "before"),
+        (32, "before"),
+        (35, "before"),
+    ]
+
+
+def test_a_pika_callback_that_acks_first_acknowledges_before_processing() -> None:
+    """pycti's ListenQueue: ``basic_consume(queue=..., on_message_callback=self._process_message)``
+    with manual acknowledgement, and a callback whose first act is ``channel.basic_ack(...)``,
+    then the work (a handler thread): it acknowledges before it processes, as at most once
+    wants, and a crash loses the message. fmcat read it as acknowledging after. A callback that
+    acks once its work is done, or only on one branch, still acknowledges after."""
+    source = """\
+import json
+import pika
+
+class Listen:
+    def _process_message(self, channel, method, properties, body):
+        data = json.loads(body)
+        channel.basic_ack(delivery_tag=method.delivery_tag)
+        self.helper.connector_logger.info("Message ack")
+        self.handle(data)
+
+    def run(self, channel):
+        channel.basic_consume(queue="q", on_message_callback=self._process_message)
+
+def done(channel, method, properties, body):
+    handle(body)
+    channel.basic_ack(delivery_tag=method.delivery_tag)
+    print("acked")
+
+def branch(channel, method, properties, body):
+    if not body:
+        channel.basic_ack(delivery_tag=method.delivery_tag)
+        return
+    handle(body)
+    channel.basic_ack(delivery_tag=method.delivery_tag)
+
+def main(channel):
+    channel.basic_consume("q", done)
+    channel.basic_consume("q", branch)
+"""
+    assert consumer_acks(source) == [(12, "before"), (27, "after"), (28, "after")]
+
+
 def test_a_consumer_of_an_optional_dependency_imported_in_a_try() -> None:
     """edx-event-bus-kafka imports confluent-kafka in ``try: ... except ImportError:`` at
     module level; its consumer was not seen at all (no FM110 could judge it)."""

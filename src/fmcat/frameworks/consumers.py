@@ -19,6 +19,7 @@ from dataclasses import replace
 
 import libcst as cst
 
+from fmcat.frameworks.consumer_uses import acks_first, metadata_only
 from fmcat.frameworks.source import UNKNOWN, Source, keyword, literal, method_call, walk
 from fmcat.scan.facts import Consumer
 
@@ -51,7 +52,7 @@ def consumers(source: Source) -> list[Consumer]:
                     function = source.enclosing_function(node)
                     here = _dead_letter(source, function) if function is not None else None
                     found.append(replace(consumer, dead_letter=in_file if here is None else here))
-            elif name in KAFKA_CONSUMERS:
+            elif name in KAFKA_CONSUMERS and not metadata_only(node, source):
                 found.append(_kafka(node, source, name, KAFKA_CONSUMERS[name]))
 
     walk(source.tree, Finder())
@@ -176,6 +177,8 @@ def _pika(
     function = callbacks.get(local)
     if auto_ack is True:
         when, why = "before", "auto_ack=True acknowledges on delivery, before the callback runs"
+    elif auto_ack is False and function is not None and acks_first(function):
+        when, why = "before", "auto_ack=False, but the callback acks first, then processes"
     elif auto_ack is False:
         when, why = "after", "auto_ack=False: the callback acknowledges"
     else:

@@ -32,9 +32,10 @@ class DeliveryContradictsCatalog(CodeRule):
 
     - the catalog says at-least-once but the consumer acknowledges before it processes: a
       Celery task without `acks_late=True` (Celery's default is False, and the app-wide
-      `task_acks_late` counts), pika's `auto_ack=True`, a Kafka consumer with auto-commit on
-      (the default of kafka-python, aiokafka and confluent-kafka) or one that commits first.
-      A crash in the middle loses the message;
+      `task_acks_late` counts), pika's `auto_ack=True` or a callback that acks first and
+      then works, a Kafka consumer with auto-commit on (the default of kafka-python, aiokafka
+      and confluent-kafka) or one that commits first. A crash in the middle loses the
+      message. A Kafka consumer only asked for metadata (`list_topics`, `close`) takes none;
     - the catalog says at-most-once but the code has it run again: a task with
       `autoretry_for` or `self.retry()`, a pika callback that nacks with `requeue=True`
       (pika's default);
@@ -121,6 +122,12 @@ def bill(order_id):
 """,
         """\
 from kafka import KafkaConsumer
+
+def topics():
+    probe = KafkaConsumer(bootstrap_servers="kafka:9092")
+    names = probe.topics()
+    probe.close()
+    return names
 
 def run(process):
     consumer = KafkaConsumer("orders", enable_auto_commit=False, consumer_timeout_ms=1000)
