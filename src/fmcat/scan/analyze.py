@@ -21,6 +21,7 @@ from fmcat.scan.facts import (
 )
 from fmcat.scan.identifiers import normalise_identifiers
 from fmcat.scan.knowledge import KnowledgeBase, Library
+from fmcat.scan.lookups import noting
 from fmcat.scan.positions import locate
 from fmcat.scan.project import local_table, without_module
 from fmcat.scan.scope import BindingCollector
@@ -99,7 +100,23 @@ def analyze(
     *,
     checked: bool = False,
 ) -> FileFacts:
-    """``checked``: the caller has run ``precheck`` on these bytes already."""
+    """``checked``: the caller has run ``precheck`` on these bytes already. The facts note
+    the names the analysis asked the table for (lookups.py)."""
+    with noting() as names:
+        facts = _analyze(source, path, module_name, kb, named_patterns, checked)
+    if facts.parse_error is None:
+        facts.summary.looked_up = sorted(names)
+    return facts
+
+
+def _analyze(
+    source: bytes,
+    path: str,
+    module_name: str,
+    kb: KnowledgeBase,
+    named_patterns: tuple[str, ...],
+    checked: bool,
+) -> FileFacts:
     facts = FileFacts(path=path, module=module_name, suppressions=suppressions(source))
     facts.parsed = True
     facts.parse_error = None if checked else precheck(source)

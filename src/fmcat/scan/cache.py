@@ -36,7 +36,7 @@ from fmcat.scan.facts import FileFacts
 from fmcat.scan.files import UnreadableError, read_source
 
 #: Bump when the entry layout changes.
-FORMAT = 3
+FORMAT = 4
 #: A cache file past this is not read (a project of 10,000 files needs about 5 MB).
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 RACY_SECONDS = 2
@@ -142,6 +142,13 @@ class ScanCache:
             "hash": digest,
             "facts": facts.to_json() if facts is not None else None,
         }
+
+    def refresh(self, path: str, facts: FileFacts) -> None:
+        """The keys of facts put or hit in this run, which a round found still to hold."""
+        entry = self.fresh.get(path)
+        if entry is not None and isinstance(entry.get("facts"), dict):
+            entry["facts"]["derived_key"] = facts.derived_key
+            entry["facts"]["lookup_key"] = facts.lookup_key
 
     def save(self) -> None:
         if not self.enabled:

@@ -14,6 +14,7 @@ from fmcat.scan.arguments import Judged, find_argument, judge_value
 from fmcat.scan.facts import Role, TimeoutState
 from fmcat.scan.handlers import handles, partial
 from fmcat.scan.knowledge import Call, Client, KnowledgeBase, Library
+from fmcat.scan.lookups import MAKERS, note
 from fmcat.scan.names import dotted_name
 from fmcat.scan.scope import Scope, passes_on
 from fmcat.scan.timeouts import timeout_in_arguments
@@ -405,6 +406,7 @@ def _hint(spec: Call) -> str:
 
 def _hint_for_client(client: Client, kb: KnowledgeBase) -> str:
     """A method with no timeout of its own: the client's maker is where it goes."""
+    note(MAKERS + client.name)
     for lib in kb.library:
         for maker in lib.functions:
             if maker.returns == client.name and maker.timeout:

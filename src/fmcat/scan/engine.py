@@ -38,6 +38,7 @@ from fmcat.scan.rounds import (
     file_imports,
     file_key,
     load_derived,
+    lookup_key,
     taken_tops,
     whole_project,
 )
@@ -209,7 +210,7 @@ def _scan(
         kb,
         lambda shown: _round_job(located[shown], shown, modules, result),
         lambda batch, table, wants: _round(workers, batch, table, options.named_patterns, wants),
-        lambda job, facts: cache.put(job.key, job.digest, job.status, facts),
+        lambda job, facts: _store(cache, located, job, facts),
         cache,
         result.notes,
     )
@@ -286,6 +287,16 @@ def _usable(hit: FileFacts | Miss | None, module: str, lookup: _Lookup) -> bool:
     if hit is None:
         return True
     return hit.module == module and hit.derived_key == file_key(lookup.previous, hit)
+
+
+def _store(
+    cache: ScanCache, located: dict[str, Discovered], job: Job | None, facts: FileFacts
+) -> None:
+    """A round's facts into the cache: analysed again (``job``), or found to hold as they are."""
+    if job is not None:
+        cache.put(job.key, job.digest, job.status, facts)
+    elif facts.path in located:
+        cache.refresh(os.path.abspath(located[facts.path].path), facts)  # noqa: PTH100
 
 
 def _round_job(
@@ -368,6 +379,7 @@ def _analyse(
     for job, facts in workers.run(jobs, kb, patterns, lookup.prefilter):
         if facts is not None:
             facts.derived_key = file_key(lookup.previous, facts)
+            facts.lookup_key = lookup_key(lookup.previous, facts)
         slots[job.slot] = facts
         cache.put(job.key, job.digest, job.status, facts)
         settled.parsed += facts is not None

@@ -123,6 +123,9 @@ class Summary:
     #: Qualified names of the project functions and classes its calls may reach: which
     #: derived entries it depends on (reach.file_key).
     referenced: list[str] = field(default_factory=list)
+    #: The names its analysis asked the table for, found or not (lookups.py), those that a
+    #: derived entry may answer: what it is analysed again for (reach.file_key).
+    looked_up: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,8 @@ class FileFacts:
     retried_calls: list[RetriedCall] = field(default_factory=list)
     #: The derived-client entries this file was analysed with (reach.file_key).
     derived_key: str = ""
+    #: The table's answers to the names its analysis asked for (reach.lookup_key).
+    lookup_key: str = ""
     summary: Summary = field(default_factory=Summary)
 
     def to_json(self) -> dict[str, Any]:
@@ -265,6 +270,7 @@ class FileFacts:
             instances=[(i[0], i[1]) for i in raw["instances"]],
             imports=list(raw["imports"]),
             referenced=list(raw["referenced"]),
+            looked_up=list(raw["looked_up"]),
         )
         return cls(
             path=data["path"],
@@ -276,5 +282,6 @@ class FileFacts:
             suppressions={int(k): tuple(v) for k, v in data["suppressions"].items()},
             parsed=data["parsed"],
             derived_key=data["derived_key"],
+            lookup_key=data["lookup_key"],
             summary=summary,
         )

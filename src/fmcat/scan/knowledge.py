@@ -29,6 +29,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from fmcat.errors import ConfigError
+from fmcat.scan.lookups import MODULES, Noted, note
 from fmcat.schema_messages import Key, problems
 
 Loc = tuple[Key, ...]
@@ -266,9 +267,12 @@ class KnowledgeBase(BaseModel):
     def libraries(self) -> dict[str, Library]:
         return {lib.name: lib for lib in self.library}
 
+    # The tables a file's analysis looks names up in are Noted (lookups.py): the rounds
+    # analyse a file again only when one of the names it asked is answered differently.
+
     @cached_property
     def functions(self) -> dict[str, tuple[Library, Call]]:
-        return {call.name: (lib, call) for lib in self.library for call in lib.functions}
+        return Noted({call.name: (lib, call) for lib in self.library for call in lib.functions})
 
     @cached_property
     def function_globs(self) -> list[tuple[str, Library, Call]]:
@@ -291,7 +295,7 @@ class KnowledgeBase(BaseModel):
 
     @cached_property
     def clients(self) -> dict[str, tuple[Library, Client]]:
-        return {client.name: (lib, client) for lib in self.library for client in lib.clients}
+        return Noted({client.name: (lib, client) for lib in self.library for client in lib.clients})
 
     @cached_property
     def timeout_objects(self) -> dict[str, TimeoutObject]:
@@ -299,11 +303,21 @@ class KnowledgeBase(BaseModel):
 
     @cached_property
     def aliases(self) -> dict[str, str]:
-        return {alias: real for lib in self.library for alias, real in lib.aliases.items()}
+        return Noted({alias: real for lib in self.library for alias, real in lib.aliases.items()})
+
+    @property
+    def modules(self) -> frozenset[str]:
+        note(MODULES)
+        return self._modules
 
     @cached_property
-    def modules(self) -> frozenset[str]:
+    def _modules(self) -> frozenset[str]:
         return frozenset(module for lib in self.library for module in lib.modules)
+
+    @cached_property
+    def instance_types(self) -> dict[str, str]:
+        """``instances``, looked up by the analysis."""
+        return Noted(self.instances)
 
     def canonical(self, qualified: str) -> str:
         """``requests.api.get`` -> ``requests.get``; prefixes too (``requests.sessions.X``)."""

@@ -1,5 +1,6 @@
 """The derived table (project.py joins it) and which files reach its entries: a file is analysed
-again with the table only when an entry it can reach changed (file_key)."""
+again with the table only when an entry it can reach changed (file_key), and the table answers
+one of the names its analysis asked for differently (lookup_key)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 
 from fmcat.scan.facts import FileFacts
 from fmcat.scan.knowledge import KnowledgeBase, Library
+from fmcat.scan.lookups import MAKERS, MODULES
 
 
 @dataclass
@@ -102,6 +104,23 @@ def file_key(derived: Derived, facts: FileFacts) -> str:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
+def lookup_key(derived: Derived, facts: FileFacts) -> str:
+    """A digest of the table's answers to the names ``facts``' analysis asked for
+    (Summary.looked_up, lookups.py), but those of its own module, which it joins itself
+    (analyze.py), as file_key does. With the same answers, the analysis gives the same
+    facts: a file that file_key calls stale is analysed again only when this changed too."""
+    answers = derived.index().answers
+    found = [
+        (name, text)
+        for name in facts.summary.looked_up
+        for module, text in answers.get(name, ())
+        if module != facts.module
+    ]
+    if not found:
+        return ""
+    return hashlib.blake2b(json.dumps(found).encode(), digest_size=12).hexdigest()
+
+
 def _prefixes(names: Iterable[str]) -> set[str]:
     """Each name and its dotted prefixes: ``a.b.c`` gives a.b.c, a.b and a. A file reaches an
     entry when one of its references is the entry or something inside it (reaches)."""
@@ -126,6 +145,10 @@ class Index:
     #: Per library: its module, and its dump (the digest's input).
     modules: list[str]
     dumps: list[dict[str, object]]
+    #: Name -> (the module of the entry, its answer as text) for each derived entry of that
+    #: name (lookup_key): a function or client with its library's other fields, a module-level
+    #: client, an alias; and the keys of lookups.MODULES and MAKERS.
+    answers: dict[str, list[tuple[str, str]]]
 
     @classmethod
     def of(cls, derived: Derived) -> Index:
@@ -133,9 +156,37 @@ class Index:
         for i, lib in enumerate(derived.libraries):
             for name in dict.fromkeys(entry_names(lib)):
                 by_entry.setdefault(name, []).append(i)
+        dumps = [lib.model_dump(mode="json") for lib in derived.libraries]
         return cls(
             {short: long for lib in derived.libraries for short, long in lib.aliases.items()},
             by_entry,
             [lib.modules[-1] for lib in derived.libraries],
-            [lib.model_dump(mode="json") for lib in derived.libraries],
+            dumps,
+            _answers(derived, dumps),
         )
+
+
+def _answers(derived: Derived, dumps: list[dict[str, object]]) -> dict[str, list[tuple[str, str]]]:
+    """What the table answers for each name a Noted lookup may ask (lookups.py)."""
+    answers: dict[str, list[tuple[str, str]]] = {}
+
+    def add(name: str, module: str, answer: object) -> None:
+        answers.setdefault(name, []).append((module, json.dumps(answer, sort_keys=True)))
+
+    for lib, dump in zip(derived.libraries, dumps, strict=True):
+        module = lib.modules[-1]
+        # A function's or a client's library comes with it: its exceptions, its modules.
+        header = {key: value for key, value in dump.items() if key not in ("functions", "clients")}
+        for call in lib.functions:
+            add(call.name, module, ["function", header, call.model_dump(mode="json")])
+            if call.returns and call.timeout:
+                add(MAKERS + call.returns, "", [call.name, call.timeout[0].keyword])
+        for client in lib.clients:
+            add(client.name, module, ["client", header, client.model_dump(mode="json")])
+        for alias, real in lib.aliases.items():
+            add(alias, module, ["alias", real])
+    for name, kind in derived.instances.items():
+        add(name, name.rpartition(".")[0], ["instance", kind])
+    tops = sorted({m.partition(".")[0] for lib in derived.libraries for m in lib.modules})
+    add(MODULES, "", tops)
+    return answers

@@ -24,7 +24,7 @@ from fmcat.scan.facts import FileFacts
 from fmcat.scan.knowledge import KnowledgeBase
 from fmcat.scan.prefilter import Wants, ascii_text, bound_imports, inert
 from fmcat.scan.project import MAX_ROUNDS, derive
-from fmcat.scan.reach import Derived, file_key
+from fmcat.scan.reach import Derived, file_key, lookup_key
 from fmcat.scan.tokens import TokenFacts
 from fmcat.scan.workers import Job
 
@@ -35,6 +35,7 @@ __all__ = [
     "file_imports",
     "file_key",
     "load_derived",
+    "lookup_key",
     "taken_tops",
     "whole_project",
 ]
@@ -45,7 +46,8 @@ MAX_TABLE_BYTES = 64 * 1024 * 1024
 
 MakeJob = Callable[[str], Job | None]
 Runner = Callable[[list[Job], KnowledgeBase, Wants], Iterable[tuple[Job, FileFacts | None]]]
-Store = Callable[[Job, FileFacts | None], None]
+#: Into the cache: facts analysed again (with their job), or whose keys alone changed (None).
+Store = Callable[[Job | None, FileFacts], None]
 
 
 @dataclass(frozen=True)
@@ -222,8 +224,18 @@ def whole_project(
         table = new.extend(kb)
         batch: list[Job] = []
         for facts in facts_by_path.values():
-            stale = facts.parse_error is None and facts.derived_key != file_key(new, facts)
-            job = make_job(facts.path) if facts.parsed and stale else None
+            if facts.parse_error is not None or not facts.parsed:
+                continue
+            key = file_key(new, facts)
+            if facts.derived_key == key:
+                continue
+            if facts.lookup_key == lookup_key(new, facts):
+                # The table answers every name its analysis asked as before: analysed again,
+                # it would give the same facts (lookups.py).
+                facts.derived_key = key
+                store(None, facts)
+                continue
+            job = make_job(facts.path)
             if job is not None:
                 batch.append(job)
         entries = new.entries()
@@ -256,6 +268,7 @@ def whole_project(
                 parsed += 1
                 del pending[job.shown]
             answer.derived_key = file_key(new, answer)
+            answer.lookup_key = lookup_key(new, answer)
             facts_by_path[answer.path] = answer
             store(job, answer)
         current = new

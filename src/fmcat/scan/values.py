@@ -166,7 +166,7 @@ class Evaluator:
     def _binding(self, binding: Binding, depth: int) -> Value:
         if isinstance(binding, Imported):
             name = self.kb.canonical(binding.qualname)
-            instance = self.kb.instances.get(name)
+            instance = self.kb.instance_types.get(name)
             return ClientValue(instance) if instance is not None else Qual(name)
         if isinstance(binding, Assigned):
             return self.expr(binding.value, binding.scope, depth + 1)
