@@ -98,7 +98,8 @@ def file_key(derived: Derived, facts: FileFacts) -> str:
     }
     if not relevant and not instances:
         return ""
-    text = json.dumps([relevant, instances], sort_keys=True)
+    # The text of json.dumps([dumps, instances], sort_keys=True), from the libraries' texts.
+    text = f"[[{', '.join(relevant)}], {json.dumps(instances, sort_keys=True)}]"
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
@@ -123,9 +124,10 @@ class Index:
     aliases: dict[str, str]
     #: Entry name -> the positions of the libraries that define it.
     by_entry: dict[str, list[int]]
-    #: Per library: its module, and its dump (the digest's input).
+    #: Per library: its module, and its dump as JSON text (the digest's input): a string
+    #: per library, not the dump's dicts (4.4 MB of them at once on the SDK corpus).
     modules: list[str]
-    dumps: list[dict[str, object]]
+    dumps: list[str]
 
     @classmethod
     def of(cls, derived: Derived) -> Index:
@@ -137,5 +139,5 @@ class Index:
             {short: long for lib in derived.libraries for short, long in lib.aliases.items()},
             by_entry,
             [lib.modules[-1] for lib in derived.libraries],
-            [lib.model_dump(mode="json") for lib in derived.libraries],
+            [json.dumps(lib.model_dump(mode="json"), sort_keys=True) for lib in derived.libraries],
         )
