@@ -9,6 +9,7 @@ calls are judged.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -19,8 +20,10 @@ from fmcat.paths import display_path
 from fmcat.scan.analyze import analyze
 from fmcat.scan.engine import ScanOptions, scan
 from fmcat.scan.files import module_name
-from fmcat.scan.knowledge import KnowledgeBase
+from fmcat.scan.knowledge import KnowledgeBase, builtin
 from fmcat.scan.prefilter import ascii_text, bound_imports
+from fmcat.scan.project import derive
+from fmcat.scan.reach import file_key
 from fmcat.scan.rounds import DerivedModules
 from tests.conftest import run_fmcat, write
 
@@ -230,3 +233,39 @@ def test_an_entry_a_later_round_adds_to_a_known_module_is_followed(
     result = scan(ScanOptions(paths=(root,), root=root, use_cache=False), kb, display_path)
     c = next(f for f in result.files if f.path.endswith("c.py"))
     assert [(s.qualname, s.timeout.value) for s in c.sites] == [("pkg.a.later", "missing")]
+
+
+def test_file_key_is_the_digest_of_the_reached_entries_dumps() -> None:
+    """reach.file_key keeps each library's dump as text (not its dicts), and its digest is
+    still that of ``json.dumps([dumps, instances], sort_keys=True)``: the derived keys that
+    a cache holds from before stay valid."""
+    kb = builtin()
+    wrapper = analyze(
+        b"import requests\n\ndef get(url, timeout=None):\n"
+        b"    return requests.get(url, timeout=timeout)\n\nHTTP = requests.Session()\n",
+        "shop/curl.py",
+        "shop.curl",
+        kb,
+    )
+    other = analyze(
+        b"import requests\n\ndef post(url, timeout=None):\n"
+        b"    return requests.post(url, timeout=timeout)\n",
+        "shop/net.py",
+        "shop.net",
+        kb,
+    )
+    caller = analyze(
+        b"from shop import curl, net\n\ndef f():\n    curl.get('http://x/')\n"
+        b"    net.post('http://y/')\n    curl.HTTP.get('y')\n",
+        "shop/views.py",
+        "shop.views",
+        kb,
+    )
+    derived = derive([wrapper, other, caller], kb)
+    assert [lib.modules[-1] for lib in derived.libraries] == ["shop.curl", "shop.net"]
+    assert derived.instances == {"shop.curl.HTTP": "requests.Session"}
+    dumps = [lib.model_dump(mode="json") for lib in derived.libraries]
+    text = json.dumps([dumps, derived.instances], sort_keys=True)
+    expected = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    assert file_key(derived, caller) == expected
+    assert file_key(derived, wrapper) == ""  # its own entries are joined in the file

@@ -318,7 +318,7 @@ def _round_job(
 
 def _round(
     workers: Workers,
-    batch: list[Job],
+    batch: Iterable[Job],
     kb: KnowledgeBase,
     patterns: tuple[str, ...],
     wants: Wants,

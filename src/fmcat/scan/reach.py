@@ -100,7 +100,8 @@ def file_key(derived: Derived, facts: FileFacts) -> str:
     }
     if not relevant and not instances:
         return ""
-    text = json.dumps([relevant, instances], sort_keys=True)
+    # The text of json.dumps([dumps, instances], sort_keys=True), from the libraries' texts.
+    text = f"[[{', '.join(relevant)}], {json.dumps(instances, sort_keys=True)}]"
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
@@ -142,9 +143,10 @@ class Index:
     aliases: dict[str, str]
     #: Entry name -> the positions of the libraries that define it.
     by_entry: dict[str, list[int]]
-    #: Per library: its module, and its dump (the digest's input).
+    #: Per library: its module, and its dump as JSON text (the digest's input): a string
+    #: per library, not the dump's dicts (4.4 MB of them at once on the SDK corpus).
     modules: list[str]
-    dumps: list[dict[str, object]]
+    dumps: list[str]
     #: Name -> (the module of the entry, its answer as text) for each derived entry of that
     #: name (lookup_key): a function or client with its library's other fields, a module-level
     #: client, an alias; and the keys of lookups.MODULES and MAKERS.
@@ -161,7 +163,7 @@ class Index:
             {short: long for lib in derived.libraries for short, long in lib.aliases.items()},
             by_entry,
             [lib.modules[-1] for lib in derived.libraries],
-            dumps,
+            [json.dumps(dump, sort_keys=True) for dump in dumps],
             _answers(derived, dumps),
         )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +45,7 @@ MAX_TABLE_BYTES = 64 * 1024 * 1024
 
 
 MakeJob = Callable[[str], Job | None]
-Runner = Callable[[list[Job], KnowledgeBase, Wants], Iterable[tuple[Job, FileFacts | None]]]
+Runner = Callable[[Iterable[Job], KnowledgeBase, Wants], Iterable[tuple[Job, FileFacts | None]]]
 #: Into the cache: facts analysed again (with their job), or whose keys alone changed (None).
 Store = Callable[[Job | None, FileFacts], None]
 
@@ -222,7 +222,10 @@ def whole_project(
         if new == current:
             break
         table = new.extend(kb)
-        batch: list[Job] = []
+        # The files to analyse again, by name: each is read when a worker has room for it
+        # (_read), so that the main process holds only the sources in flight, not the
+        # round's (21 MB on the SDK corpus's second round).
+        batch: list[str | Job] = []
         for facts in facts_by_path.values():
             if facts.parse_error is not None or not facts.parsed:
                 continue
@@ -235,9 +238,7 @@ def whole_project(
                 facts.derived_key = key
                 store(None, facts)
                 continue
-            job = make_job(facts.path)
-            if job is not None:
-                batch.append(job)
+            batch.append(facts.path)
         entries = new.entries()
         fresh = {name: module for name, module in entries.items() if name not in checked}
         admitted: set[str] = set()
@@ -253,15 +254,12 @@ def whole_project(
                     imported = pending[shown] = file_imports(job)
                 if not names.reached(imported):
                     continue
-                job = job or make_job(shown)
-                if job is not None:
-                    # Its tokens have the last word (RoundFilter); held against the next
-                    # rounds' entries if they leave it out.
-                    job.wanted = False
-                    batch.append(job)
-                    admitted.add(job.shown)
+                # Its tokens have the last word (RoundFilter); held against the next rounds'
+                # entries if they leave it out. A file read for its imports keeps its bytes.
+                batch.append(job or shown)
+                admitted.add(shown)
         checked |= fresh.keys()
-        for job, answer in run(batch, table, RoundFilter(names)):
+        for job, answer in run(_read(batch, make_job, admitted), table, RoundFilter(names)):
             if answer is None:
                 continue
             if job.shown in admitted:
@@ -277,6 +275,17 @@ def whole_project(
             notes.append(_too_deep(facts_by_path, current, table))
     _save(cache, current)
     return parsed
+
+
+def _read(batch: list[str | Job], make_job: MakeJob, admitted: set[str]) -> Iterator[Job]:
+    """The round's jobs, each file read as it is drawn; those admitted by their imports are
+    left to their tokens (wanted False). A file that cannot be read now is left out."""
+    for item in batch:
+        job = make_job(item) if isinstance(item, str) else item
+        if job is not None:
+            if job.shown in admitted:
+                job.wanted = False
+            yield job
 
 
 def _too_deep(facts_by_path: dict[str, FileFacts], current: Derived, kb: KnowledgeBase) -> str:
