@@ -88,3 +88,66 @@ def test_kubernetes_api_calls_without_request_timeout_wait_forever(tmp_path: Pat
         "kubernetes.stream.stream relies on kubernetes's default timeout of 60s; "
         "state it with _request_timeout="
     )
+
+
+BIGQUERY = """\
+from google.cloud import bigquery
+
+
+def get_client() -> bigquery.Client:
+    return bigquery.Client(project="p")
+
+
+def rows(sql):
+    job = get_client().query(sql)
+    return list(job.result())
+
+
+def rows_bounded(sql):
+    client = bigquery.Client(project="p")
+    try:
+        job = client.query(sql, timeout=30)
+        return list(job.result(timeout=300))
+    except Exception:
+        return []
+
+
+def job_state(client: bigquery.Client, job_id):
+    try:
+        return client.get_job(job_id).state
+    except Exception:
+        return None
+"""
+
+
+def test_bigquery_requests_and_job_waits_without_timeout_wait_forever(tmp_path: Path) -> None:
+    found = findings(tmp_path, BIGQUERY)
+    unhandled = (
+        "can fail (google.api_core.exceptions.GoogleAPIError) and nothing handles it: no "
+        "enclosing try catches it and no resilience decorator wraps the function"
+    )
+    assert found == {
+        9: [
+            (
+                "FM101",
+                "google.cloud.bigquery.Client.query has no timeout and google-cloud-bigquery "
+                "waits forever; set timeout=",
+            ),
+            ("FM103", f"google.cloud.bigquery.Client.query {unhandled}"),
+        ],
+        10: [
+            (
+                "FM101",
+                "google.cloud.bigquery.QueryJob.result has no timeout and google-cloud-bigquery "
+                "waits forever; set timeout=",
+            ),
+            ("FM103", f"google.cloud.bigquery.QueryJob.result {unhandled}"),
+        ],
+        24: [
+            (
+                "FM107",
+                "google.cloud.bigquery.Client.get_job relies on google-cloud-bigquery's default "
+                "timeout of 128s; state it with timeout=",
+            )
+        ],
+    }

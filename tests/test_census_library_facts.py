@@ -56,12 +56,13 @@ def silent_server() -> Iterator[int]:
 
 def family(library: str) -> tuple[type[BaseException], ...]:
     """The classes the table's `exceptions` of ``library`` name."""
+    import builtins
     import importlib
 
     found: list[type[BaseException]] = []
     for name in KB.libraries[library].exceptions:
         module, _, attr = name.rpartition(".")
-        found.append(getattr(importlib.import_module(module), attr))
+        found.append(getattr(importlib.import_module(module) if module else builtins, attr))
     return tuple(found)
 
 
@@ -165,3 +166,93 @@ def test_a_silent_kubernetes_server_times_out_with_request_timeout() -> None:
             core.list_namespaced_pod("default", _request_timeout=0.3)
     assert "timed out" in str(raised.value), raised.value
     assert isinstance(raised.value, family("kubernetes"))
+
+
+# -- google-cloud-bigquery ----------------------------------------------------------------------
+
+
+def _bigquery_client(port: int) -> Any:
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import bigquery
+
+    return bigquery.Client(
+        project="p",
+        credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
+        client_options={"api_endpoint": f"http://127.0.0.1:{port}"},
+    )
+
+
+def test_bigquery_requests_have_no_timeout_unless_given() -> None:
+    """The table's default ("none"): every request method's timeout defaults to
+    retry.DEFAULT_TIMEOUT, which is None, and _call_api hands it to the connection as it is
+    (the connection's own 60 s applies only when no timeout is passed at all); get_job's is 128."""
+    from google.cloud import _http as cloud_http
+    from google.cloud.bigquery import Client, QueryJob, retry
+
+    assert retry.DEFAULT_TIMEOUT is None
+    assert KB.libraries["google-cloud-bigquery"].default_timeout == "none"
+    client = KB.clients["google.cloud.bigquery.Client"][1]
+    for method in client.methods:
+        parameters = inspect.signature(getattr(Client, method.name)).parameters
+        for param in method.timeout:
+            if param.keyword not in parameters:  # insert_rows: through **kwargs
+                continue
+            default = parameters[param.keyword].default
+            if method.default_timeout is not None:
+                assert default == method.default_timeout == retry.DEFAULT_GET_JOB_TIMEOUT
+            elif param.keyword != "wait_timeout":
+                assert default is None, f"{method.name}: {default}"
+    assert "call = functools.partial(self._connection.api_request, **kwargs)" in (
+        inspect.getsource(Client._call_api)
+    )
+    assert "timeout=timeout" in inspect.getsource(cloud_http.JSONConnection._do_request)
+    # result() without a timeout waits for the job however long it takes.
+    assert "remaining_timeout = None" in inspect.getsource(QueryJob.result)
+
+
+def test_a_refused_bigquery_request_is_an_oserror() -> None:
+    import requests
+
+    with closed_port() as port:
+        client = _bigquery_client(port)  # making the client sends nothing: `fails = false`
+        with pytest.raises(requests.ConnectionError) as raised:
+            client.get_table("p.d.t", retry=None, timeout=2)
+    assert isinstance(raised.value, OSError)
+    assert isinstance(raised.value, family("google-cloud-bigquery"))
+
+
+def test_a_bigquery_error_answer_is_a_google_api_call_error() -> None:
+    import http.server
+
+    from google.api_core.exceptions import GoogleAPICallError, NotFound
+
+    class Missing(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"error": {"code": 404, "message": "Not found: Table p:d.t"}}'
+            self.send_response(404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Missing)
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(NotFound) as raised:
+            _bigquery_client(server.server_address[1]).get_table("p.d.t", retry=None, timeout=5)
+    finally:
+        thread.join(5)
+        server.server_close()
+    assert isinstance(raised.value, GoogleAPICallError) and not isinstance(raised.value, OSError)
+    assert isinstance(raised.value, family("google-cloud-bigquery"))
+
+
+def test_a_silent_bigquery_server_times_out_only_with_a_timeout() -> None:
+    import requests
+
+    with silent_server() as port, pytest.raises(requests.Timeout):
+        _bigquery_client(port).get_table("p.d.t", retry=None, timeout=0.3)

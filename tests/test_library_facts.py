@@ -175,6 +175,9 @@ THROUGH_KWARGS: dict[str, Callable[[str], bool]] = {
     "kubernetes.stream.stream": takes("kubernetes.client.ApiClient.call_api"),
     "kubernetes.utils.create_from_yaml": takes("kubernetes.client.ApiClient.call_api"),
     "kubernetes.watch.Watch.stream": takes("kubernetes.client.ApiClient.call_api"),
+    "google.cloud.bigquery.Client.insert_rows": takes(
+        "google.cloud.bigquery.Client.insert_rows_json"
+    ),
     # create_engine(url, **kwargs) pops its own keywords from kwargs, connect_args among them.
     "sqlalchemy.create_engine": lambda keyword: (
         f'pop_kwarg("{keyword}"'
