@@ -85,6 +85,12 @@ GLOB_EXAMPLES = {
     "stripe.*.create_reversal": ["stripe.Transfer.create_reversal"],
     "stripe.*.list_payment_methods": ["stripe.Customer.list_payment_methods"],
     "stripe.*.expire": ["stripe.checkout.Session.expire"],
+    "kubernetes.client.*Api": [
+        "kubernetes.client.CoreV1Api",
+        "kubernetes.client.BatchV1Api",
+        "kubernetes.client.CustomObjectsApi",
+        "kubernetes.client.api.core_v1_api.CoreV1Api",
+    ],
     "django.core.cache.cache.*": [
         "django.core.cache.cache.get",
         "django.core.cache.cache.set",
@@ -168,6 +174,13 @@ THROUGH_KWARGS: dict[str, Callable[[str], bool]] = {
     "kombu.Connection.ensure_connection": takes("kombu.Connection._ensure_connection"),
     # Connection.drain_events(**kwargs) -> the transport's -> py-amqp's drain_events(timeout).
     "kombu.Connection.drain_events": takes("amqp.Connection.drain_events"),
+    # kubernetes: **kwargs reach the generated method, then ApiClient.call_api.
+    "kubernetes.stream.stream": takes("kubernetes.client.ApiClient.call_api"),
+    "kubernetes.utils.create_from_yaml": takes("kubernetes.client.ApiClient.call_api"),
+    "kubernetes.watch.Watch.stream": takes("kubernetes.client.ApiClient.call_api"),
+    "google.cloud.bigquery.Client.insert_rows": takes(
+        "google.cloud.bigquery.Client.insert_rows_json"
+    ),
     # create_engine(url, **kwargs) pops its own keywords from kwargs, connect_args among them.
     "sqlalchemy.create_engine": lambda keyword: (
         f'pop_kwarg("{keyword}"'
@@ -196,6 +209,9 @@ KEYWORD_ONLY_FROM = {
 FORWARDS = {
     "boto3.client": "boto3.session.Session.client",
     "boto3.resource": "boto3.session.Session.resource",
+    # `from kubernetes.stream import stream`: the function shares its module's name.
+    "kubernetes.stream.stream": "kubernetes.stream.stream.stream",
+    "kubernetes.utils.create_from_yaml": "kubernetes.utils.create_from_yaml.create_from_yaml",
 }
 
 
