@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from fmcat.build import identity
-from fmcat.scan.cache import FORMAT, Miss, ScanCache, content_hash, status_key
+from fmcat.scan.cache import FORMAT, Miss, ScanCache, Status, content_hash, status_key
 from fmcat.scan.facts import FileFacts, ParseError, Span
 from fmcat.scan.files import (
     Discovered,
@@ -42,7 +43,7 @@ from fmcat.scan.rounds import (
     whole_project,
 )
 from fmcat.scan.tokens import MAX_BRACKETS, MAX_DEPTH, MAX_INDENT
-from fmcat.scan.workers import Job, Workers
+from fmcat.scan.workers import Extra, Job, Workers
 
 #: Above this many files to parse, a second worker process pays for itself.
 PARALLEL_THRESHOLD = 24
@@ -50,6 +51,24 @@ PARALLEL_THRESHOLD = 24
 MAX_PARSE_BYTES = 2 * 1024 * 1024
 
 Progress = Callable[[int, int], None]
+
+
+class Observer(Protocol):
+    """Another pass over the files the scan reads (the framework post-pass: frameworks/early.py),
+    told what the scan has in hand so that it need not find and read them again."""
+
+    def listed(self, files: list[tuple[Path, str]]) -> None:
+        """Every file found, with its shown path, in order."""
+
+    def saw(
+        self, index: int, module: str, source: bytes | None, digest: str, status: Status
+    ) -> Extra | None:
+        """The bytes of the file at ``index`` in that list, which the scan read (None: over
+        MAX_PARSE_BYTES); what to run on them in the worker that parses the file, if any
+        (workers.Job.extra)."""
+
+    def answered(self, key: str, found: object) -> None:
+        """What that ran to in the worker, for the file whose cache key is ``key``."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +112,7 @@ class _Lookup:
     prefilter: Prefilter
     derived_names: DerivedModules
     previous: Derived
+    observer: Observer | None = None
 
 
 def _config_key(kb: KnowledgeBase, options: ScanOptions) -> str:
@@ -132,6 +152,7 @@ def scan(
     kb: KnowledgeBase,
     show: Callable[[Path], str],
     progress: Progress | None = None,
+    observer: Observer | None = None,
 ) -> ScanResult:
     result = ScanResult()
     cache = ScanCache(options.root, _config_key(kb, options), options.use_cache, time.time_ns())
@@ -142,7 +163,7 @@ def scan(
     previous = load_derived(cache)
     kb = previous.extend(kb)
     prefilter = prefilter_for(kb, options.named_patterns)
-    lookup = _Lookup(prefilter, derived_prefilter(previous, taken_tops(kb)), previous)
+    lookup = _Lookup(prefilter, derived_prefilter(previous, taken_tops(kb)), previous, observer)
     found = python_files(
         options.paths, options.root, exclusion(options.exclude, options.include_tests)
     )
@@ -181,7 +202,7 @@ def _scan(
             shown = show(item.path)
             order.append(shown)
             located[shown] = item
-            outcome = _look_up(item, shown, cache, lookup, modules, result, imports)
+            outcome = _look_up(item, shown, cache, lookup, modules, result, imports, len(order) - 1)
             if isinstance(outcome, Job):
                 outcome.slot = len(slots)
                 slots.append(None)
@@ -195,6 +216,9 @@ def _scan(
 
     _analyse(to_parse(), slots, cache, (kb, options.named_patterns, workers), lookup, settled)
     result.parsed = settled.parsed
+    if lookup.observer is not None:
+        listed = zip(found.files, order, strict=True)  # each file found has its shown path
+        lookup.observer.listed([(item.path, shown) for item, shown in listed])
     _give_back()
     facts_by_path = {facts.path: facts for facts in slots if facts is not None}
     skipped = {
@@ -226,10 +250,12 @@ def _look_up(
     modules: ModuleNames,
     result: ScanResult,
     imports: dict[str, frozenset[str]],
+    index: int,
 ) -> FileFacts | Job | _Gone | None:
     """The file's facts without parsing it (cached, unreadable, or not mattering: None), or
     the job of parsing it, with its bytes read once; _GONE when it vanished. A file read and
-    left out has its imports noted in ``imports``."""
+    left out has its imports noted in ``imports``. ``index``: its place among the files found,
+    for the observer."""
     prefilter = lookup.prefilter
     key = os.path.abspath(item.path)  # noqa: PTH100 (resolve() would follow links)
     try:
@@ -252,6 +278,10 @@ def _look_up(
         return _unreadable(shown, error.message)
     result.opened += 1
     digest, signature = content_hash(source), status_key(status)
+    extra = None
+    if lookup.observer is not None:
+        fits = len(source) <= MAX_PARSE_BYTES
+        extra = lookup.observer.saw(index, module, source if fits else None, digest, signature)
     hit = cache.by_hash(key, digest, signature)
     if _usable(hit, module, lookup):
         return _counted(hit, shown, result)  # type: ignore[arg-type]
@@ -265,9 +295,9 @@ def _look_up(
             )
             facts.module = module
     elif prefilter.may_matter(source):
-        return Job(shown, module, source, key, digest, signature)
+        return Job(shown, module, source, key, digest, signature, extra=extra)
     else:
-        job = Job(shown, module, source, key, digest, signature, wanted=True)
+        job = Job(shown, module, source, key, digest, signature, wanted=True, extra=extra)
         imported = file_imports(job)
         if lookup.derived_names.reached(imported):
             # It imports a module that defines a derived client: parsed whatever its tokens say.
@@ -366,6 +396,8 @@ def _analyse(
 ) -> None:
     kb, patterns, workers = with_
     for job, facts in workers.run(jobs, kb, patterns, lookup.prefilter):
+        if job.extra is not None and lookup.observer is not None:
+            lookup.observer.answered(job.key, job.found)
         if facts is not None:
             facts.derived_key = file_key(lookup.previous, facts)
         slots[job.slot] = facts
