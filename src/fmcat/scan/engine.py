@@ -16,10 +16,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from fmcat.build import identity
-from fmcat.scan.cache import FORMAT, Miss, ScanCache, Status, content_hash, status_key
+from fmcat.scan.cache import FORMAT, Miss, ScanCache, content_hash, status_key
 from fmcat.scan.facts import FileFacts, ParseError, Span
 from fmcat.scan.files import (
     Discovered,
@@ -31,6 +30,7 @@ from fmcat.scan.files import (
     read_source,
 )
 from fmcat.scan.knowledge import KnowledgeBase
+from fmcat.scan.observer import Observer
 from fmcat.scan.prefilter import Prefilter, Wants
 from fmcat.scan.reach import Derived
 from fmcat.scan.rounds import (
@@ -43,7 +43,7 @@ from fmcat.scan.rounds import (
     whole_project,
 )
 from fmcat.scan.tokens import MAX_BRACKETS, MAX_DEPTH, MAX_INDENT
-from fmcat.scan.workers import Extra, Job, Workers
+from fmcat.scan.workers import Job, Workers
 
 #: Above this many files to parse, a second worker process pays for itself.
 PARALLEL_THRESHOLD = 24
@@ -51,24 +51,6 @@ PARALLEL_THRESHOLD = 24
 MAX_PARSE_BYTES = 2 * 1024 * 1024
 
 Progress = Callable[[int, int], None]
-
-
-class Observer(Protocol):
-    """Another pass over the files the scan reads (the framework post-pass: frameworks/early.py),
-    told what the scan has in hand so that it need not find and read them again."""
-
-    def listed(self, files: list[tuple[Path, str]]) -> None:
-        """Every file found, with its shown path, in order."""
-
-    def saw(
-        self, index: int, module: str, source: bytes | None, digest: str, status: Status
-    ) -> Extra | None:
-        """The bytes of the file at ``index`` in that list, which the scan read (None: over
-        MAX_PARSE_BYTES); what to run on them in the worker that parses the file, if any
-        (workers.Job.extra)."""
-
-    def answered(self, key: str, found: object) -> None:
-        """What that ran to in the worker, for the file whose cache key is ``key``."""
 
 
 @dataclass(frozen=True)
