@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import fmcat.frameworks as frameworks
-from fmcat.frameworks import FrameworkOptions, post_pass
+from fmcat.frameworks import FrameworkOptions, marks, post_pass
 from fmcat.frameworks import files as framework_files
 from fmcat.frameworks.source import Source
 from fmcat.scan.facts import FileFacts
@@ -143,7 +143,7 @@ def test_malformed_entries_are_read_again(
 def test_only_celery_tasks_send_a_file_to_the_task_pass(line: bytes, marked: bool) -> None:
     """Home Assistant's 445 `async_create_task(` files were parsed again on every run because
     the marker was `task(`: the task pass looks for Celery's decorators, not any `...task(`."""
-    assert ("tasks" in frameworks._marks(line)) is marked
+    assert ("tasks" in marks.file_marks(line)) is marked
 
 
 @pytest.mark.parametrize(
@@ -164,7 +164,7 @@ def test_only_celery_s_canvas_sends_a_file_to_the_publish_pass(
 ) -> None:
     """`chain(` and `chord(` publish only as celery's canvas: Home Assistant's 23 files of
     `itertools.chain(` were parsed on every run, and each call judged, for nothing."""
-    assert ("publish" in frameworks._marks(text, lambda: module)) is marked
+    assert ("publish" in marks.file_marks(text, lambda: module)) is marked
 
 
 @pytest.mark.parametrize(
@@ -186,7 +186,7 @@ def test_only_celery_s_canvas_sends_a_file_to_the_publish_pass(
 )
 def test_the_task_marker_finds_what_its_regular_expression_found(text: bytes) -> None:
     expected = re.search(rb"[.@]task\b|shared_task", text) is not None
-    assert frameworks._TASKS.search(text) is expected
+    assert marks.TASKS.search(text) is expected
 
 
 WORKER = 'from celery import Celery\n\napp = Celery("worker")\n'

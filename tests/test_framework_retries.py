@@ -12,8 +12,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-import fmcat.frameworks as frameworks
-from fmcat.frameworks import FrameworkOptions, post_pass, retries
+from fmcat.frameworks import FrameworkOptions, marks, post_pass, retries
 from fmcat.frameworks.retries import policies
 from fmcat.frameworks.source import Source
 from fmcat.scan.facts import FileFacts, RetriedCall, RetryPolicy
@@ -213,7 +212,7 @@ def test_only_a_retry_library_s_names_send_a_file_to_the_retry_pass(
     """The pass knows each policy by its qualified name, so a file it can find one in mentions
     the library and the name's last part. The marker was any ``retry``: Home Assistant's 100
     files that say it (config entries' retries, no retry library) were parsed on every run."""
-    assert ("retries" in frameworks._marks(text)) is marked
+    assert ("retries" in marks.file_marks(text)) is marked
 
 
 RELATIVE = """\

@@ -247,11 +247,14 @@ def _code_findings(
     """The scan, the framework post-pass and the code rules over ``code_paths``."""
     # Here, not at the top: a run its memo answers does not import the parser.
     from fmcat.frameworks import FrameworkOptions, post_pass
+    from fmcat.frameworks.early import Early
     from fmcat.scan.check import check_code
     from fmcat.scan.engine import ScanOptions, scan
 
     settings = project.settings
     patterns = catalog.call_patterns() if catalog else ()
+    # The post-pass reads what the scan reads: it takes its marks from the scan's bytes.
+    early = Early(keep=options.use_cache)
     scanned = scan(
         ScanOptions(
             paths=tuple(code_paths),
@@ -264,6 +267,7 @@ def _code_findings(
         kb,
         display_path,
         options.progress,
+        early,
     )
     # Framework knowledge (Django settings, Celery, delivery semantics): a post-pass.
     findings = post_pass(
@@ -276,6 +280,7 @@ def _code_findings(
             use_cache=options.use_cache,
         ),
         scanned.files,
+        early,
     )
     report_unused = options.report_unused_ignores or settings.report_unused_ignores
     findings += check_code(

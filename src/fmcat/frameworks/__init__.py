@@ -17,28 +17,18 @@ It adds facts and findings and never imports or runs the user's code.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
-import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from fmcat.findings import Finding, Location, Severity
-from fmcat.frameworks import (
-    celery,
-    celery_config,
-    consumers,
-    django,
-    django_aliases,
-    retries,
-    retry_calls,
-    retry_loops,
-)
+from fmcat.frameworks import celery, celery_config, django, django_aliases
 from fmcat.frameworks.cache import Found, FrameworkCache, cache_key
-from fmcat.frameworks.files import read, read_with_status, real
+from fmcat.frameworks.early import TOO_BIG, Early, Seen, pure_passes
+from fmcat.frameworks.files import read, read_with_status, real, record
 from fmcat.frameworks.local import drop_local_engines
+from fmcat.frameworks.marks import APP, MARKERS, PURE, file_marks, module_of
 from fmcat.frameworks.settings import Problem, locate
 from fmcat.frameworks.source import Source
 from fmcat.paths import display_path
@@ -46,100 +36,6 @@ from fmcat.scan.analyze import suppressions
 from fmcat.scan.cache import content_hash, status_key
 from fmcat.scan.facts import FileFacts, Span
 from fmcat.scan.files import exclusion, module_name, python_files
-
-#: Files that mention none of these are not read again.
-#: What each pass looks for, as bytes a file must contain to be read by it: a file that
-#: mentions none is not parsed again (parsing with positions is the cost of this post-pass).
-_CELERY_CONFIG = (b"Celery(", b"config_from_", b".conf.")
-#: What a file that makes a Celery app says (celery_config: `celery.Celery(...)`, by any import).
-_APP = b"Celery"
-
-
-@dataclass(frozen=True)
-class After:
-    """``word`` right after one of the bytes ``after`` and not followed by a word character,
-    or ``anywhere`` anywhere: what ``re.compile(rb"[.@]task\b|shared_task")`` finds, ten times
-    faster (a pattern that starts with a class of characters is tried at every byte; this
-    looks only where ``word`` is). Its repr is stable: it is part of the cache's key."""
-
-    word: bytes
-    after: bytes
-    anywhere: bytes
-
-    def search(self, data: bytes) -> bool:
-        if self.anywhere in data:
-            return True
-        at = data.find(self.word)
-        while at >= 0:
-            end = at + len(self.word)
-            if at and data[at - 1] in self.after and (end == len(data) or data[end] not in _WORD):
-                return True
-            at = data.find(self.word, at + 1)
-        return False
-
-
-#: What `\b` counts as a word character in a pattern of bytes.
-_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-#: Celery's task decorators: `@app.task`, `@celery.task(...)`, `@shared_task`, `@task`. Not any
-#: `...task(`: Home Assistant's 445 files of `hass.async_create_task(` were parsed on every run.
-_TASKS = After(b"task", b".@", b"shared_task")
-#: The canvas `chain(...)` and `chord(...)` publish only as celery's (celery.py's CANVAS), named
-#: through an import of celery (or inside celery's own package): `itertools.chain(` alone, in
-#: 23 of Home Assistant's files, sent each to the publish pass, parsed on every run.
-_PUBLISH = (
-    b".delay(",
-    b".apply_async(",
-    b".send_task(",
-    (b"celery", b"chain("),
-    (b"celery", b"chord("),
-)
-_CONSUMERS = (b"basic_consume", b"Consumer(")
-#: Groups of words, all of one group: tenacity and retry, urllib3 and Retry (retries.MARKERS);
-#: tenacity's retry loops (`for attempt in Retrying(...)`, retry_loops.py) and its call form
-#: (`Retrying(...)(fn)`, retry_calls.py) by their class.
-_RETRIES = (*retries.MARKERS, (b"tenacity", b"Retrying"))
-_ALIASES = (b"caches[", b"connections[")
-
-#: Any of these words; a group (a tuple) counts when all its words are there.
-Words = tuple[bytes | tuple[bytes, ...], ...] | re.Pattern[bytes] | After
-
-
-def _mentions(
-    data: bytes,
-    words: Words,
-    module: Callable[[], str] = str,
-    seen: dict[bytes, bool] | None = None,
-) -> bool:
-    """Whether ``data`` mentions ``words``. A group's word may be in the file's module name
-    instead (``module()``, asked only then; by default none): a relative import names the
-    file's own package. ``seen`` keeps whether a group's word is in ``data``, for the next
-    group with it (`requests`, `backoff`, `tenacity`, `Retry`, `retry` are in two each)."""
-    if seen is None:
-        seen = {}
-    if isinstance(words, re.Pattern):
-        return words.search(data) is not None
-    if isinstance(words, After):
-        return words.search(data)
-    for word in words:
-        if isinstance(word, bytes):
-            if word in data:
-                return True
-            continue
-        missing = []
-        for w in word:
-            found = seen.get(w)
-            if found is None:
-                found = seen[w] = w in data
-            if not found:
-                missing.append(w)
-        if not missing:
-            return True
-        if len(missing) < len(word):
-            name = module().encode()
-            if all(w in name for w in missing):
-                return True
-    return False
-
 
 #: FM109 (timeout-from-configuration) is another rule's; until it is registered, findings about
 #: configuration fmcat cannot see are made here, with its code and severity.
@@ -169,11 +65,19 @@ class FrameworkOptions:
     use_cache: bool = True
 
 
-def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding]:
+def post_pass(
+    options: FrameworkOptions, files: list[FileFacts], early: Early | None = None
+) -> list[Finding]:
     """Adjust ``files`` in place (sites judged by settings, consumers, retries) and return the
-    findings about the settings themselves."""
-    excluded = exclusion(options.exclude, options.include_tests)
-    paths = [found.path for found in python_files(options.paths, options.root, excluded).files]
+    findings about the settings themselves. ``early``: what the scan that made ``files``
+    saw of them for this pass, over the same paths (early.py)."""
+    if early is not None and early.files is not None:
+        paths = [path for path, _ in early.files]
+        shown_paths = [shown for _, shown in early.files]
+    else:
+        excluded = exclusion(options.exclude, options.include_tests)
+        paths = [found.path for found in python_files(options.paths, options.root, excluded).files]
+        shown_paths = [display_path(path) for path in paths]  # once: it resolves each path
     # Files linted one by one (pre-commit) still have a project: its entry files are looked for.
     entries = [
         options.root / "manage.py",
@@ -193,8 +97,7 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
     drop_local_engines(files)
 
     by_path = {facts.path: facts for facts in files}
-    shown_paths = [display_path(path) for path in paths]  # once: it resolves each path
-    sources, pure = _sources(options, paths, shown_paths, by_path)
+    sources, pure = _sources(options, paths, shown_paths, by_path, early or Early())
     config = celery_config.read_config(
         [s for s, marks in sources if "config" in marks],
         options.root,
@@ -214,7 +117,7 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
         found_consumers, found_policies, found_retried = (
             celery.task_facts(source, config, tasks) if "tasks" in marks else ([], [], [])
         )
-        found = _pure_passes(source, marks)
+        found = pure_passes(source, marks)
         found_consumers += found[0]
         found_policies += found[1]
         found_retried += found[2]
@@ -232,52 +135,17 @@ def post_pass(options: FrameworkOptions, files: list[FileFacts]) -> list[Finding
     return _suppressed(findings)
 
 
-#: The passes that read one file alone: what they find is cached with the file's hash.
-_PURE = frozenset({"consumers", "retries"})
-_MARKERS = (
-    ("config", _CELERY_CONFIG),
-    ("tasks", _TASKS),
-    ("publish", _PUBLISH),
-    ("consumers", _CONSUMERS),
-    ("retries", _RETRIES),
-    ("aliases", _ALIASES),
-)
-
-
-def _marks(data: bytes, module: Callable[[], str] = str) -> list[str]:
-    seen: dict[bytes, bool] = {}
-    return [name for name, words in _MARKERS if _mentions(data, words, module, seen)]
-
-
-def _module_of(path: Path) -> Callable[[], str]:
-    """The file's module name, looked up on first ask: it stats the file's folders."""
-    return functools.cache(lambda: module_name(path)[0])
-
-
-def _pure_passes(source: Source, marks: list[str]) -> Found:
-    found: Found = ([], [], [])
-    if "consumers" in marks:
-        found[0].extend(consumers.consumers(source))
-    if "retries" in marks:
-        policies, retried = retries.policies(source)
-        found[1].extend(policies)
-        found[2].extend(retried)
-        policies, retried = retry_loops.loop_policies(source)
-        found[1].extend(policies)
-        found[2].extend(retried)
-        found[2].extend(retry_calls.call_policies(source))
-    return found
-
-
 def _sources(
     options: FrameworkOptions,
     paths: list[Path],
     shown_paths: list[str],
     by_path: dict[str, FileFacts],
+    early: Early,
 ) -> tuple[list[tuple[Source, list[str]]], dict[str, Found]]:
     """The files Celery's passes must parse, with their marks, and what the pure passes found
-    in the others (by shown path): from the cache when a file is unchanged."""
-    cache = FrameworkCache(options.root, cache_key(_MARKERS), options.use_cache, time.time_ns())
+    in the others (by shown path): from what the scan saw (``early``), else from the cache
+    when a file is unchanged."""
+    cache = FrameworkCache(options.root, cache_key(MARKERS), options.use_cache, time.time_ns())
     sources: list[tuple[Source, list[str]]] = []
     pure: dict[str, Found] = {}
     # Files only the configuration pass reads, and only for a Celery app's `.conf` or
@@ -285,29 +153,21 @@ def _sources(
     # `Celery`), there is nothing to read in them. Each keeps its place in ``sources``.
     waiting: list[tuple[int, Path, str, bytes]] = []
     apps = False
-    for path, shown in zip(paths, shown_paths, strict=True):
+    for index, (path, shown) in enumerate(zip(paths, shown_paths, strict=True)):
         known = by_path.get(shown)
         if known is not None and known.parse_error is not None:
             continue
         key = os.path.abspath(path)  # noqa: PTH100 (resolve() would follow links)
-        hit = None
-        with contextlib.suppress(OSError):
-            hit = cache.by_status(key, status_key(path.stat(follow_symlinks=False)))
         data: bytes | None = None
+        seen = early.at(index) if early.files is not None else None
+        if seen is TOO_BIG:
+            continue  # not read here either
+        if seen is not None:
+            hit = _seen(path, shown, key, seen, early, cache)
+        else:
+            hit, data = _looked_up(path, shown, key, cache)
         if hit is None:
-            data, status = read_with_status(path)
-            if data is None or status is None:
-                continue
-            digest, signature = content_hash(data), status_key(status)
-            hit = cache.by_hash(key, digest, signature)
-            if hit is None:
-                marks = _marks(data, _module_of(path))
-                found: Found | None = None
-                if marks and set(marks) <= _PURE:
-                    parsed = Source.parse(data, shown, module_name(path)[0])
-                    found = _pure_passes(parsed, marks) if parsed is not None else ([], [], [])
-                cache.put(key, digest, signature, marks, found)
-                hit = marks, found
+            continue
         marks, found = hit
         if not marks:
             continue
@@ -318,7 +178,7 @@ def _sources(
             data = read(path)
             if data is None:
                 continue
-        if "config" in marks and _APP in data:
+        if "config" in marks and APP in data:
             apps = True
         elif marks == ["config"]:
             waiting.append((len(sources), path, shown, data))
@@ -334,6 +194,61 @@ def _sources(
             sources.insert(index + added, (source, ["config"]))
             added += 1
     return sources, pure
+
+
+Hit = tuple[list[str], Found | None]
+
+
+def _seen(
+    path: Path, shown: str, key: str, seen: Seen, early: Early, cache: FrameworkCache
+) -> Hit | None:
+    """A file the scan read: its marks from the scan's bytes, and for a file only the pure
+    passes read, what they found in the worker that parsed it, or in the cache by its hash
+    (a file the scan's cache knew by its hash went to no worker), or here. Without a hash
+    (Early.keep), nothing goes to the cache. None: the file cannot be read now."""
+    marks, digest, status = seen
+    if digest:
+        record(key, status)  # the pass uses these bytes, as if it had read them
+    found: Found | None = None
+    if marks and PURE.issuperset(marks):
+        found = early.found.get(key)
+        if found is None:
+            hit = cache.by_hash(key, digest, status) if digest else None
+            if hit is not None:
+                return hit
+            data = read(path)
+            if data is None:
+                return None
+            parsed = Source.parse(data, shown, module_name(path)[0])
+            found = pure_passes(parsed, marks) if parsed is not None else ([], [], [])
+    if digest:
+        cache.put(key, digest, status, list(marks), found)
+    return list(marks), found
+
+
+def _looked_up(
+    path: Path, shown: str, key: str, cache: FrameworkCache
+) -> tuple[Hit | None, bytes | None]:
+    """A file the scan did not read (its cache knew it by its status): its marks and pure
+    findings from the cache, else from its bytes, read now (and given back)."""
+    with contextlib.suppress(OSError):
+        hit = cache.by_status(key, status_key(path.stat(follow_symlinks=False)))
+        if hit is not None:
+            return hit, None
+    data, status = read_with_status(path)
+    if data is None or status is None:
+        return None, None
+    digest, signature = content_hash(data), status_key(status)
+    hit = cache.by_hash(key, digest, signature)
+    if hit is None:
+        marks = file_marks(data, module_of(path))
+        found: Found | None = None
+        if marks and PURE.issuperset(marks):
+            parsed = Source.parse(data, shown, module_name(path)[0])
+            found = pure_passes(parsed, marks) if parsed is not None else ([], [], [])
+        cache.put(key, digest, signature, marks, found)
+        hit = marks, found
+    return hit, data
 
 
 def _facts_for(

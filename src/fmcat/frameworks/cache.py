@@ -106,6 +106,8 @@ class FrameworkCache:
     def put(
         self, path: str, digest: str, status: Status, marks: list[str], found: Found | None
     ) -> None:
+        if not self.enabled:
+            return  # never saved
         racy = status[1] >= self.started_ns - RACY_SECONDS * 1_000_000_000
         self.fresh[path] = {
             "stat": status,

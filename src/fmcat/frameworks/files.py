@@ -40,8 +40,13 @@ def recording() -> Iterator[dict[str, list[int] | None]]:
 
 def _record(path: Path, status: os.stat_result) -> None:
     if _recorded is not None:
-        key = os.path.abspath(path)  # noqa: PTH100 (resolve() would follow links)
-        seen = status_key(status)
+        record(os.path.abspath(path), status_key(status))  # noqa: PTH100 (not resolve(): links)
+
+
+def record(key: str, seen: list[int]) -> None:
+    """Note a read of the file at the absolute path ``key``, with status ``seen``: the pass's
+    own, or the scan's, whose bytes the pass used (early.py)."""
+    if _recorded is not None:
         _recorded[key] = seen if _recorded.get(key, seen) == seen else None
 
 

@@ -30,6 +30,7 @@ from fmcat.scan.files import (
     read_source,
 )
 from fmcat.scan.knowledge import KnowledgeBase
+from fmcat.scan.observer import Observer
 from fmcat.scan.prefilter import Prefilter, Wants
 from fmcat.scan.reach import Derived
 from fmcat.scan.rounds import (
@@ -94,6 +95,7 @@ class _Lookup:
     prefilter: Prefilter
     derived_names: DerivedModules
     previous: Derived
+    observer: Observer | None = None
 
 
 def _config_key(kb: KnowledgeBase, options: ScanOptions) -> str:
@@ -133,6 +135,7 @@ def scan(
     kb: KnowledgeBase,
     show: Callable[[Path], str],
     progress: Progress | None = None,
+    observer: Observer | None = None,
 ) -> ScanResult:
     result = ScanResult()
     cache = ScanCache(options.root, _config_key(kb, options), options.use_cache, time.time_ns())
@@ -143,7 +146,7 @@ def scan(
     previous = load_derived(cache)
     kb = previous.extend(kb)
     prefilter = prefilter_for(kb, options.named_patterns)
-    lookup = _Lookup(prefilter, derived_prefilter(previous, taken_tops(kb)), previous)
+    lookup = _Lookup(prefilter, derived_prefilter(previous, taken_tops(kb)), previous, observer)
     found = python_files(
         options.paths, options.root, exclusion(options.exclude, options.include_tests)
     )
@@ -182,7 +185,7 @@ def _scan(
             shown = show(item.path)
             order.append(shown)
             located[shown] = item
-            outcome = _look_up(item, shown, cache, lookup, modules, result, imports)
+            outcome = _look_up(item, shown, cache, lookup, modules, result, imports, len(order) - 1)
             if isinstance(outcome, Job):
                 outcome.slot = len(slots)
                 slots.append(None)
@@ -196,6 +199,9 @@ def _scan(
 
     _analyse(to_parse(), slots, cache, (kb, options.named_patterns, workers), lookup, settled)
     result.parsed = settled.parsed
+    if lookup.observer is not None:
+        listed = zip(found.files, order, strict=True)  # each file found has its shown path
+        lookup.observer.listed([(item.path, shown) for item, shown in listed])
     _give_back()
     facts_by_path = {facts.path: facts for facts in slots if facts is not None}
     skipped = {
@@ -227,10 +233,12 @@ def _look_up(
     modules: ModuleNames,
     result: ScanResult,
     imports: dict[str, frozenset[str]],
+    index: int,
 ) -> FileFacts | Job | _Gone | None:
     """The file's facts without parsing it (cached, unreadable, or not mattering: None), or
     the job of parsing it, with its bytes read once; _GONE when it vanished. A file read and
-    left out has its imports noted in ``imports``."""
+    left out has its imports noted in ``imports``. ``index``: its place among the files found,
+    for the observer."""
     prefilter = lookup.prefilter
     key = os.path.abspath(item.path)  # noqa: PTH100 (resolve() would follow links)
     try:
@@ -253,6 +261,10 @@ def _look_up(
         return _unreadable(shown, error.message)
     result.opened += 1
     digest, signature = content_hash(source), status_key(status)
+    extra = None
+    if lookup.observer is not None:
+        fits = len(source) <= MAX_PARSE_BYTES
+        extra = lookup.observer.saw(index, module, source if fits else None, digest, signature)
     hit = cache.by_hash(key, digest, signature)
     if _usable(hit, module, lookup):
         return _counted(hit, shown, result)  # type: ignore[arg-type]
@@ -266,9 +278,9 @@ def _look_up(
             )
             facts.module = module
     elif prefilter.may_matter(source):
-        return Job(shown, module, source, key, digest, signature)
+        return Job(shown, module, source, key, digest, signature, extra=extra)
     else:
-        job = Job(shown, module, source, key, digest, signature, wanted=True)
+        job = Job(shown, module, source, key, digest, signature, wanted=True, extra=extra)
         imported = file_imports(job)
         if lookup.derived_names.reached(imported):
             # It imports a module that defines a derived client: parsed whatever its tokens say.
@@ -377,6 +389,8 @@ def _analyse(
 ) -> None:
     kb, patterns, workers = with_
     for job, facts in workers.run(jobs, kb, patterns, lookup.prefilter):
+        if job.extra is not None and lookup.observer is not None:
+            lookup.observer.answered(job.key, job.found)
         if facts is not None:
             facts.derived_key = file_key(lookup.previous, facts)
             facts.lookup_key = lookup_key(lookup.previous, facts)

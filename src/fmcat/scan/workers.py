@@ -23,7 +23,7 @@ the scan as the workers have room, so the main process holds only the sources in
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -44,6 +44,11 @@ HEAVY_BYTES = 64 * 1024
 #: Heavy files read and waiting for the first worker, past which the others take them too.
 HEAVY_WAITING = 32
 
+#: Another pass's work on a file's bytes, shown path and module, run in the worker beside the
+#: scan's (the framework post-pass's per-file passes: frameworks/early.py). A module's function
+#: (or a partial of one), so that it pickles by name.
+Extra = Callable[[bytes, str, str], object]
+
 
 @dataclass
 class Job:
@@ -59,6 +64,9 @@ class Job:
     slot: int = -1
     #: Parsed whatever the prefilter says: it imports a module that defines a derived client.
     wanted: bool = False
+    #: Run in the worker too; what it returns is ``found`` once the answer is in.
+    extra: Extra | None = None
+    found: object = None
 
 
 State = tuple[KnowledgeBase, tuple[str, ...], Wants]
@@ -72,13 +80,19 @@ def _ready() -> None:
     """A pool's first task: it makes the pool fork its process now."""
 
 
-def work(job: Job, state: State | None = None) -> FileFacts | None:
-    """One file in a worker: None when its tokens show it cannot matter, else its facts."""
+def work(job: Job, state: State | None = None) -> tuple[FileFacts | None, object]:
+    """One file in a worker: None when its tokens show it cannot matter, else its facts; and
+    what the job's ``extra`` found."""
     global _STATE
     if state is not None:
         _STATE = state
     assert _STATE is not None
-    kb, patterns, prefilter = _STATE
+    facts = _facts(job, _STATE)
+    return facts, job.extra(job.source, job.shown, job.module) if job.extra is not None else None
+
+
+def _facts(job: Job, state: State) -> FileFacts | None:
+    kb, patterns, prefilter = state
     tokens = scan_tokens(job.source)
     if not job.wanted and not prefilter.wants(tokens, job.module):
         return None
@@ -100,7 +114,7 @@ class _Lane:
     pool: ProcessPoolExecutor
     #: The state its worker was last given.
     state: State | None = None
-    in_flight: dict[Future[FileFacts | None], Job] = field(default_factory=dict)
+    in_flight: dict[Future[tuple[FileFacts | None, object]], Job] = field(default_factory=dict)
 
 
 def _lane() -> _Lane:
@@ -202,12 +216,12 @@ class Workers:
                 if future not in lane.in_flight:
                     continue  # answered with the rest of its broken lane
                 try:
-                    facts = future.result()  # raises BrokenProcessPool if its worker died
+                    facts, found = future.result()  # raises BrokenProcessPool if its worker died
                 except BrokenProcessPool:
                     broken.add(lanes.index(lane))
                     continue
                 job = lane.in_flight.pop(future)
-                job.source = b""
+                job.source, job.found = b"", found
                 yield job, facts
             for index in sorted(broken):
                 yield from self._replace(index, state)
@@ -236,9 +250,9 @@ class Workers:
         self._lanes[index] = _lane()
         for future, job in lane.in_flight.items():
             if future.done() and not future.cancelled() and future.exception() is None:
-                facts = future.result()  # finished before its worker died
+                facts, job.found = future.result()  # finished before its worker died
             else:
-                facts = _alone(job, state)
+                facts, job.found = _alone(job, state)
             job.source = b""
             yield job, facts
 
@@ -255,12 +269,12 @@ def parse_all(
         yield from pool.run(jobs, kb, patterns, prefilter)
 
 
-def _alone(job: Job, state: State) -> FileFacts | None:
+def _alone(job: Job, state: State) -> tuple[FileFacts | None, object]:
     try:
         with ProcessPoolExecutor(1) as pool:
             return pool.submit(work, job, state).result()
     except BrokenProcessPool:
-        return FileFacts(
+        crashed = FileFacts(
             path=job.shown,
             module=job.module,
             parse_error=ParseError(
@@ -270,3 +284,4 @@ def _alone(job: Job, state: State) -> FileFacts | None:
             ),
             parsed=True,
         )
+        return crashed, None
