@@ -25,7 +25,7 @@ from pathlib import Path
 from fmcat.findings import Finding, Location, Severity
 from fmcat.frameworks import celery, celery_config, django, django_aliases
 from fmcat.frameworks.cache import Found, FrameworkCache, cache_key
-from fmcat.frameworks.early import TOO_BIG, Early, Seen, pure_passes
+from fmcat.frameworks.early import TOO_BIG, Early, Seen, pure_found, pure_passes
 from fmcat.frameworks.files import read, read_with_status, real, record
 from fmcat.frameworks.local import drop_local_engines
 from fmcat.frameworks.marks import APP, MARKERS, PURE, file_marks, module_of
@@ -219,8 +219,7 @@ def _seen(
             data = read(path)
             if data is None:
                 return None
-            parsed = Source.parse(data, shown, module_name(path)[0])
-            found = pure_passes(parsed, marks) if parsed is not None else ([], [], [])
+            found = pure_found(tuple(marks), data, shown, module_name(path)[0])
     if digest:
         cache.put(key, digest, status, list(marks), found)
     return list(marks), found
@@ -244,8 +243,7 @@ def _looked_up(
         marks = file_marks(data, module_of(path))
         found: Found | None = None
         if marks and PURE.issuperset(marks):
-            parsed = Source.parse(data, shown, module_name(path)[0])
-            found = pure_passes(parsed, marks) if parsed is not None else ([], [], [])
+            found = pure_found(tuple(marks), data, shown, module_name(path)[0])
         cache.put(key, digest, signature, marks, found)
         hit = marks, found
     return hit, data

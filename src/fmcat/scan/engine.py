@@ -8,7 +8,6 @@ derived clients, and the files that reach a changed one are analysed again, roun
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
 import os
@@ -44,7 +43,7 @@ from fmcat.scan.rounds import (
     whole_project,
 )
 from fmcat.scan.tokens import MAX_BRACKETS, MAX_DEPTH, MAX_INDENT
-from fmcat.scan.workers import Job, Workers
+from fmcat.scan.workers import Job, Workers, give_back
 
 #: Above this many files to parse, a second worker process pays for itself.
 PARALLEL_THRESHOLD = 24
@@ -202,7 +201,7 @@ def _scan(
     if lookup.observer is not None:
         listed = zip(found.files, order, strict=True)  # each file found has its shown path
         lookup.observer.listed([(item.path, shown) for item, shown in listed])
-    _give_back()
+    give_back()
     facts_by_path = {facts.path: facts for facts in slots if facts is not None}
     skipped = {
         shown: imports.get(shown)
@@ -336,18 +335,7 @@ def _round(
     wants: Wants,
 ) -> Iterator[tuple[Job, FileFacts | None]]:
     yield from workers.run(batch, kb, patterns, wants)
-    _give_back()
-
-
-def _give_back() -> None:
-    """Hand the heap that the sources of a phase left free back to the system. glibc keeps it
-    otherwise (the sources were freed in the order their answers came, between objects that
-    stay), and the process carries it through the next round. A no-op without glibc."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError, TypeError):
-        return
-    trim(0)
+    give_back()
 
 
 def _worker_count(files: int) -> int:

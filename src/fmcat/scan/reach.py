@@ -8,6 +8,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from fmcat.scan.facts import FileFacts
 from fmcat.scan.knowledge import KnowledgeBase, Library
@@ -179,12 +180,15 @@ def _answers(derived: Derived, dumps: list[dict[str, object]]) -> dict[str, list
         module = lib.modules[-1]
         # A function's or a client's library comes with it: its exceptions, its modules.
         header = {key: value for key, value in dump.items() if key not in ("functions", "clients")}
-        for call in lib.functions:
-            add(call.name, module, ["function", header, call.model_dump(mode="json")])
+        # The library's dump holds each function's and client's own, in order: not dumped again.
+        functions = cast("list[object]", dump["functions"])
+        for call, call_dump in zip(lib.functions, functions, strict=True):
+            add(call.name, module, ["function", header, call_dump])
             if call.returns and call.timeout:
                 add(MAKERS + call.returns, "", [call.name, call.timeout[0].keyword])
-        for client in lib.clients:
-            add(client.name, module, ["client", header, client.model_dump(mode="json")])
+        clients = cast("list[object]", dump["clients"])
+        for client, client_dump in zip(lib.clients, clients, strict=True):
+            add(client.name, module, ["client", header, client_dump])
         for alias, real in lib.aliases.items():
             add(alias, module, ["alias", real])
     for name, kind in derived.instances.items():

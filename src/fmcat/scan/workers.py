@@ -16,12 +16,13 @@ whole-project rounds; a round's knowledge base reaches each worker with its firs
 round. Each worker is a pool of one process (a lane), so that files can be placed: libcst's
 parser needs about 300 bytes per source byte at its peak, and a process keeps its peak, so the
 files over HEAVY_BYTES go to the first lane, and the other lanes take one only when too many
-wait. One process grows, not all of them. The files are drawn from
-the scan as the workers have room, so the main process holds only the sources in flight.
+wait. One process grows, not all of them. The files are drawn from the scan as the workers
+have room, so the main process holds only the sources in flight.
 """
 
 from __future__ import annotations
 
+import ctypes
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -149,10 +150,9 @@ class _Queue:
         """The queue whose head goes to a lane next. The first lane takes a heavy file when one
         is waiting; the others draw past heavy files (left for the first lane, up to
         HEAVY_WAITING of them) for a light one, and take the smallest heavy one only when that
-        many wait.
-        Not when no light file is left: at the end of a round, a second lane that takes the
-        last of a generated SDK's 240 KB clients grows to the first lane's size (72 MB to
-        136 MB on the SDK corpus), for the second or so that the first lane would take."""
+        many wait, not because no light file is left: at the end of a round, a second lane that
+        took the last of a generated SDK's 240 KB clients grew to the first lane's size (72 MB
+        to 136 MB on the SDK corpus), to save the second or so the first lane takes for it."""
         if first:
             if not (self.heavy or self.light):
                 self._draw()
@@ -296,3 +296,14 @@ def _alone(job: Job, state: State) -> tuple[FileFacts | None, object]:
             parsed=True,
         )
         return crashed, None
+
+
+def give_back() -> None:
+    """Hand the heap that the sources of a phase left free back to the system. glibc keeps it
+    otherwise (the sources were freed in the order their answers came, between objects that
+    stay), and the process carries it through the next round. A no-op without glibc."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError, TypeError):
+        return
+    trim(0)
